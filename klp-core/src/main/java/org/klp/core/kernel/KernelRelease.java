@@ -1,0 +1,132 @@
+package org.klp.core.kernel;
+
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A kernel release as {@code uname -r} prints it: upstream version, distribution release and
+ * flavor, e.g. {@code 5.14.21-150500.55.49-default} or Debian's {@code 6.1.0-56-amd64}.
+ *
+ * <p>The <em>package form</em> replaces the dots of version and release by underscores, as the
+ * name of a live patch package does: {@code 5_14_21-150500_55_49-default}. Both forms parse.
+ *
+ * <p>Ordering compares the version and then the release numerically, component by component
+ * ({@code 55.49} before {@code 55.100}), then the flavor by name: releases of one stream sort in
+ * the order they were built.
+ */
+public record KernelRelease(String version, String release, String flavor) implements Comparable<KernelRelease> {
+
+    private static final String EXPECTED =
+            "expected VERSION-RELEASE-FLAVOR such as 5.14.21-150500.55.49-default or 6.1.0-56-amd64";
+    private static final Pattern VERSION = Pattern.compile("\\d+\\.\\d+(?:\\.\\d+)?");
+    private static final Pattern RELEASE = Pattern.compile("\\d+(?:\\.\\d+)*");
+    private static final Pattern FLAVOR = Pattern.compile("[a-z][a-z0-9]*(?:-[a-z][a-z0-9]*)*");
+    private static final Pattern UNAME = Pattern.compile(
+            "(" + VERSION.pattern() + ")-(" + RELEASE.pattern() + ")-(" + FLAVOR.pattern() + ")");
+    private static final Pattern PACKAGE_FORM = Pattern.compile(
+            "(\\d+_\\d+(?:_\\d+)?)-(\\d+(?:_\\d+)*)-(" + FLAVOR.pattern() + ")");
+
+    private static final Comparator<KernelRelease> ORDER = Comparator
+            .comparing((KernelRelease k) -> numbers(k.version), Arrays::compare)
+            .thenComparing(k -> numbers(k.release), Arrays::compare)
+            .thenComparing(KernelRelease::flavor);
+
+    public KernelRelease {
+        Objects.requireNonNull(version, "version");
+        Objects.requireNonNull(release, "release");
+        Objects.requireNonNull(flavor, "flavor");
+        if (!VERSION.matcher(version).matches()) {
+            throw new IllegalArgumentException("Not a kernel version: '" + version + "' (expected digits and dots such as 5.14.21)");
+        }
+        if (!RELEASE.matcher(release).matches()) {
+            throw new IllegalArgumentException("Not a kernel release number: '" + release + "' (expected digits and dots such as 150500.55.49)");
+        }
+        if (!FLAVOR.matcher(flavor).matches()) {
+            throw new IllegalArgumentException("Not a kernel flavor: '" + flavor + "' (expected lower-case words such as default, rt or cloud-amd64)");
+        }
+    }
+
+    /** Parses the {@code uname -r} form; throws {@link IllegalArgumentException} naming the input otherwise. */
+    public static KernelRelease parse(String text) {
+        if (text == null) {
+            throw new IllegalArgumentException("Not a kernel release: null (" + EXPECTED + ")");
+        }
+        Matcher m = UNAME.matcher(text.strip());
+        if (!m.matches()) {
+            throw new IllegalArgumentException("Not a kernel release: '" + text + "' (" + EXPECTED + ")");
+        }
+        return new KernelRelease(m.group(1), m.group(2), m.group(3));
+    }
+
+    /** Parses the package form ({@code 5_14_21-150500_55_49-default}). */
+    public static KernelRelease parsePackageForm(String text) {
+        if (text == null) {
+            throw new IllegalArgumentException("Not a kernel release in package form: null");
+        }
+        Matcher m = PACKAGE_FORM.matcher(text.strip());
+        if (!m.matches()) {
+            throw new IllegalArgumentException("Not a kernel release in package form: '" + text
+                    + "' (expected VERSION-RELEASE-FLAVOR with underscores for dots, such as 5_14_21-150500_55_49-default)");
+        }
+        return new KernelRelease(m.group(1).replace('_', '.'), m.group(2).replace('_', '.'), m.group(3));
+    }
+
+    /** Parses either form: what a user may type where a kernel is asked for. */
+    public static KernelRelease parseAny(String text) {
+        if (text != null && text.indexOf('_') >= 0) {
+            return parsePackageForm(text);
+        }
+        return parse(text);
+    }
+
+    /** The {@code uname -r} string. */
+    public String uname() {
+        return version + "-" + release + "-" + flavor;
+    }
+
+    /** The form used in package names: dots of version and release become underscores. */
+    public String packageForm() {
+        return version.replace('.', '_') + "-" + release.replace('.', '_') + "-" + flavor;
+    }
+
+    /** Version and release without the flavor, as in RPM's {@code kernel-default = 5.14.21-150500.55.49}. */
+    public String versionRelease() {
+        return version + "-" + release;
+    }
+
+    /**
+     * The stream a release belongs to: same upstream version, same first release component and
+     * flavor (SUSE's service pack base such as {@code 150500}); a release without dots (Debian's ABI
+     * number) belongs to the stream of its version and flavor. Kernels of one stream replace one
+     * another on update.
+     */
+    public String stream() {
+        int dot = release.indexOf('.');
+        if (dot < 0) {
+            return version + "-" + flavor;
+        }
+        return version + "-" + release.substring(0, dot) + "-" + flavor;
+    }
+
+    @Override
+    public int compareTo(KernelRelease other) {
+        return ORDER.compare(this, other);
+    }
+
+    @Override
+    public String toString() {
+        return uname();
+    }
+
+    private static long[] numbers(String dotted) {
+        String[] parts = dotted.split("\\.");
+        long[] out = new long[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            out[i] = Long.parseLong(parts[i]);
+        }
+        return out;
+    }
+}
