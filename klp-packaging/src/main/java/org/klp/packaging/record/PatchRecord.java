@@ -1,0 +1,43 @@
+package org.klp.packaging.record;
+
+import java.util.Objects;
+import java.util.regex.Pattern;
+import org.klp.core.patch.LivePatchPackage;
+
+/**
+ * What a host knows of one installed live patch package: the package (kernel, version N, fixes,
+ * functions), the name of its kernel module (which is also the patch's name in
+ * {@code /sys/kernel/livepatch}), and the module file's path relative to the root directory.
+ *
+ * <p>Every live patch RPM ships its record as {@code /usr/share/klp/patches/<package>-<N>.json}
+ * next to the module in {@code /lib/modules/<kernel>/livepatch/}; {@code klp} reads it to tell
+ * which package owns a loaded patch and which CVEs it fixes. {@code rpm} is the package's full
+ * {@code name-version-release.arch} when a package manager installed it, empty otherwise.
+ */
+public record PatchRecord(LivePatchPackage livePatch, String moduleName, String moduleFile, String rpm) {
+
+    /** Module names as the kernel keeps them: letters, digits and underscores. */
+    private static final Pattern MODULE_NAME = Pattern.compile("[A-Za-z0-9_]{1,55}");
+
+    public PatchRecord {
+        Objects.requireNonNull(livePatch, "livePatch");
+        if (moduleName == null || !MODULE_NAME.matcher(moduleName).matches()) {
+            throw new IllegalArgumentException("Not a module name: '" + moduleName + "' (expected letters, digits and underscores)");
+        }
+        moduleFile = moduleFile == null ? "" : moduleFile;
+        if (moduleFile.startsWith("/") || moduleFile.contains("..")) {
+            throw new IllegalArgumentException("Module path must be relative to the root and stay inside it: '" + moduleFile + "'");
+        }
+        rpm = rpm == null ? "" : rpm;
+    }
+
+    /** Where the record of a package version lives, relative to the root: {@code usr/share/klp/patches/<name>-<N>.json}. */
+    public static String recordPath(LivePatchPackage p) {
+        return "usr/share/klp/patches/" + p.nameVersion() + ".json";
+    }
+
+    /** Where the module of a package version lives, relative to the root. */
+    public static String modulePath(LivePatchPackage p, String moduleName) {
+        return "lib/modules/" + p.kernel().uname() + "/livepatch/" + moduleName + ".ko";
+    }
+}

@@ -1,0 +1,168 @@
+package org.klp.packaging.record;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.exc.StreamReadException;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import org.klp.core.kernel.KernelRelease;
+import org.klp.core.patch.Fix;
+import org.klp.core.patch.LivePatchPackage;
+import org.klp.core.patch.PatchedFunction;
+
+/**
+ * The JSON form of a {@link PatchRecord} (format 1):
+ *
+ * <pre>{
+ *   "format": 1,
+ *   "package": "kernel-livepatch-6_1_0-56-amd64",
+ *   "kernel": "6.1.0-56-amd64",
+ *   "version": 2,
+ *   "released": "2024-11-05",
+ *   "module": "klp_patch_v2",
+ *   "moduleFile": "lib/modules/6.1.0-56-amd64/livepatch/klp_patch_v2.ko",
+ *   "rpm": "kernel-livepatch-6_1_0-56-amd64-2-1.x86_64",
+ *   "functions": ["klp_target:klp_target_message,0"],
+ *   "fixes": [ … as in {@link FixesJson} … ]
+ * }</pre>
+ *
+ * {@code package} must agree with {@code kernel}; {@code moduleFile}, {@code rpm} and
+ * {@code functions} are optional.
+ */
+public final class PatchRecordJson {
+
+    public static final int FORMAT = 1;
+
+    private PatchRecordJson() {
+    }
+
+    public static PatchRecord read(String json, String source) {
+        try (JsonParser p = StrictJson.FACTORY.createParser(json)) {
+            StrictJson in = new StrictJson(p, source);
+            in.expect(JsonToken.START_OBJECT, "a patch record object");
+            PatchRecord record = readBody(in);
+            in.requireEnd();
+            return record;
+        } catch (StreamReadException e) {
+            throw new MalformedRecordException(source + " is not valid JSON: " + e.getOriginalMessage()
+                    + " (line " + e.getLocation().getLineNr() + " column " + e.getLocation().getColumnNr() + ")", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static PatchRecord readBody(StrictJson in) throws IOException {
+        Integer format = null;
+        String packageName = null;
+        KernelRelease kernel = null;
+        Integer version = null;
+        LocalDate released = null;
+        String module = null;
+        String moduleFile = "";
+        String rpm = "";
+        List<PatchedFunction> functions = new ArrayList<>();
+        List<Fix> fixes = List.of();
+        for (String field = in.nextField(); field != null; field = in.nextField()) {
+            switch (field) {
+                case "format" -> format = in.integer(field);
+                case "package" -> packageName = in.string(field);
+                case "kernel" -> {
+                    String raw = in.string(field);
+                    kernel = in.checked(() -> KernelRelease.parse(raw));
+                }
+                case "version" -> version = in.integer(field);
+                case "released" -> {
+                    String raw = in.string(field);
+                    try {
+                        released = LocalDate.parse(raw);
+                    } catch (DateTimeParseException e) {
+                        throw in.error("\"released\" must be a date such as 2024-11-05, found '" + raw + "'");
+                    }
+                }
+                case "module" -> module = in.string(field);
+                case "moduleFile" -> moduleFile = in.string(field);
+                case "rpm" -> rpm = in.string(field);
+                case "functions" -> {
+                    for (String f : in.strings(field)) {
+                        functions.add(in.checked(() -> parseFunction(f)));
+                    }
+                }
+                case "fixes" -> {
+                    in.expect(JsonToken.START_ARRAY, "\"fixes\" as an array");
+                    fixes = FixesJson.readArrayBody(in);
+                }
+                default -> throw in.error("unknown field \"" + field + "\" in a patch record");
+            }
+        }
+        if (format == null || format != FORMAT) {
+            throw in.error("\"format\" must be " + FORMAT + ", found " + format);
+        }
+        for (var required : new Object[][] {{"kernel", kernel}, {"version", version}, {"released", released}, {"module", module}}) {
+            if (required[1] == null) {
+                throw in.error("a patch record needs \"" + required[0] + "\"");
+            }
+        }
+        KernelRelease k = kernel;
+        int v = version;
+        LocalDate day = released;
+        List<Fix> fx = fixes;
+        LivePatchPackage livePatch = in.checked(() -> new LivePatchPackage(k, v, day, fx, functions));
+        if (packageName != null && !packageName.equals(livePatch.name())) {
+            throw in.error("\"package\" is " + packageName + " but kernel " + kernel + " makes it " + livePatch.name());
+        }
+        String name = module;
+        String file = moduleFile;
+        String r = rpm;
+        return in.checked(() -> new PatchRecord(livePatch, name, file, r));
+    }
+
+    /** Parses {@code object:function,sympos}. */
+    public static PatchedFunction parseFunction(String text) {
+        int colon = text.indexOf(':');
+        if (colon <= 0) {
+            throw new IllegalArgumentException("Not a patched function: '" + text + "' (expected object:function,sympos such as vmlinux:cmdline_proc_show,0)");
+        }
+        String rest = text.substring(colon + 1);
+        return rest.indexOf(',') < 0
+                ? new PatchedFunction(text.substring(0, colon), rest, 0)
+                : PatchedFunction.fromSysfs(text.substring(0, colon), rest);
+    }
+
+    public static String formatFunction(PatchedFunction f) {
+        return f.object() + ":" + f.sysfsName();
+    }
+
+    public static String write(PatchRecord record) {
+        StringWriter out = new StringWriter();
+        LivePatchPackage p = record.livePatch();
+        try (JsonGenerator g = StrictJson.FACTORY.createGenerator(out)) {
+            g.useDefaultPrettyPrinter();
+            g.writeStartObject();
+            g.writeNumberField("format", FORMAT);
+            g.writeStringField("package", p.name());
+            g.writeStringField("kernel", p.kernel().uname());
+            g.writeNumberField("version", p.version());
+            g.writeStringField("released", p.releaseDate().toString());
+            g.writeStringField("module", record.moduleName());
+            g.writeStringField("moduleFile", record.moduleFile());
+            g.writeStringField("rpm", record.rpm());
+            g.writeArrayFieldStart("functions");
+            for (PatchedFunction f : p.functions()) {
+                g.writeString(formatFunction(f));
+            }
+            g.writeEndArray();
+            g.writeFieldName("fixes");
+            FixesJson.writeArray(g, p.fixes());
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString() + "\n";
+    }
+}
