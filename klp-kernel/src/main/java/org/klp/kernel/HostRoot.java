@@ -1,0 +1,79 @@
+package org.klp.kernel;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * The root directory a host's files are read under: {@code /} on a real host, a folder for a
+ * simulated one. Paths are given as on a real host without the leading slash
+ * ({@code sys/kernel/livepatch}), and errors name them that way.
+ */
+public record HostRoot(Path path) {
+
+    public static final HostRoot SYSTEM = new HostRoot(Path.of("/"));
+
+    public static HostRoot of(Path path) {
+        if (!Files.isDirectory(path)) {
+            throw new KernelStateException("Root " + path + " is not a directory");
+        }
+        return new HostRoot(path.toAbsolutePath().normalize());
+    }
+
+    public Path resolve(String relative) {
+        return path.resolve(relative);
+    }
+
+    /** How a file is named in messages: as on a real host, under the root. */
+    public String show(Path file) {
+        Path rel = path.relativize(file);
+        return isSystem() ? "/" + rel : path + "/" + rel;
+    }
+
+    public boolean isSystem() {
+        return path.equals(Path.of("/"));
+    }
+
+    /** Reads a small file; empty when it does not exist (a vanished pid, a file older kernels lack). */
+    public Optional<String> readIfExists(String relative) {
+        return readIfExists(resolve(relative));
+    }
+
+    public Optional<String> readIfExists(Path file) {
+        try {
+            return Optional.of(new String(Files.readAllBytes(file), StandardCharsets.UTF_8));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (AccessDeniedException e) {
+            throw new KernelStateException("Cannot read " + show(file) + ": permission denied (run klp as root)", e);
+        } catch (IOException e) {
+            if (!Files.exists(file)) {
+                return Optional.empty();
+            }
+            throw new KernelStateException("Cannot read " + show(file) + ": " + e.getMessage(), e);
+        }
+    }
+
+    public String read(Path file) {
+        return readIfExists(file).orElseThrow(() -> new KernelStateException("Missing " + show(file)));
+    }
+
+    /** Reads a file the kernel fills with 0 or 1. */
+    public boolean readFlag(Path file) {
+        String v = read(file).strip();
+        return switch (v) {
+            case "1" -> true;
+            case "0" -> false;
+            default -> throw new KernelStateException(show(file) + " holds '" + abbreviate(v) + "', expected 0 or 1");
+        };
+    }
+
+    static String abbreviate(String s) {
+        String one = s.replace("\n", "\\n");
+        return one.length() > 40 ? one.substring(0, 40) + "…" : one;
+    }
+}
