@@ -363,13 +363,20 @@ public final class SimulatedKernel implements KernelControl {
             SimModel m = store.readKernel();
             store.readTasks(m);
             String before = describe(m);
+            long clockBefore = m.clockMillis;
+            int tasksBefore = m.tasks.size();
             m.advance(now(m));
             T result = change.apply(m);
             m.advance(now(m));
-            if (!describe(m).equals(before) || !m.dirtyTasks.isEmpty() || !m.newTasks.isEmpty()) {
+            boolean tasksChanged = !m.dirtyTasks.isEmpty() || !m.newTasks.isEmpty() || m.tasks.size() != tasksBefore;
+            if (!describe(m).equals(before) || tasksChanged) {
                 store.renderTasks(m, false);
-                store.writeTasks(m);
+                if (tasksChanged) {
+                    store.writeTasks(m);
+                }
                 store.renderKernelFiles(m);
+                store.writeKernel(m);
+            } else if (m.clockMillis != clockBefore) {
                 store.writeKernel(m);
             }
             return result;
@@ -378,7 +385,7 @@ public final class SimulatedKernel implements KernelControl {
 
     private static String describe(SimModel m) {
         StringBuilder sb = new StringBuilder();
-        sb.append(m.taint).append(m.clockMillis).append(m.nextPid).append(m.tasks == null ? 0 : m.tasks.size());
+        sb.append(m.taint).append(' ').append(m.nextPid).append(' ');
         m.modules.forEach(x -> sb.append(x.name).append(x.refcount).append(x.forced));
         m.patches.forEach(p -> sb.append(p.name).append(p.enabled));
         if (m.transition != null) {

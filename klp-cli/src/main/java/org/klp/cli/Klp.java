@@ -1,0 +1,126 @@
+package org.klp.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import org.klp.cli.command.ApplyCommand;
+import org.klp.cli.command.BlockingCommand;
+import org.klp.cli.command.CheckCommand;
+import org.klp.cli.command.DisableCommand;
+import org.klp.cli.command.DowngradeCommand;
+import org.klp.cli.command.ForceCommand;
+import org.klp.cli.command.HistoryCommand;
+import org.klp.cli.command.PatchesCommand;
+import org.klp.cli.command.RestoreCommand;
+import org.klp.cli.command.RevertCommand;
+import org.klp.cli.command.SimCommand;
+import org.klp.cli.command.StatusCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/** {@code klp}: the live patching state of this host's kernel, and safe changes to it. */
+@Command(name = "klp",
+        mixinStandardHelpOptions = true,
+        versionProvider = Klp.Version.class,
+        sortOptions = false,
+        description = {
+                "Shows the live patching state of the running Linux kernel and applies, replaces,",
+                "disables and reverts live patches safely. Global options go before or after the command."},
+        subcommands = {
+                StatusCommand.class, CheckCommand.class, PatchesCommand.class, BlockingCommand.class,
+                ApplyCommand.class, DisableCommand.class, DowngradeCommand.class, RevertCommand.class, ForceCommand.class,
+                RestoreCommand.class, HistoryCommand.class, SimCommand.class, CommandLine.HelpCommand.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+                "0:ok (for check: ready)",
+                "1:a transition is in progress, not ready (check), or an operation left one running",
+                "2:usage error: unknown option, bad value, conflicting options, no such --root",
+                "3:failure: the kernel refused, a transition was reverted, a file is missing or malformed"},
+        footerHeading = "%nExamples:%n",
+        footer = {
+                "  klp status                 ready | in_progress",
+                "  klp -v patches             loaded patches with their package, CVEs and bug fixes",
+                "  klp blocking -vv           tasks holding a transition back, with stacks and advice",
+                "  klp apply /lib/modules/$(uname -r)/livepatch/X.ko --timeout 60 --on-timeout=revert",
+                "  klp --root /tmp/host sim create /tmp/host --kernel 6.1.0-56-amd64   a simulated host"})
+public final class Klp implements Callable<Integer> {
+
+    @Option(names = "--root", scope = ScopeType.INHERIT, paramLabel = "DIR",
+            description = "Act on the host whose files are under DIR (default: /). A simulated host is a folder made by 'klp sim create'.")
+    Path root = Path.of("/");
+
+    private int verbosity;
+
+    /** Counted by hand: picocli resets an inherited array option when the subcommand sees it again. */
+    @Option(names = "-v", scope = ScopeType.INHERIT, description = "More detail; repeat (-vv) for even more.")
+    void verbose(boolean[] flags) {
+        verbosity += flags.length;
+    }
+
+    @Option(names = "--json", scope = ScopeType.INHERIT, description = "One JSON document on standard output.")
+    boolean json;
+
+    /** Tests replace the clock; the tool uses the system's. */
+    static Clock clock = Clock.systemUTC();
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public Path root() {
+        return root;
+    }
+
+    public int verbosity() {
+        return verbosity;
+    }
+
+    public boolean json() {
+        return json;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+        return ExitCode.USAGE;
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs klp with these arguments, writing to {@code out} and {@code err}; returns the exit code. */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        Klp klp = new Klp();
+        CommandLine cl = new CommandLine(klp);
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setParameterExceptionHandler((ex, a) -> {
+            CommandLine c = ex.getCommandLine();
+            String message = "klp: " + ex.getMessage() + " (see '" + c.getCommandSpec().qualifiedName() + " --help')";
+            Failures.report(klp, c.getOut(), c.getErr(), message, ExitCode.USAGE);
+            return ExitCode.USAGE;
+        });
+        cl.setExecutionExceptionHandler((ex, c, parsed) -> Failures.handle(klp, c.getOut(), c.getErr(), ex));
+        int code = cl.execute(args);
+        out.flush();
+        err.flush();
+        return code;
+    }
+
+    /** The version from the jar's manifest, or the build's. */
+    public static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Klp.class.getPackage().getImplementationVersion();
+            return new String[] {"klp " + (v == null ? "0.1.0-SNAPSHOT" : v)};
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package org.klp.cli.command;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import org.klp.cli.Durations;
+import org.klp.cli.Host;
+import org.klp.kernel.apply.ApplyResult;
+import org.klp.kernel.apply.OnTimeout;
+import org.klp.kernel.state.LoadedPatch;
+import org.klp.packaging.record.PatchRecord;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "apply", description = {
+        "Loads a live patch module and waits for its transition. With atomic replace, it replaces the active",
+        "patch (an upgrade or a downgrade alike). If the transition does not complete within --timeout,",
+        "--on-timeout decides: revert (default: the previous patch stays active), wait (leave it to the kernel,",
+        "exit 1), or force (last resort: the replaced module can never be unloaded; plan a reboot).",
+        "MODULE is a .ko on a real host, a simulated module on a simulated host."})
+public final class ApplyCommand extends KlpCommand {
+
+    @Parameters(paramLabel = "MODULE", description = "The live patch module file.")
+    Path module;
+
+    @Option(names = "--record", paramLabel = "FILE", description = "The package record (JSON) describing the module's package and fixes, when no installed package provides it.")
+    Path record;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", converter = Durations.class, description = "How long to wait for the transition (default: ${DEFAULT-VALUE}; 60, 500ms, 30s, 5m).")
+    Duration timeout = Duration.ofSeconds(60);
+
+    @Option(names = "--on-timeout", paramLabel = "ACTION", description = "wait, revert or force (default: ${DEFAULT-VALUE}).")
+    String onTimeout = "revert";
+
+    @Option(names = {"-q", "--quiet"}, description = "Print only failures (for package scriptlets).")
+    boolean quiet;
+
+    @Override
+    public Integer call() {
+        OnTimeout action = parseOnTimeout(onTimeout);
+        Host host = host();
+        ModuleCheck.Checked checked = ModuleCheck.check(host, module, Optional.ofNullable(record));
+        checked.record().filter(r -> record != null).ifPresent(r -> ModuleCheck.keepRecord(host, r));
+        return applyChecked(this, host, "apply", checked, timeout, action, quiet);
+    }
+
+    static OnTimeout parseOnTimeout(String text) {
+        try {
+            return OnTimeout.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new org.klp.cli.UsageException(e.getMessage());
+        }
+    }
+
+    /** Applies a checked module through the operation runner and reports how it ended. */
+    static int applyChecked(KlpCommand command, Host host, String operation, ModuleCheck.Checked checked, Duration timeout,
+                            OnTimeout action, boolean quiet) {
+        String kernel = host.reader().kernelRelease();
+        Optional<PatchRecord> before = host.reader().snapshot().active().map(LoadedPatch::name)
+                .flatMap(a -> PatchInfo.record(host, a, kernel));
+        OperationRunner runner = new OperationRunner(host);
+        ApplyResult result = runner.run(new OperationRunner.Subject(operation, checked.patch(), Optional.of(checked.module()), checked.record()),
+                () -> host.applier().apply(checked.module(), checked.patch(), timeout, action, command::progress));
+        java.io.PrintWriter out = quiet && !command.json() ? new java.io.PrintWriter(java.io.Writer.nullWriter()) : command.out();
+        return Outcomes.report(host, out, command.err(), command.json(), operation, result, before, checked.record());
+    }
+}

@@ -1,0 +1,147 @@
+package org.klp.cli.command;
+
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Optional;
+import org.klp.cli.Durations;
+import org.klp.cli.ExitCode;
+import org.klp.cli.Host;
+import org.klp.cli.Json;
+import org.klp.core.patch.FixChange;
+import org.klp.kernel.apply.ApplyResult;
+import org.klp.kernel.apply.BlockerView;
+import org.klp.packaging.record.PatchRecord;
+
+/** Says how an operation ended, in words and in JSON, with the fixes gained and lost, and picks the exit code. */
+final class Outcomes {
+
+    private Outcomes() {
+    }
+
+    static int report(Host host, PrintWriter out, PrintWriter err, boolean json, String operation, ApplyResult result,
+                      Optional<PatchRecord> before, Optional<PatchRecord> target) {
+        String kernel = host.reader().kernelRelease();
+        Optional<PatchRecord> after = result.activeAfter().flatMap(a -> a.equals(target.map(PatchRecord::moduleName).orElse(""))
+                ? target : PatchInfo.record(host, a, kernel));
+        FixChange change = FixChange.between(before.map(r -> r.livePatch().fixes()).orElse(List.of()),
+                after.map(r -> r.livePatch().fixes()).orElse(List.of()));
+        int code = exitCode(result);
+        if (json) {
+            Json j = Json.object().field("operation", operation).field("result", kind(result))
+                    .field("activePatch", result.activeAfter().orElse(null));
+            PatchInfo.recordJson(j, after);
+            PatchInfo.fixesJson(j, "fixesGained", change.gained());
+            PatchInfo.fixesJson(j, "fixesDropped", change.dropped());
+            details(j, result);
+            j.field("exitCode", code);
+            out.print(j.end());
+            return code;
+        }
+        if (result instanceof ApplyResult.Completed c) {
+            String verb = operation.equals("disable") ? "disabled " + c.patch() : operation + " done: " + PatchInfo.label(c.patch(), target);
+            out.println(verb + " in " + Durations.show(c.took())
+                    + c.previous().filter(p -> !p.equals(c.patch())).map(p -> ", replacing " + p).orElse(""));
+            out.println("active: " + c.activeAfter().map(a -> PatchInfo.label(a, after)).orElse("none (the kernel's original code runs)"));
+            c.unloadedModules().forEach(m -> out.println("unloaded module " + m));
+            c.modulesHeldForever().forEach(m -> out.println("module " + m + " stays loaded: a forced transition pinned it; it goes away at the next reboot"));
+        } else if (result instanceof ApplyResult.AlreadyActive a) {
+            out.println(PatchInfo.label(a.patch(), after) + " is already active; nothing changed");
+        } else if (result instanceof ApplyResult.Reverted r) {
+            err.println("klp: the transition of " + r.patch() + " did not complete in " + Durations.show(r.waited()) + ": "
+                    + blockersSummary(r.blockers()));
+            out.println("reverted: " + r.activeAfter().map(a -> PatchInfo.label(a, after) + " stays active").orElse("no live patch is active")
+                    + "; see 'klp blocking -vv' next time it blocks, or retry with --timeout or --on-timeout=force");
+        } else if (result instanceof ApplyResult.Forced f) {
+            out.println("forced the transition of " + f.patch() + " past " + blockersSummary(f.blockers()));
+            out.println("active: " + f.activeAfter().map(a -> PatchInfo.label(a, after)).orElse("none"));
+            err.println("klp: warning: tasks that were blocked may still run the old code; the modules " + String.join(", ", f.modulesHeldForever())
+                    + " can never be unloaded; plan a reboot");
+        } else if (result instanceof ApplyResult.StillInProgress s) {
+            out.println("in_progress: the transition of " + s.patch() + " continues in the kernel after " + Durations.show(s.waited())
+                    + "; " + blockersSummary(s.blockers()) + "; check with 'klp status' and 'klp blocking -vv'");
+        } else if (result instanceof ApplyResult.Failed f) {
+            err.println("klp: " + operation + " failed: " + f.reason());
+            out.println("nothing changed: " + f.activeAfter().map(a -> PatchInfo.label(a, PatchInfo.record(host, a, kernel)) + " is active")
+                    .orElse("no live patch is active"));
+        }
+        if (!change.isEmpty() && !(result instanceof ApplyResult.Failed)) {
+            out.println("fixes: +" + change.gained().size() + " gained, -" + change.dropped().size() + " dropped");
+            PatchInfo.printChange(out, change);
+        }
+        return code;
+    }
+
+    static int exitCode(ApplyResult r) {
+        if (r instanceof ApplyResult.Completed || r instanceof ApplyResult.AlreadyActive || r instanceof ApplyResult.Forced) {
+            return ExitCode.OK;
+        }
+        if (r instanceof ApplyResult.StillInProgress) {
+            return ExitCode.IN_PROGRESS;
+        }
+        return ExitCode.FAILURE;
+    }
+
+    static String kind(ApplyResult r) {
+        if (r instanceof ApplyResult.Completed) {
+            return "completed";
+        }
+        if (r instanceof ApplyResult.AlreadyActive) {
+            return "unchanged";
+        }
+        if (r instanceof ApplyResult.Reverted) {
+            return "reverted";
+        }
+        if (r instanceof ApplyResult.Forced) {
+            return "forced";
+        }
+        if (r instanceof ApplyResult.StillInProgress) {
+            return "in_progress";
+        }
+        return "failed";
+    }
+
+    private static void details(Json j, ApplyResult r) {
+        if (r instanceof ApplyResult.Completed c) {
+            j.field("patch", c.patch()).field("previousPatch", c.previous()).field("milliseconds", c.took().toMillis())
+                    .strings("unloadedModules", c.unloadedModules()).strings("modulesHeldForever", c.modulesHeldForever());
+        } else if (r instanceof ApplyResult.AlreadyActive a) {
+            j.field("patch", a.patch());
+        } else if (r instanceof ApplyResult.Reverted v) {
+            j.field("patch", v.patch()).field("waitedMilliseconds", v.waited().toMillis()).field("moduleUnloaded", v.moduleUnloaded());
+            blockersJson(j, v.blockers());
+        } else if (r instanceof ApplyResult.Forced f) {
+            j.field("patch", f.patch()).field("waitedMilliseconds", f.waited().toMillis()).strings("modulesHeldForever", f.modulesHeldForever())
+                    .field("rebootRecommended", true);
+            blockersJson(j, f.blockers());
+        } else if (r instanceof ApplyResult.StillInProgress s) {
+            j.field("patch", s.patch()).field("waitedMilliseconds", s.waited().toMillis());
+            blockersJson(j, s.blockers());
+        } else if (r instanceof ApplyResult.Failed f) {
+            j.field("error", f.reason()).field("errno", f.errno());
+        }
+    }
+
+    private static void blockersJson(Json j, List<BlockerView> blockers) {
+        j.startArray("blocking");
+        for (BlockerView b : blockers) {
+            j.startObject().field("pid", b.task().pid()).field("tid", b.task().tid()).field("comm", b.task().comm())
+                    .field("kernelThread", b.task().kernelThread()).field("sleepsIn", b.sleepsIn().map(f -> f.object() + ":" + f.name()))
+                    .endObject();
+        }
+        j.endArray();
+    }
+
+    static String blockersSummary(List<BlockerView> blockers) {
+        if (blockers.isEmpty()) {
+            return "no task was blocking";
+        }
+        StringBuilder sb = new StringBuilder(blockers.size() + " blocking task" + (blockers.size() == 1 ? "" : "s") + " (");
+        for (int i = 0; i < blockers.size() && i < 3; i++) {
+            BlockerView b = blockers.get(i);
+            sb.append(i == 0 ? "" : ", ").append(b.task().comm()).append(' ').append(b.task().tid())
+                    .append(b.task().kernelThread() ? ", kernel thread" : "")
+                    .append(b.sleepsIn().map(f -> " in " + f.name()).orElse(""));
+        }
+        return sb.append(blockers.size() > 3 ? ", …)" : ")").toString();
+    }
+}

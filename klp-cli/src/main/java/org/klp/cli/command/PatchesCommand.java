@@ -1,0 +1,120 @@
+package org.klp.cli.command;
+
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Optional;
+import org.klp.cli.ExitCode;
+import org.klp.cli.Host;
+import org.klp.cli.Json;
+import org.klp.core.patch.Fix;
+import org.klp.core.patch.LivePatchPackage;
+import org.klp.kernel.state.LivepatchSnapshot;
+import org.klp.kernel.state.LoadedPatch;
+import org.klp.packaging.record.PatchRecord;
+import org.klp.packaging.record.PatchRecordJson;
+import picocli.CommandLine.Command;
+
+@Command(name = "patches", description = {
+        "Lists the loaded live patches: the active one and any replaced one still loaded.",
+        "-v adds whether each is active, its package (RPM: … where a package database knows it),",
+        "and the CVEs and bug fixes it carries; -vv adds its functions and newer versions known."})
+public final class PatchesCommand extends KlpCommand {
+
+    @Override
+    public Integer call() {
+        Host host = host();
+        LivepatchSnapshot snapshot = host.reader().snapshot();
+        Optional<String> active = snapshot.active().map(LoadedPatch::name);
+        String kernel = snapshot.kernelRelease();
+        PrintWriter out = out();
+        if (json()) {
+            Json j = Json.object().field("kernel", kernel);
+            j.startArray("patches");
+            for (LoadedPatch p : snapshot.patches()) {
+                Optional<PatchRecord> record = PatchInfo.record(host, p.name(), kernel);
+                j.startObject().field("name", p.name()).field("active", active.map(p.name()::equals).orElse(false))
+                        .field("enabled", p.enabled()).field("transition", p.transition());
+                PatchInfo.recordJson(j, record);
+                List<Fix> fixes = record.map(r -> r.livePatch().fixes()).orElse(List.of());
+                PatchInfo.fixesJson(j, "fixes", fixes);
+                j.strings("cves", fixes.stream().filter(Fix::isCve).map(Fix::id).toList());
+                j.strings("bugs", fixes.stream().flatMap(f -> f.allIds().stream()).filter(id -> !id.startsWith("CVE-")).distinct().toList());
+                j.strings("functions", p.functions().stream().map(PatchRecordJson::formatFunction).toList());
+                j.field("newerVersion", newer(host, kernel, record).map(r -> (Object) r.livePatch().version()));
+                j.endObject();
+            }
+            j.endArray();
+            j.strings("recordProblems", host.patchRecords().problems());
+            out.print(j.end());
+            return ExitCode.OK;
+        }
+        if (verbosity() == 0) {
+            snapshot.patches().forEach(p -> out.println(p.name()));
+            return ExitCode.OK;
+        }
+        if (snapshot.patches().isEmpty()) {
+            out.println("no live patch is loaded");
+        }
+        for (LoadedPatch p : snapshot.patches()) {
+            Optional<PatchRecord> record = PatchInfo.record(host, p.name(), kernel);
+            out.println("livepatch: " + p.name() + (p.transition() ? " (in transition)" : ""));
+            out.println("    active: " + (active.map(p.name()::equals).orElse(false) ? "yes" : "no"));
+            if (record.isPresent()) {
+                PatchRecord r = record.get();
+                out.println(r.rpm().isEmpty()
+                        ? "    package: " + r.livePatch().nameVersion() + " (klp record, not installed by a package manager)"
+                        : "    RPM: " + r.rpm());
+                printFixes(out, r.livePatch());
+            } else {
+                out.println("    package: unknown (no package record for module " + p.name() + " and kernel " + kernel + ")");
+            }
+            if (verbosity() > 1) {
+                out.println("    kernel: " + kernel);
+                out.println("    functions: " + String.join(", ", p.functions().stream().map(PatchRecordJson::formatFunction).toList()));
+                out.println("    released: " + record.map(r -> r.livePatch().releaseDate().toString()).orElse("unknown"));
+                Optional<PatchRecord> newer = newer(host, kernel, record);
+                out.println("    newer version: " + newer.map(r -> r.livePatch().version() + " (installed, not loaded: klp apply "
+                        + host.root().show(host.root().resolve(r.moduleFile())) + ")").orElse(record.isPresent() ? "none known" : "unknown"));
+            }
+        }
+        host.patchRecords().problems().forEach(problem -> err().println("klp: warning: " + problem));
+        return ExitCode.OK;
+    }
+
+    private static void printFixes(PrintWriter out, LivePatchPackage p) {
+        List<Fix> cves = p.fixes().stream().filter(Fix::isCve).toList();
+        List<Fix> bugs = p.fixes().stream().filter(f -> !f.isCve()).toList();
+        if (p.isInitial()) {
+            out.println("    CVE: (none - this is an initial kernel live patch)");
+            out.println("    bug fixes and enhancements: (none)");
+            return;
+        }
+        printList(out, "    CVE: ", cves);
+        List<String> bugIds = p.fixes().stream().flatMap(f -> f.allIds().stream()).filter(id -> !id.startsWith("CVE-")).distinct().toList();
+        if (bugs.isEmpty()) {
+            out.println("    bug fixes and enhancements: " + (bugIds.isEmpty() ? "(none)" : String.join(" ", bugIds)));
+        } else {
+            printList(out, "    bug fixes and enhancements: ", bugs);
+        }
+    }
+
+    private static void printList(PrintWriter out, String heading, List<Fix> fixes) {
+        if (fixes.isEmpty()) {
+            out.println(heading + "(none)");
+            return;
+        }
+        String indent = " ".repeat(heading.length());
+        for (int i = 0; i < fixes.size(); i++) {
+            out.println((i == 0 ? heading : indent) + PatchInfo.fixLine(fixes.get(i)));
+        }
+    }
+
+    private static Optional<PatchRecord> newer(Host host, String kernel, Optional<PatchRecord> record) {
+        if (record.isEmpty()) {
+            return Optional.empty();
+        }
+        int version = record.get().livePatch().version();
+        List<PatchRecord> all = host.patchRecords().forKernel(kernel);
+        return all.stream().filter(r -> r.livePatch().version() > version).reduce((a, b) -> b);
+    }
+}

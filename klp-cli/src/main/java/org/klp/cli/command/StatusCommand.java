@@ -1,0 +1,89 @@
+package org.klp.cli.command;
+
+import java.io.PrintWriter;
+import java.util.Optional;
+import org.klp.cli.Durations;
+import org.klp.cli.ExitCode;
+import org.klp.cli.Host;
+import org.klp.cli.Json;
+import org.klp.cli.record.HostState;
+import org.klp.kernel.state.LivepatchSnapshot;
+import org.klp.kernel.state.LoadedPatch;
+import org.klp.kernel.state.Taint;
+import picocli.CommandLine.Command;
+
+@Command(name = "status", description = {
+        "Prints 'ready' when no live patch transition is under way and 'in_progress' while one is.",
+        "-v adds the active patch, the transition's patch, duration and blocking tasks, and the taint flags."})
+public final class StatusCommand extends KlpCommand {
+
+    @Override
+    public Integer call() {
+        Host host = host();
+        OperationRunner.settleRecord(host);
+        LivepatchSnapshot snapshot = host.reader().snapshot();
+        boolean detail = verbosity() > 0 || json();
+        Optional<TransitionInfo> transition = snapshot.inTransition() && detail
+                ? TransitionInfo.of(host, snapshot, false) : Optional.empty();
+        String state = snapshot.inTransition() ? "in_progress" : "ready";
+        HostState record = detail ? host.records().read() : HostState.EMPTY;
+        PrintWriter out = out();
+        if (json()) {
+            Json j = Json.object().field("state", state).field("kernel", snapshot.kernelRelease());
+            Optional<String> active = snapshot.active().map(LoadedPatch::name);
+            j.field("activePatch", active.orElse(null));
+            PatchInfo.recordJson(j, active.flatMap(a -> PatchInfo.record(host, a, snapshot.kernelRelease())));
+            j.strings("loadedPatches", snapshot.patches().stream().map(LoadedPatch::name).toList());
+            if (transition.isPresent()) {
+                TransitionInfo t = transition.get();
+                j.startObject("transition").field("patch", t.patch().name()).field("direction", t.direction())
+                        .field("seconds", t.lasted().map(d -> d.toSeconds())).field("blockingTasks", t.blockers().size()).endObject();
+            } else {
+                j.nullField("transition");
+            }
+            taintJson(j, snapshot.taint());
+            j.field("rebootRecommended", record.rebootReason().isPresent()).field("rebootReason", record.rebootReason());
+            j.strings("modulesHeldForever", record.modulesHeldForever());
+            j.field("interruptedOperation", record.pending().filter(p -> !snapshot.inTransition()).map(p -> p.operation() + " " + p.patch()));
+            out.print(j.end());
+            return ExitCode.OK;
+        }
+        out.println(state);
+        if (verbosity() > 0) {
+            Optional<LoadedPatch> active = snapshot.active();
+            if (active.isEmpty() && transition.isEmpty()) {
+                out.println("no live patch is loaded");
+            }
+            transition.ifPresentOrElse(t -> {
+                out.println("transition: " + PatchInfo.label(host, t.patch().name(), snapshot.kernelRelease()) + " " + t.direction()
+                        + t.lasted().map(d -> " for " + Durations.show(d)).orElse(""));
+                out.println("blocking: " + t.blockers().size() + " task" + (t.blockers().size() == 1 ? "" : "s")
+                        + (t.blockers().isEmpty() ? "" : " (see klp blocking -vv)"));
+                active.ifPresentOrElse(a -> out.println("active once complete: " + a.name()),
+                        () -> out.println("active once complete: none (original kernel code)"));
+            }, () -> active.ifPresent(a -> out.println("active: " + PatchInfo.label(host, a.name(), snapshot.kernelRelease()))));
+            out.println("kernel: " + snapshot.kernelRelease() + ", taint " + taintText(snapshot.taint()));
+            record.rebootReason().ifPresent(r -> out.println("reboot recommended: " + r));
+            record.pending().filter(p -> !snapshot.inTransition()).ifPresent(p ->
+                    out.println("note: klp " + p.operation() + " of " + p.patch() + " did not finish its record; the next klp operation will"));
+            record.last().filter(l -> !snapshot.inTransition()).ifPresent(l ->
+                    out.println("last operation: " + l.operation() + " " + l.patch() + ": " + l.result() + " at " + l.at()));
+        }
+        return ExitCode.OK;
+    }
+
+    static String taintText(Taint taint) {
+        if (taint.mask() == 0) {
+            return "0 (not tainted)";
+        }
+        return taint.mask() + " (" + taint.letters() + ")";
+    }
+
+    static void taintJson(Json j, Taint taint) {
+        j.startObject("taint").field("mask", taint.mask()).field("flags", taint.letters());
+        j.startArray("meanings");
+        taint.flags().forEach(f -> j.value(f.letter() + ": " + f.meaning()));
+        j.endArray();
+        j.field("livePatched", taint.isLivePatched()).endObject();
+    }
+}

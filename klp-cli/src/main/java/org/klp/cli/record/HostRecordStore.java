@@ -1,0 +1,240 @@
+package org.klp.cli.record;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.klp.kernel.KernelStateException;
+
+/**
+ * The host's record under {@code var/lib/klp} (inside the root): {@code state} (a small
+ * {@code key=value} file, replaced atomically: write, fsync, rename, fsync the folder),
+ * {@code history} (append-only, one JSON object a line, fsynced), {@code modules/} (copies of
+ * applied modules, for boot-time restore), and {@code lock} (one klp operation at a time).
+ */
+public final class HostRecordStore {
+
+    public static final String DIR = "var/lib/klp";
+    private static final String HEADER = "# klp host record; written by klp, do not edit";
+
+    private final Path dir;
+
+    public HostRecordStore(Path root) {
+        this.dir = root.resolve(DIR);
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public HostState read() {
+        Path file = dir.resolve("state");
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            return HostState.EMPTY;
+        } catch (IOException e) {
+            throw new KernelStateException("Cannot read the host record " + file + ": " + e.getMessage(), e);
+        }
+        Map<String, String> v = new LinkedHashMap<>();
+        for (int n = 0; n < lines.size(); n++) {
+            String line = lines.get(n);
+            if (line.isBlank() || line.startsWith("#")) {
+                continue;
+            }
+            int eq = line.indexOf('=');
+            if (eq <= 0) {
+                throw new KernelStateException("The host record " + file + " is damaged at line " + (n + 1) + ": '" + line
+                        + "' (expected key=value); move it aside to start afresh");
+            }
+            v.put(line.substring(0, eq), unescape(line.substring(eq + 1)));
+        }
+        try {
+            Optional<HostState.ActivePatch> active = Optional.ofNullable(v.get("active.patch")).map(p -> new HostState.ActivePatch(p,
+                    v.getOrDefault("active.kernel", ""), v.getOrDefault("active.module", ""),
+                    Optional.ofNullable(v.get("active.package")), Integer.parseInt(v.getOrDefault("active.version", "0")),
+                    Instant.parse(v.get("active.since"))));
+            Optional<HostState.PendingOperation> pending = Optional.ofNullable(v.get("pending.operation")).map(o -> new HostState.PendingOperation(o,
+                    v.getOrDefault("pending.patch", ""), v.getOrDefault("pending.module", ""),
+                    Optional.ofNullable(v.get("pending.previous")), Instant.parse(v.get("pending.started"))));
+            Optional<HostState.LastResult> last = Optional.ofNullable(v.get("last.operation")).map(o -> new HostState.LastResult(o,
+                    v.getOrDefault("last.patch", ""), v.getOrDefault("last.result", ""), v.getOrDefault("last.message", ""),
+                    Instant.parse(v.get("last.at"))));
+            String held = v.getOrDefault("held", "").strip();
+            List<String> heldList = held.isEmpty() ? List.of() : Arrays.asList(held.split(" "));
+            return new HostState(active, heldList, Optional.ofNullable(v.get("reboot.reason")), pending, last);
+        } catch (NumberFormatException | DateTimeParseException | NullPointerException e) {
+            throw new KernelStateException("The host record " + file + " is damaged (" + e.getMessage() + "); move it aside to start afresh", e);
+        }
+    }
+
+    public void write(HostState s) {
+        StringBuilder sb = new StringBuilder(HEADER).append('\n').append("format=1\n");
+        s.active().ifPresent(a -> {
+            put(sb, "active.patch", a.patch());
+            put(sb, "active.kernel", a.kernel());
+            put(sb, "active.module", a.moduleCopy());
+            a.packageName().ifPresent(p -> put(sb, "active.package", p));
+            put(sb, "active.version", Integer.toString(a.version()));
+            put(sb, "active.since", a.since().toString());
+        });
+        if (!s.modulesHeldForever().isEmpty()) {
+            put(sb, "held", String.join(" ", s.modulesHeldForever()));
+        }
+        s.rebootReason().ifPresent(r -> put(sb, "reboot.reason", r));
+        s.pending().ifPresent(p -> {
+            put(sb, "pending.operation", p.operation());
+            put(sb, "pending.patch", p.patch());
+            put(sb, "pending.module", p.moduleFile());
+            p.previous().ifPresent(x -> put(sb, "pending.previous", x));
+            put(sb, "pending.started", p.started().toString());
+        });
+        s.last().ifPresent(l -> {
+            put(sb, "last.operation", l.operation());
+            put(sb, "last.patch", l.patch());
+            put(sb, "last.result", l.result());
+            put(sb, "last.message", l.message());
+            put(sb, "last.at", l.at().toString());
+        });
+        writeAtomically(dir.resolve("state"), sb.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Appends one event to {@code history} and forces it to disk before returning. */
+    public void appendHistory(HistoryEvent event) {
+        byte[] line = (event.toJson() + "\n").getBytes(StandardCharsets.UTF_8);
+        try {
+            Files.createDirectories(dir);
+            try (FileChannel ch = FileChannel.open(dir.resolve("history"), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.APPEND)) {
+                ch.write(ByteBuffer.wrap(line));
+                ch.force(true);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot append to " + dir.resolve("history") + ": " + e.getMessage(), e);
+        }
+    }
+
+    public List<HistoryEvent> history() {
+        Path file = dir.resolve("history");
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            return List.of();
+        } catch (IOException e) {
+            throw new KernelStateException("Cannot read " + file + ": " + e.getMessage(), e);
+        }
+        List<HistoryEvent> out = new ArrayList<>();
+        for (int n = 0; n < lines.size(); n++) {
+            if (lines.get(n).isBlank()) {
+                continue;
+            }
+            try {
+                out.add(HistoryEvent.parse(lines.get(n)));
+            } catch (IllegalArgumentException e) {
+                // a torn last line from a crash mid-append; everything before it stands
+                if (n != lines.size() - 1) {
+                    throw new KernelStateException(file + " line " + (n + 1) + " is damaged: " + e.getMessage(), e);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Keeps klp's own copy of an applied module, for boot-time restore. Returns its path relative to the root. */
+    public String keepModuleCopy(Path module, String patch) {
+        try {
+            byte[] bytes = Files.readAllBytes(module);
+            writeAtomically(dir.resolve("modules").resolve(patch + ".ko"), bytes);
+            return DIR + "/modules/" + patch + ".ko";
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot keep a copy of " + module + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Holds the host's operation lock until closed: one klp operation changes the kernel at a time. */
+    public AutoCloseable lock() {
+        try {
+            Files.createDirectories(dir);
+            FileChannel ch = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileLock lock = ch.tryLock();
+            if (lock == null) {
+                ch.close();
+                throw new KernelStateException("Another klp operation is running on this host (" + dir.resolve("lock")
+                        + " is locked); wait for it to finish");
+            }
+            return () -> {
+                lock.release();
+                ch.close();
+            };
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot lock " + dir.resolve("lock") + ": " + e.getMessage(), e);
+        }
+    }
+
+    static void writeAtomically(Path file, byte[] content) {
+        try {
+            Path parent = file.getParent();
+            Files.createDirectories(parent);
+            Path tmp = parent.resolve("." + file.getFileName() + ".tmp" + ProcessHandle.current().pid());
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                ByteBuffer buf = ByteBuffer.wrap(content);
+                while (buf.hasRemaining()) {
+                    ch.write(buf);
+                }
+                ch.force(true);
+            }
+            try {
+                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+            try (FileChannel d = FileChannel.open(parent, StandardOpenOption.READ)) {
+                d.force(true);
+            } catch (IOException e) {
+                // some file systems cannot sync a directory; the rename is still atomic
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void put(StringBuilder sb, String key, String value) {
+        sb.append(key).append('=').append(escape(value)).append('\n');
+    }
+
+    private static String escape(String s) {
+        return s.replace("\\", "\\\\").replace("\n", "\\n");
+    }
+
+    private static String unescape(String s) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\\' && i + 1 < s.length()) {
+                char n = s.charAt(++i);
+                out.append(n == 'n' ? '\n' : n);
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
+}
