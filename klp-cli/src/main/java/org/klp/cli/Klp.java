@@ -3,7 +3,10 @@ package org.klp.cli;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import org.klp.cli.command.ApplyCommand;
 import org.klp.cli.command.BlockingCommand;
 import org.klp.cli.command.CheckCommand;
@@ -29,10 +32,6 @@ import picocli.CommandLine.ScopeType;
         description = {
                 "Shows the live patching state of the running Linux kernel and applies, replaces,",
                 "disables and reverts live patches safely. Global options go before or after the command."},
-        subcommands = {
-                StatusCommand.class, CheckCommand.class, PatchesCommand.class, BlockingCommand.class,
-                ApplyCommand.class, DisableCommand.class, DowngradeCommand.class, RevertCommand.class, ForceCommand.class,
-                RestoreCommand.class, HistoryCommand.class, SimCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "0:ok (for check: ready)",
@@ -95,10 +94,51 @@ public final class Klp implements Callable<Integer> {
         System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
+    /**
+     * The commands, in the order help lists them. Built lazily: picocli spends most of klp's start
+     * on reflecting over command classes, so a run registers only the command it was asked for.
+     */
+    private static final Map<String, Supplier<Object>> COMMANDS = new LinkedHashMap<>();
+
+    static {
+        COMMANDS.put("status", StatusCommand::new);
+        COMMANDS.put("check", CheckCommand::new);
+        COMMANDS.put("patches", PatchesCommand::new);
+        COMMANDS.put("blocking", BlockingCommand::new);
+        COMMANDS.put("apply", ApplyCommand::new);
+        COMMANDS.put("disable", DisableCommand::new);
+        COMMANDS.put("downgrade", DowngradeCommand::new);
+        COMMANDS.put("revert", RevertCommand::new);
+        COMMANDS.put("force", ForceCommand::new);
+        COMMANDS.put("restore", RestoreCommand::new);
+        COMMANDS.put("history", HistoryCommand::new);
+        COMMANDS.put("sim", SimCommand::new);
+        COMMANDS.put("help", CommandLine.HelpCommand::new);
+    }
+
+    /** The command named in {@code args}: the first word that is neither an option nor the value of --root. */
+    static String commandName(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--root")) {
+                i++;
+            } else if (!a.startsWith("-")) {
+                return a;
+            }
+        }
+        return "";
+    }
+
     /** Runs klp with these arguments, writing to {@code out} and {@code err}; returns the exit code. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
         Klp klp = new Klp();
         CommandLine cl = new CommandLine(klp);
+        String name = commandName(args);
+        if (COMMANDS.containsKey(name) && !name.equals("help")) {
+            cl.addSubcommand(name, COMMANDS.get(name).get());
+        } else {
+            COMMANDS.forEach((n, command) -> cl.addSubcommand(n, command.get()));
+        }
         cl.setOut(out);
         cl.setErr(err);
         cl.setCaseInsensitiveEnumValuesAllowed(true);

@@ -180,7 +180,9 @@ final class OperationRunner {
             default -> active.map(p.patch()::equals).orElse(false);
         };
         String outcome = done ? "completed" : "rolled-back";
-        String message = "recovered an interrupted " + p.operation() + ": " + (done ? "it completed" : "it did not take effect")
+        boolean leftToKernel = state.last().map(l -> l.result().equals("in_progress") && l.patch().equals(p.patch())).orElse(false);
+        String message = (leftToKernel ? "the transition left to the kernel ended: " + (done ? "it completed" : "it was reversed")
+                : "recovered an interrupted " + p.operation() + ": " + (done ? "it completed" : "it did not take effect"))
                 + "; " + active.map(a -> a + " is active").orElse("no live patch is active");
         store.appendHistory(new HistoryEvent(now, p.operation(), p.patch(), outcome, message));
         HostState next = state.withActive(activeAfter(store, state, subject, active, kernel, now)).withPending(Optional.empty())
