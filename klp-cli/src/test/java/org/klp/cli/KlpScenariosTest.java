@@ -235,8 +235,22 @@ class KlpScenariosTest {
         host.klp("sim", "advance", "20s");
         KlpRun next = host.klp("apply", host.module(2));
         assertThat(next.out()).contains("already active");
-        assertThat(host.klp("history").out()).contains("apply klp_patch_v2: completed (recovered an interrupted apply");
+        assertThat(host.klp("history").out()).contains("apply klp_patch_v2: completed (the transition left to the kernel ended: it completed");
         assertThat(Files.readString(host.root.resolve("var/lib/klp/state"))).doesNotContain("pending.").contains("active.patch=klp_patch_v2");
+    }
+
+    @Test
+    void crashBeforeTheModuleLoadedIsRolledBackByTheNextRun() throws Exception {
+        host.klp("apply", host.module(1));
+        Path state = host.root.resolve("var/lib/klp/state");
+        // klp wrote "pending" and died before insmod: the kernel still runs v1
+        Files.writeString(state, Files.readString(state).replaceAll("(?m)^last\\..*\n", "")
+                + "pending.operation=apply\npending.patch=klp_patch_v2\npending.module=" + host.module(2)
+                + "\npending.previous=klp_patch_v1\npending.started=2026-11-23T10:00:00Z\n");
+        KlpRun status = host.klp("status", "-v");
+        assertThat(status.out()).contains("active: klp_patch_v1").doesNotContain("did not finish");
+        assertThat(host.klp("history").out()).contains("apply klp_patch_v2: rolled-back (recovered an interrupted apply: it did not take effect; klp_patch_v1 is active)");
+        assertThat(Files.readString(state)).doesNotContain("pending.").contains("active.patch=klp_patch_v1");
     }
 
     private static void copyTree(Path from, Path to) throws Exception {
