@@ -14,8 +14,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "apply", description = {
-        "Loads a live patch module and waits for its transition. With atomic replace, it replaces the active",
-        "patch (an upgrade or a downgrade alike). If the transition does not complete within --timeout,",
+        "Loads a live patch module and waits for its transition to complete.",
+        "With atomic replace it replaces the active patch (an upgrade or a downgrade alike). If the",
+        "transition does not complete within --timeout,",
         "--on-timeout decides: revert (default: the previous patch stays active), wait (leave it to the kernel,",
         "exit 1), or force (last resort: the replaced module can never be unloaded; plan a reboot).",
         "MODULE is a .ko on a real host, a simulated module on a simulated host."})

@@ -12,7 +12,8 @@ import org.klp.kernel.state.TaskState;
 import picocli.CommandLine.Command;
 
 @Command(name = "blocking", description = {
-        "Lists the tasks (thread ids) holding the live patch transition back; nothing when none is under way.",
+        "Lists the tasks (thread ids) holding the live patch transition back.",
+        "Prints nothing when no transition is under way.",
         "-v adds their commands; -vv adds their stacks, the patched function each sleeps in, whether it is a",
         "kernel thread (which never switches by itself), how long the transition has lasted, and what to do."})
 public final class BlockingCommand extends KlpCommand {

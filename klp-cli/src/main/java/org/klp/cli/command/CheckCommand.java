@@ -5,7 +5,7 @@ import org.klp.cli.Json;
 import picocli.CommandLine.Command;
 
 @Command(name = "check", description = {
-        "Prints nothing; exits 0 when no transition is under way (ready) and 1 while one is (in_progress).",
+        "Exits 0 when ready, 1 while a transition is in progress; prints nothing.",
         "For scripts: until klp check; do sleep 1; done"})
 public final class CheckCommand extends KlpCommand {
 

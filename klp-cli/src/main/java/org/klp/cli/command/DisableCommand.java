@@ -14,8 +14,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "disable", description = {
-        "Disables the active live patch (or PATCH): once every task has switched back, the kernel's original",
-        "code runs and the patch's module is unloaded where the kernel allows. The fixes it carried are lost."})
+        "Disables the active live patch, or PATCH: the kernel's original code runs again.",
+        "Once every task has switched back, the patch's module is unloaded where the kernel allows.",
+        "The fixes it carried are lost."})
 public final class DisableCommand extends KlpCommand {
 
     @Parameters(paramLabel = "PATCH", arity = "0..1", description = "The patch to disable (default: the active one).")

@@ -20,8 +20,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "downgrade", description = {
-        "Replaces the active live patch with an older version of the same kernel's live patch (default: N-1),",
-        "after showing the fixes it drops and asking for confirmation (-n: do not ask).",
+        "Replaces the active live patch with an older version (default: N-1).",
+        "Shows the fixes it drops first and asks for confirmation (-n: do not ask).",
         "The older version comes from an installed package record (--to N) or a module file (MODULE)."})
 public final class DowngradeCommand extends KlpCommand {
 

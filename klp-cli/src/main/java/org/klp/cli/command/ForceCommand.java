@@ -12,9 +12,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "force", description = {
-        "Forces the transition in progress: every task is marked switched at once. A last resort: tasks that",
-        "were blocked may keep running old code, and the modules of the patches loaded now can never be",
-        "unloaded. klp records that a reboot should be planned."})
+        "Forces the transition in progress: a last resort; plan a reboot after it.",
+        "Every task is marked switched at once: tasks that were blocked may keep running old code, and the",
+        "modules of the patches loaded now can never be unloaded. klp records that a reboot should be planned."})
 public final class ForceCommand extends KlpCommand {
 
     @Option(names = "--timeout", paramLabel = "DURATION", converter = Durations.class, description = "How long to wait for completion (default: ${DEFAULT-VALUE}).")

@@ -14,9 +14,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "restore", description = {
-        "Loads the live patch the host record says is active, if it is for the running kernel and not yet",
-        "loaded. Run at boot (the klp initramfs hook and klp-restore.service do), so an unexpected reboot",
-        "comes back with the live patch fixes applied."})
+        "Loads the live patch the host record says is active (run at boot).",
+        "Only if it is for the running kernel and not yet loaded. The initramfs hook and klp-restore.service",
+        "do this at boot, so an unexpected reboot comes back with the live patch fixes applied."})
 public final class RestoreCommand extends KlpCommand {
 
     @Option(names = "--timeout", paramLabel = "DURATION", converter = Durations.class, description = "How long to wait for the transition (default: ${DEFAULT-VALUE}).")

@@ -12,8 +12,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "revert", description = {
-        "Reverses the transition in progress: the patch that was active before it stays active",
-        "(writes 0 to the transition patch's 'enabled', as the kernel documents)."})
+        "Reverses the transition in progress: the previously active patch stays active.",
+        "(Writes to the transition patch's 'enabled', as the kernel documents.)"})
 public final class RevertCommand extends KlpCommand {
 
     @Option(names = "--timeout", paramLabel = "DURATION", converter = Durations.class, description = "How long to wait for the reversal (default: ${DEFAULT-VALUE}).")

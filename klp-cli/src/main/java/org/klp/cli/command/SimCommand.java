@@ -20,9 +20,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "sim", description = {
-        "A simulated host: a folder holding the same kernel files as a real one (sys/kernel/livepatch, proc),",
-        "driven by a model of the kernel's livepatch consistency model. For demos and tests; every other",
-        "klp command works on it with --root DIR."},
+        "Creates and drives a simulated host (for demos and tests).",
+        "A simulated host is a folder holding the same kernel files as a real one (sys/kernel/livepatch,",
+        "proc), driven by a model of the kernel's consistency model; every klp command works on it with --root DIR."},
         subcommands = {SimCommand.Create.class, SimCommand.Task.class, SimCommand.Advance.class, SimCommand.LoadModule.class,
                 SimCommand.MakeModule.class})
 public final class SimCommand extends KlpCommand {

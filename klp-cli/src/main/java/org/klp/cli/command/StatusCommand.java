@@ -13,7 +13,7 @@ import org.klp.kernel.state.Taint;
 import picocli.CommandLine.Command;
 
 @Command(name = "status", description = {
-        "Prints 'ready' when no live patch transition is under way and 'in_progress' while one is.",
+        "Prints 'ready', or 'in_progress' while a live patch transition is under way.",
         "-v adds the active patch, the transition's patch, duration and blocking tasks, and the taint flags."})
 public final class StatusCommand extends KlpCommand {
 
