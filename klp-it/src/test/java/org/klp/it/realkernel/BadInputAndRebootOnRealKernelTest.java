@@ -24,6 +24,7 @@ class BadInputAndRebootOnRealKernelTest {
     static void bootTwice() {
         RealKernelLab lab = RealKernelLab.get();
         GuestFolder folder = lab.newFolder("bad-input-and-reboot");
+        folder.put("probe.jar", GuestJars.runnable(KernelFilesProbe.class, lab.workDir().resolve("probe.jar")));
         first = lab.guest().boot(folder, badInputAndStates());
         System.out.println(first.summary());
         second = lab.guest().boot(folder, reboot());
@@ -67,6 +68,7 @@ class BadInputAndRebootOnRealKernelTest {
                 .step("state2-insmod-v1", "insmod " + MODULES + "klp_patch_v1.ko state_version=2")
                 .step("state2-v1-wait", "klp_wait_for " + LP + "/klp_patch_v1/transition 0 30")
                 .step("state2-message", "cat /proc/klp_target/message")
+                .step("java-jar-kernel-files", "java -jar /work/probe.jar " + probe("klp_patch_v1"))
                 .step("state-cleanup", disableAndRemove("klp_patch_v1") + "; rmmod klp_patch_v2 klp_patch_v3; ls -A " + LP)
                 // java, and the record the next boot reads
                 .step("java-version", "java -version")
@@ -90,6 +92,14 @@ class BadInputAndRebootOnRealKernelTest {
                 .step("message", "cat /proc/klp_target/message")
                 .step("rmmod-target-under-patch", "rmmod klp_target; cat " + LP + "/klp_patch_v2/klp_target/patched")
                 .build();
+    }
+
+    /** KernelFilesProbe's arguments: read each file of a patch and two of procfs, write three. */
+    private static String probe(String patch) {
+        String p = LP + "/" + patch;
+        return String.join(" ", "read:" + p + "/enabled", "read:" + p + "/transition", "read:" + p + "/force",
+                "read:" + p + "/klp_target/patched", "read:/proc/self/patch_state", "read:/proc/1/cmdline",
+                "write:" + p + "/force=1", "write:" + p + "/enabled=1", "write:" + p + "/transition=0");
     }
 
     private static String disableAndRemove(String patch) {
@@ -152,6 +162,21 @@ class BadInputAndRebootOnRealKernelTest {
     void javaRunsInTheGuest() {
         assertThat(run1("java-version").requireSuccess().stderr()).contains("openjdk version \"17");
         run1("java-version-again").requireSuccess();
+    }
+
+    @Test
+    void javaNioReadsKernelFilesExactlyAndReportsTheirErrnos() {
+        String p = LP + "/klp_patch_v1";
+        assertThat(run1("java-jar-kernel-files").requireSuccess().lines()).containsExactly(
+                "read " + p + "/enabled -> \"1\\n\"",
+                "read " + p + "/transition -> \"0\\n\"",
+                "read " + p + "/force -> AccessDeniedException: " + p + "/force",
+                "read " + p + "/klp_target/patched -> \"1\\n\"",
+                "read /proc/self/patch_state -> \"-1\\n\"",
+                "read /proc/1/cmdline -> \"/bin/busybox\\0sh\\0/init\\0\"",
+                "write " + p + "/force \"1\" -> IOException: Invalid argument",
+                "write " + p + "/enabled \"1\" -> IOException: Invalid argument",
+                "write " + p + "/transition \"0\" -> AccessDeniedException: " + p + "/transition");
     }
 
     @Test
