@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -11,6 +12,7 @@ import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPOutputStream;
 
 /**
@@ -42,7 +44,7 @@ final class Initramfs {
                     cpio.file("modules/" + name, 0644, moduleBytes(module));
                     order.append(name).append('\n');
                 }
-                cpio.file("modules/order", 0644, order.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                cpio.file("modules/order", 0644, order.toString().getBytes(StandardCharsets.UTF_8));
             }
             return Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
@@ -77,7 +79,7 @@ final class Initramfs {
         Process p = new ProcessBuilder(tool, "-dc", module.toString()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         byte[] bytes = p.getInputStream().readAllBytes();
         try {
-            if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
+            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
                 p.destroyForcibly();
                 throw new IllegalStateException(tool + " -dc " + module + " failed (package " + tool + " installed?)");
             }

@@ -70,8 +70,4 @@ public final class TestModules {
         }
     }
 
-    Path dir() {
-        return dir;
-    }
-
 }

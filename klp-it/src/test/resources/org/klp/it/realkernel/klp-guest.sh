@@ -17,7 +17,8 @@
 
 klp_us() { printf -v "$1" '%s' "${EPOCHREALTIME/./}"; }
 
-klp_emit() { # klp_emit OUT|ERR INDEX FILE
+klp_emit() { # klp_emit OUT|ERR INDEX FILE (nothing for an empty file)
+	[ -s "$3" ] || return 0
 	base64 -w 64 "$3" | sed "s/^/@@KLP:$1 $2 /"
 }
 
