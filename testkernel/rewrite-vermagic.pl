@@ -1,0 +1,40 @@
+#!/usr/bin/perl
+# Rewrites the vermagic string in a kernel module's .modinfo in place, keeping its length, so
+# the module is byte for byte the original except for that string (no ELF offset moves).
+#
+#   perl rewrite-vermagic.pl release IN.ko OUT.ko   6.1.0-56-amd64 -> 6.1.0-99-amd64
+#   perl rewrite-vermagic.pl flags   IN.ko OUT.ko   "SMP preempt" -> "SMP PREEMPT"
+#
+# A module is a set of NUL-terminated "key=value" strings in .modinfo; "vermagic=" occurs
+# exactly once in a module built by kbuild, which this checks.
+use strict;
+use warnings;
+
+my ($mode, $in, $out) = @ARGV;
+die "usage: $0 release|flags IN.ko OUT.ko\n" unless defined $out && $mode =~ /^(release|flags)$/;
+
+open(my $fh, '<:raw', $in) or die "$in: $!\n";
+my $ko = do { local $/; <$fh> };
+close $fh;
+
+my @hits = ($ko =~ /vermagic=([^\0]*)\0/g);
+die "$in: expected one vermagic string, found " . scalar(@hits) . "\n" unless @hits == 1;
+my $old = $hits[0];
+my $new = $old;
+if ($mode eq 'release') {
+    # 6.1.0-56-amd64: the ABI number after the first '-' becomes all nines (or eights).
+    $new =~ s/^([^-\s]+-)(\d+)/$1 . ($2 =~ tr|0-9|9|r eq $2 ? $2 =~ tr|0-9|8|r : $2 =~ tr|0-9|9|r)/e
+        or die "$in: no release ABI number in vermagic '$old'\n";
+} else {
+    $new =~ s/\bpreempt\b/PREEMPT/ or $new =~ s/\bSMP\b/smp/
+        or die "$in: no flag to rewrite in vermagic '$old'\n";
+}
+die "rewritten vermagic changed length\n" unless length($new) == length($old);
+
+my $at = index($ko, "vermagic=$old\0");
+substr($ko, $at + length('vermagic='), length($old)) = $new;
+
+open(my $oh, '>:raw', $out) or die "$out: $!\n";
+print $oh $ko;
+close $oh or die "$out: $!\n";
+print "$out: vermagic '$old' -> '$new'\n";
