@@ -1,107 +1,22 @@
 package org.klp.core.audit;
 
-import java.time.Instant;
-import java.util.Arrays;
-
-/**
- * The hosts of one posture class that share a next boot kernel and a group, sorted by check-in
- * deadline. Sorting makes the stale hosts at any instant a prefix: counting them is a binary
- * search, listing either part is a copy. A check-in moves one entry (a binary search and an
- * array shift, a few microseconds even for cohorts of 100,000 hosts).
- *
- * <p>Deadlines are kept as nanoseconds since the epoch, exact for instants between the years 1678
- * and 2262 ({@link #nanos} refuses others).
- */
+/** The hosts of one {@link Slice} in one group, by deadline: what group filters and what-ifs look at. */
 final class Cohort {
 
-    final ClassState cls;
-    /** The next boot kernel when newer than the running one, else null. */
-    final KernelState boot;
+    final Slice slice;
     final int group;
-    private long[] deadlines = new long[4];
-    private int[] hosts = new int[4];
-    private int size;
+    final DeadlineList members = new DeadlineList();
 
-    Cohort(ClassState cls, KernelState boot, int group) {
-        this.cls = cls;
-        this.boot = boot;
+    Cohort(Slice slice, int group) {
+        this.slice = slice;
         this.group = group;
     }
 
-    int size() {
-        return size;
+    ClassState cls() {
+        return slice.cls;
     }
 
-    int host(int index) {
-        return hosts[index];
-    }
-
-    /** Hosts whose deadline is before {@code now}: they are the first ones. */
-    int staleCount(long now) {
-        return lowerBound(now);
-    }
-
-    /** Copies hosts {@code from} (inclusive) to {@code to} (exclusive) into {@code out} at {@code at}. */
-    void copyHosts(int from, int to, int[] out, int at) {
-        System.arraycopy(hosts, from, out, at, to - from);
-    }
-
-    void add(int host, long deadline) {
-        if (size == hosts.length) {
-            int grown = size + (size >> 1) + 1;
-            hosts = Arrays.copyOf(hosts, grown);
-            deadlines = Arrays.copyOf(deadlines, grown);
-        }
-        int at = lowerBound(deadline == Long.MAX_VALUE ? deadline : deadline + 1);
-        System.arraycopy(hosts, at, hosts, at + 1, size - at);
-        System.arraycopy(deadlines, at, deadlines, at + 1, size - at);
-        hosts[at] = host;
-        deadlines[at] = deadline;
-        size++;
-    }
-
-    void remove(int host, long deadline) {
-        int at = lowerBound(deadline);
-        while (at < size && deadlines[at] == deadline && hosts[at] != host) {
-            at++;
-        }
-        if (at == size || hosts[at] != host) {
-            throw new IllegalStateException("Host " + host + " is not in its cohort at deadline " + deadline);
-        }
-        System.arraycopy(hosts, at + 1, hosts, at, size - at - 1);
-        System.arraycopy(deadlines, at + 1, deadlines, at, size - at - 1);
-        size--;
-        if (size > 16 && size < hosts.length / 4) {
-            hosts = Arrays.copyOf(hosts, size * 2);
-            deadlines = Arrays.copyOf(deadlines, size * 2);
-        }
-    }
-
-    /** The first index whose deadline is not before {@code value}. */
-    private int lowerBound(long value) {
-        int lo = 0;
-        int hi = size;
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (deadlines[mid] < value) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        return lo;
-    }
-
-    /** Nanoseconds since the epoch. */
-    static long nanos(Instant instant) {
-        try {
-            return Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1_000_000_000L), instant.getNano());
-        } catch (ArithmeticException e) {
-            throw new IllegalArgumentException("Instant " + instant + " is outside the years 1678 to 2262 the audit supports", e);
-        }
-    }
-
-    static Instant instant(long nanos) {
-        return Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
+    KernelState boot() {
+        return slice.boot;
     }
 }

@@ -7,23 +7,34 @@ import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
- * Host membership: which posture class and cohort each host is in, with its check-in times, and
- * the classes that have hosts. A class is created (its verdicts computed from the catalog) when a
- * host first checks in with its key, and dropped with its last host, so memory follows the
- * postures in use.
+ * Host membership: each host's posture class, slice (class x next boot kernel) and cohort (slice x
+ * group), with its check-in times; and the classes that have hosts. A class is created (its
+ * verdicts computed from the catalog) when a host first checks in with its key, and dropped with
+ * its last host, so memory follows the postures in use.
  *
- * <p>Per host it keeps a cohort reference and two longs (about 20 bytes), and 12 bytes in its
- * cohort: 32 MB for a million hosts. Nothing is kept per (host, CVE) pair.
+ * <p>Per host: a cohort reference and two longs here, 12 bytes in its slice's list and 12 in its
+ * cohort's: about 45 bytes, 45 MB for a million hosts. Nothing is kept per (host, CVE) pair.
  */
 final class Fleet {
 
-    private record CohortKey(ClassState cls, KernelState boot, int group) {
+    /** What a query sees of a list of hosts with equal facts but their deadlines. */
+    interface Visitor {
+        /** {@code group} is -1 when the list spans every group (a whole slice). */
+        void visit(ClassState cls, Slice slice, DeadlineList members, int group);
+    }
+
+    private record SliceKey(ClassState cls, KernelState boot) {
+    }
+
+    private record CohortKey(Slice slice, int group) {
     }
 
     private final Map<PostureClass, ClassState> classes = new HashMap<>();
     private final Map<KernelState, List<ClassState>> classesByKernel = new IdentityHashMap<>();
+    private final Map<SliceKey, Slice> slices = new HashMap<>();
     private final Map<CohortKey, Cohort> cohorts = new HashMap<>();
     private Cohort[] cohortOf = new Cohort[16];
     private long[] lastCheckIn = new long[16];
@@ -36,6 +47,10 @@ final class Fleet {
 
     Collection<ClassState> classes() {
         return classes.values();
+    }
+
+    int slices() {
+        return slices.size();
     }
 
     int cohorts() {
@@ -52,7 +67,7 @@ final class Fleet {
 
     /** The host's cohort, or null when the host is not in the audit. */
     Cohort cohortOf(int host) {
-        return host < cohortOf.length ? cohortOf[host] : null;
+        return host >= 0 && host < cohortOf.length ? cohortOf[host] : null;
     }
 
     long lastCheckIn(int host) {
@@ -64,19 +79,59 @@ final class Fleet {
     }
 
     /**
-     * Places a host: in the class of {@code key} (created with {@code codes} if new), in the cohort
-     * of its boot kernel and group, at its deadline; out of wherever it was.
+     * Visits the host lists {@code filter} selects: whole slices when it selects every group and
+     * {@code byGroup} is false, else the cohorts of the selected groups.
      */
-    void place(int host, ClassState target, KernelState boot, int group, long checkedIn, long due) {
-        ensureHost(host);
-        Cohort to = cohorts.get(new CohortKey(target, boot, group));
-        if (to == null) {
-            to = new Cohort(target, boot, group);
-            cohorts.put(new CohortKey(target, boot, group), to);
-            target.cohorts.add(to);
+    void forEach(HostFilter filter, boolean byGroup, Visitor visitor) {
+        boolean slicesWhole = !byGroup && filter.everyGroup();
+        for (ClassState cls : classes.values()) {
+            if (!filter.kernels().test(cls.kernel.release)) {
+                continue;
+            }
+            for (Slice slice : cls.slices) {
+                if (slicesWhole) {
+                    visitor.visit(cls, slice, slice.members, -1);
+                } else {
+                    for (Cohort co : slice.cohorts) {
+                        if (filter.groups().test(co.group)) {
+                            visitor.visit(cls, slice, co.members, co.group);
+                        }
+                    }
+                }
+            }
         }
+    }
+
+    /** The class of {@code key}, created and indexed with the given codes when new. */
+    ClassState classFor(PostureClass key, KernelState kernel, Supplier<byte[]> codes) {
+        ClassState cls = classes.get(key);
+        if (cls == null) {
+            cls = new ClassState(key, kernel, codes.get());
+            classes.put(key, cls);
+            classesByKernel.computeIfAbsent(kernel, k -> new ArrayList<>()).add(cls);
+        }
+        return cls;
+    }
+
+    /** Places a host in the cohort of its class, boot kernel and group, at its deadline; out of wherever it was. */
+    void place(int host, ClassState cls, KernelState boot, int group, long checkedIn, long due) {
+        ensureHost(host);
+        Slice slice = slices.get(new SliceKey(cls, boot));
+        if (slice == null) {
+            slice = new Slice(cls, boot);
+            slices.put(new SliceKey(cls, boot), slice);
+            cls.slices.add(slice);
+        }
+        Cohort to = cohorts.get(new CohortKey(slice, group));
+        if (to == null) {
+            to = new Cohort(slice, group);
+            cohorts.put(new CohortKey(slice, group), to);
+            slice.cohorts.add(to);
+        }
+        // Join before leaving, so that a host staying in its cohort never empties (and drops) it.
+        to.members.add(host, due);
+        slice.members.add(host, due);
         Cohort from = cohortOf[host];
-        to.add(host, due);
         if (from != null) {
             leave(host, from);
         } else {
@@ -85,17 +140,6 @@ final class Fleet {
         cohortOf[host] = to;
         lastCheckIn[host] = checkedIn;
         deadline[host] = due;
-    }
-
-    /** The class of {@code key}, created and indexed with the given codes when new. */
-    ClassState classFor(PostureClass key, KernelState kernel, java.util.function.Supplier<byte[]> codes) {
-        ClassState cls = classes.get(key);
-        if (cls == null) {
-            cls = new ClassState(key, kernel, codes.get());
-            classes.put(key, cls);
-            classesByKernel.computeIfAbsent(kernel, k -> new ArrayList<>()).add(cls);
-        }
-        return cls;
     }
 
     boolean remove(int host) {
@@ -119,12 +163,18 @@ final class Fleet {
     }
 
     private void leave(int host, Cohort from) {
-        from.remove(host, deadline[host]);
-        if (from.size() == 0) {
-            cohorts.remove(new CohortKey(from.cls, from.boot, from.group));
-            ClassState cls = from.cls;
-            cls.cohorts.remove(from);
-            if (cls.cohorts.isEmpty()) {
+        Slice slice = from.slice;
+        from.members.remove(host, deadline[host]);
+        slice.members.remove(host, deadline[host]);
+        if (from.members.size() == 0) {
+            cohorts.remove(new CohortKey(slice, from.group));
+            slice.cohorts.remove(from);
+        }
+        if (slice.members.size() == 0) {
+            slices.remove(new SliceKey(slice.cls, slice.boot));
+            ClassState cls = slice.cls;
+            cls.slices.remove(slice);
+            if (cls.slices.isEmpty()) {
                 classes.remove(cls.key);
                 List<ClassState> onKernel = classesByKernel.get(cls.kernel);
                 onKernel.remove(cls);

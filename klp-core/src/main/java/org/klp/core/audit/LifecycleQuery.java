@@ -3,7 +3,9 @@ package org.klp.core.audit;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Predicate;
 import org.klp.core.kernel.KernelRelease;
 import org.klp.core.lifecycle.SupportStatus;
@@ -39,48 +41,44 @@ final class LifecycleQuery {
 
     List<RebootPlan> rebootPlan() {
         List<RebootPlan> out = new ArrayList<>();
-        for (ClassState cls : fleet.classes()) {
-            KernelRelease running = cls.kernel.release;
-            if (!filter.kernels().test(running)) {
-                continue;
+        Map<ClassState, ClassPlan> perClass = new IdentityHashMap<>();
+        fleet.forEach(filter, true, (cls, slice, members, group) -> {
+            ClassPlan plan = perClass.computeIfAbsent(cls, this::planOf);
+            boolean installed = plan.moveTo() != null && slice.boot != null && slice.boot.release.equals(plan.moveTo());
+            for (int i = 0; i < members.size(); i++) {
+                out.add(new RebootPlan(members.host(i), group, plan.running(), plan.support(), plan.moveTo(), installed));
             }
-            SupportStatus support = cls.kernel.entry == null ? null : cls.kernel.entry.status(today);
-            KernelRelease newest = catalog.newestPublished(running.stream()).map(k -> k.release).orElse(null);
-            KernelRelease moveTo = newest != null && newest.compareTo(running) > 0 ? newest : null;
-            for (Cohort co : cls.cohorts) {
-                if (!filter.groups().test(co.group)) {
-                    continue;
-                }
-                boolean installed = moveTo != null && co.boot != null && co.boot.release.equals(moveTo);
-                for (int i = 0; i < co.size(); i++) {
-                    out.add(new RebootPlan(co.host(i), co.group, running, support, moveTo, installed));
-                }
-            }
-        }
+        });
         out.sort(Comparator.comparing(RebootPlan::rebootBy, Comparator.nullsLast(Comparator.naturalOrder()))
                 .thenComparingInt(RebootPlan::hostId));
         return out;
     }
 
+    /** What every host of a class shares: its kernel's support and the newest kernel of its stream, if newer. */
+    private record ClassPlan(KernelRelease running, SupportStatus support, KernelRelease moveTo) {
+    }
+
+    private ClassPlan planOf(ClassState cls) {
+        KernelRelease running = cls.kernel.release;
+        SupportStatus support = cls.kernel.entry == null ? null : cls.kernel.entry.status(today);
+        KernelRelease newest = catalog.newestPublished(running.stream()).map(n -> n.release).orElse(null);
+        return new ClassPlan(running, support, newest != null && newest.compareTo(running) > 0 ? newest : null);
+    }
+
     private List<SupportEntry> supportWhere(Predicate<SupportStatus> wanted) {
         List<SupportEntry> out = new ArrayList<>();
-        for (ClassState cls : fleet.classes()) {
+        fleet.forEach(filter, true, (cls, slice, members, group) -> {
             CatalogKernel entry = cls.kernel.entry;
-            if (entry == null || !filter.kernels().test(cls.kernel.release)) {
-                continue;
+            if (entry == null) {
+                return;
             }
             SupportStatus status = entry.status(today);
-            if (!wanted.test(status)) {
-                continue;
-            }
-            for (Cohort co : cls.cohorts) {
-                if (filter.groups().test(co.group)) {
-                    for (int i = 0; i < co.size(); i++) {
-                        out.add(new SupportEntry(co.host(i), co.group, cls.kernel.release, status));
-                    }
+            if (wanted.test(status)) {
+                for (int i = 0; i < members.size(); i++) {
+                    out.add(new SupportEntry(members.host(i), group, cls.kernel.release, status));
                 }
             }
-        }
+        });
         out.sort(Comparator.comparingLong((SupportEntry e) -> e.support().daysLeft()).thenComparingInt(SupportEntry::hostId));
         return out;
     }

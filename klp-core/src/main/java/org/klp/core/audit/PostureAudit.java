@@ -110,8 +110,8 @@ public final class PostureAudit {
 
     /** Records a host's check-in: the host moves to the cohort of its new facts. */
     public void checkIn(HostFacts host) {
-        long checkedIn = Cohort.nanos(host.lastCheckIn());
-        long due = Cohort.nanos(host.deadline());
+        long checkedIn = DeadlineList.nanos(host.lastCheckIn());
+        long due = DeadlineList.nanos(host.deadline());
         update(() -> {
             PostureClass key = host.postureClass();
             KernelState k = catalog.kernel(key.posture().kernel());
@@ -135,38 +135,32 @@ public final class PostureAudit {
      */
     public Optional<CveExposure> cve(String cveId, Instant now, HostFilter filter, Set<Verdict> listHostsFor) {
         String id = Fix.normalizeId(cveId);
+        long t = DeadlineList.nanos(now);
+        boolean[] wanted = new boolean[VerdictCodes.COUNT];
+        listHostsFor.forEach(v -> wanted[v.ordinal()] = true);
         return read(() -> {
             int c = catalog.cves().ordinal(id);
             if (c < 0) {
                 return Optional.empty();
             }
-            long t = Cohort.nanos(now);
             int[] counts = new int[VerdictCodes.COUNT];
-            List<Cohort> listed = new ArrayList<>();
-            for (ClassState cls : fleet.classes()) {
-                if (!filter.kernels().test(cls.kernel.release)) {
-                    continue;
-                }
+            List<Listed> listed = new ArrayList<>();
+            fleet.forEach(filter, false, (cls, slice, members, group) -> {
                 byte code = cls.codes[c];
-                for (Cohort co : cls.cohorts) {
-                    if (!filter.groups().test(co.group)) {
-                        continue;
-                    }
-                    int stale = co.staleCount(t);
-                    counts[freshCode(code, co, c)] += co.size() - stale;
-                    counts[VerdictCodes.overlay(code, -1, true)] += stale;
-                    listed.add(co);
+                byte fresh = VerdictCodes.overlay(code, slice.bootBase(c), false);
+                byte stale = VerdictCodes.overlay(code, -1, true);
+                int staleCount = members.staleCount(t);
+                counts[fresh] += members.size() - staleCount;
+                counts[stale] += staleCount;
+                if ((wanted[fresh] && staleCount < members.size()) || (wanted[stale] && staleCount > 0)) {
+                    listed.add(new Listed(members, staleCount, fresh, stale));
                 }
-            }
-            Map<Verdict, HostIds> hosts = new EnumMap<>(Verdict.class);
-            for (Verdict v : listHostsFor) {
-                hosts.put(v, listHosts(listed, c, t, VerdictCodes.code(v), counts[v.ordinal()]));
-            }
+            });
             Map<Verdict, Integer> byVerdict = new EnumMap<>(Verdict.class);
             for (Verdict v : Verdict.values()) {
                 byVerdict.put(v, counts[v.ordinal()]);
             }
-            return Optional.of(new CveExposure(catalog.cves().get(c), byVerdict, hosts));
+            return Optional.of(new CveExposure(catalog.cves().get(c), byVerdict, listHosts(listed, wanted, counts)));
         });
     }
 
@@ -183,41 +177,42 @@ public final class PostureAudit {
 
     /** One host: every CVE that concerns it (not {@link Verdict#NOT_AFFECTED}), worst first, with evidence. Costs O(CVEs). */
     public Optional<HostReport> host(int hostId, Instant now) {
-        long t = Cohort.nanos(now);
+        long t = DeadlineList.nanos(now);
         LocalDate today = today(now);
         return read(() -> {
             Cohort co = fleet.cohortOf(hostId);
             if (co == null) {
                 return Optional.empty();
             }
-            ClassState cls = co.cls;
-            Instant lastCheckIn = Cohort.instant(fleet.lastCheckIn(hostId));
-            Instant deadline = Cohort.instant(fleet.deadline(hostId));
+            ClassState cls = co.cls();
+            Slice slice = co.slice;
+            Instant lastCheckIn = DeadlineList.instant(fleet.lastCheckIn(hostId));
+            Instant deadline = DeadlineList.instant(fleet.deadline(hostId));
             boolean stale = fleet.deadline(hostId) < t;
             List<Finding> findings = new ArrayList<>();
             CveTable cves = catalog.cves();
             for (int c = 0; c < cves.size(); c++) {
-                byte code = VerdictCodes.overlay(cls.codes[c], co.boot == null ? -1 : co.boot.base[c], stale);
+                byte code = VerdictCodes.overlay(cls.codes[c], slice.bootBase(c), stale);
                 if (code != VerdictCodes.NOT_AFFECTED) {
-                    Evidence e = catalog.hostEvidence(cls.key, cls.kernel, co.boot, c, today, lastCheckIn, deadline, stale);
+                    Evidence e = catalog.hostEvidence(cls.key, cls.kernel, slice.boot, c, today, lastCheckIn, deadline, stale);
                     findings.add(new Finding(cves.get(c).id(), cves.get(c).cvss(), e));
                 }
             }
             findings.sort(Finding.WORST_FIRST);
-            return Optional.of(new HostReport(hostId, co.group, cls.key, co.boot == null ? null : co.boot.release,
+            return Optional.of(new HostReport(hostId, co.group, cls.key, slice.boot == null ? null : slice.boot.release,
                     lastCheckIn, deadline, stale, findings));
         });
     }
 
     /** The fleet across all CVEs; {@code topCves} is how many of the riskiest CVEs to list. Costs O(classes x CVEs). */
     public FleetSummary summary(Instant now, HostFilter filter, int topCves) {
-        long t = Cohort.nanos(now);
+        long t = DeadlineList.nanos(now);
         return read(() -> new SummaryQuery(catalog.cves(), fleet, filter, t).run(topCves));
     }
 
     /** The verdicts a policy change for one group would change, for its hosts that check in on time. */
     public WhatIfReport whatIf(WhatIf scenario, Instant now) {
-        long t = Cohort.nanos(now);
+        long t = DeadlineList.nanos(now);
         return read(() -> new WhatIfQuery(catalog, fleet, t).run(scenario));
     }
 
@@ -270,37 +265,48 @@ public final class PostureAudit {
 
     /** How big the audit is: for the server's metrics and the benchmark. */
     public AuditSize size() {
-        return read(() -> new AuditSize(fleet.hosts(), fleet.classes().size(), fleet.cohorts(),
+        return read(() -> new AuditSize(fleet.hosts(), fleet.classes().size(), fleet.slices(), fleet.cohorts(),
                 catalog.cves().size(), catalog.kernels().size()));
     }
 
-    /** Hosts, posture classes with hosts, cohorts, CVEs and kernels the audit holds. */
-    public record AuditSize(int hosts, int classes, int cohorts, int cves, int kernels) {
+    /**
+     * Hosts; posture classes with hosts; slices (class x next boot kernel: what unfiltered queries
+     * count); cohorts (slice x group: what group filters count); CVEs; kernels known.
+     */
+    public record AuditSize(int hosts, int classes, int slices, int cohorts, int cves, int kernels) {
     }
 
     // ---- internals ----
 
-    private static byte freshCode(byte classCode, Cohort co, int c) {
-        return VerdictCodes.overlay(classCode, co.boot == null ? -1 : co.boot.base[c], false);
+    /** A host list of one-CVE query: its stale prefix length and the verdict codes of both parts. */
+    private record Listed(DeadlineList members, int staleCount, byte fresh, byte stale) {
     }
 
-    /** The hosts of the given cohorts whose verdict for CVE {@code c} is {@code code}; {@code count} of them. */
-    private static HostIds listHosts(List<Cohort> cohorts, int c, long t, byte code, int count) {
-        int[] out = new int[count];
-        int at = 0;
-        for (Cohort co : cohorts) {
-            byte classCode = co.cls.codes[c];
-            int stale = co.staleCount(t);
-            if (VerdictCodes.overlay(classCode, -1, true) == code) {
-                co.copyHosts(0, stale, out, at);
-                at += stale;
+    /** The hosts of each wanted verdict, ascending; {@code counts} sizes the arrays exactly. */
+    private static Map<Verdict, HostIds> listHosts(List<Listed> listed, boolean[] wanted, int[] counts) {
+        int[][] out = new int[VerdictCodes.COUNT][];
+        int[] at = new int[VerdictCodes.COUNT];
+        for (int v = 0; v < out.length; v++) {
+            out[v] = wanted[v] ? new int[counts[v]] : null;
+        }
+        for (Listed l : listed) {
+            if (wanted[l.stale()]) {
+                l.members().copyHosts(0, l.staleCount(), out[l.stale()], at[l.stale()]);
+                at[l.stale()] += l.staleCount();
             }
-            if (freshCode(classCode, co, c) == code) {
-                co.copyHosts(stale, co.size(), out, at);
-                at += co.size() - stale;
+            if (wanted[l.fresh()]) {
+                int fresh = l.members().size() - l.staleCount();
+                l.members().copyHosts(l.staleCount(), l.members().size(), out[l.fresh()], at[l.fresh()]);
+                at[l.fresh()] += fresh;
             }
         }
-        return HostIds.sorting(out);
+        Map<Verdict, HostIds> hosts = new EnumMap<>(Verdict.class);
+        for (int v = 0; v < out.length; v++) {
+            if (out[v] != null) {
+                hosts.put(VerdictCodes.verdict(v), HostIds.sorting(out[v]));
+            }
+        }
+        return hosts;
     }
 
     private LocalDate today(Instant now) {

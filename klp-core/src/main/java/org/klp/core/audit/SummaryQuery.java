@@ -3,16 +3,15 @@ package org.klp.core.audit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
-import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 
 /**
- * The fleet summary. Hosts of a class that share a next boot kernel and are on time have equal
- * verdicts for every CVE (a <em>slice</em>), as have all its overdue hosts; so one pass over the
- * class's codes per slice, weighted by the slice's hosts, gives both the per-CVE counts and each
- * host's worst verdict. Cost: slices x CVEs, a few per class.
+ * The fleet summary. The on-time hosts of a {@link Slice} have equal verdicts for every CVE, as
+ * have all overdue hosts of a class; so one pass over the class's codes per slice, weighted by its
+ * hosts, gives both the per-CVE counts and each host's worst verdict. Cost: slices x CVEs.
  */
 final class SummaryQuery {
 
@@ -39,28 +38,24 @@ final class SummaryQuery {
     }
 
     FleetSummary run(int top) {
-        for (ClassState cls : fleet.classes()) {
-            if (!filter.kernels().test(cls.kernel.release)) {
-                continue;
+        // On-time hosts of a slice share every verdict; overdue hosts of a class too (the boot kernel no longer matters).
+        Map<Slice, int[]> fresh = new IdentityHashMap<>();
+        Map<ClassState, int[]> stale = new IdentityHashMap<>();
+        fleet.forEach(filter, false, (cls, slice, members, group) -> {
+            int s = members.staleCount(now);
+            fresh.computeIfAbsent(slice, k -> new int[1])[0] += members.size() - s;
+            stale.computeIfAbsent(cls, k -> new int[1])[0] += s;
+        });
+        fresh.forEach((slice, n) -> {
+            if (n[0] > 0) {
+                scan(slice.cls.codes, slice.boot == null ? null : slice.boot.base, false, n[0]);
             }
-            Map<KernelState, Integer> freshByBoot = new HashMap<>(4);
-            int stale = 0;
-            for (Cohort co : cls.cohorts) {
-                if (filter.groups().test(co.group)) {
-                    int s = co.staleCount(now);
-                    stale += s;
-                    freshByBoot.merge(co.boot, co.size() - s, Integer::sum);
-                }
+        });
+        stale.forEach((cls, n) -> {
+            if (n[0] > 0) {
+                scan(cls.codes, null, true, n[0]);
             }
-            for (Map.Entry<KernelState, Integer> slice : freshByBoot.entrySet()) {
-                if (slice.getValue() > 0) {
-                    scan(cls.codes, slice.getKey() == null ? null : slice.getKey().base, false, slice.getValue());
-                }
-            }
-            if (stale > 0) {
-                scan(cls.codes, null, true, stale);
-            }
-        }
+        });
         int atRisk = 0;
         Map<Verdict, Integer> worst = new EnumMap<>(Verdict.class);
         for (Verdict v : Verdict.values()) {

@@ -111,9 +111,9 @@ class AuditAgreesWithNaiveTest {
             // Kernels stay known once seen (on a host since gone, say); everything else must match a fresh build.
             PostureAudit.AuditSize fresh = s.build().size();
             PostureAudit.AuditSize kept = audit.size();
-            assertThat(List.of(kept.hosts(), kept.classes(), kept.cohorts(), kept.cves()))
-                    .as("seed %d: hosts, classes, cohorts, CVEs", seed)
-                    .isEqualTo(List.of(fresh.hosts(), fresh.classes(), fresh.cohorts(), fresh.cves()));
+            assertThat(List.of(kept.hosts(), kept.classes(), kept.slices(), kept.cohorts(), kept.cves()))
+                    .as("seed %d: hosts, classes, slices, cohorts, CVEs", seed)
+                    .isEqualTo(List.of(fresh.hosts(), fresh.classes(), fresh.slices(), fresh.cohorts(), fresh.cves()));
         });
     }
 

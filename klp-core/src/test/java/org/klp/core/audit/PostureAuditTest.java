@@ -305,7 +305,7 @@ class PostureAuditTest {
     @Test
     void removingTheLastHostOfAClassDropsTheClass() {
         PostureAudit audit = fleet().audit();
-        assertThat(audit.size()).isEqualTo(new PostureAudit.AuditSize(6, 5, 5, 1, 4));
+        assertThat(audit.size()).isEqualTo(new PostureAudit.AuditSize(6, 5, 5, 5, 1, 4));
         assertThat(audit.remove(4)).isTrue();
         assertThat(audit.remove(4)).isFalse();
         assertThat(audit.size().classes()).isEqualTo(4);
