@@ -2,6 +2,7 @@ package org.klp.core.audit;
 
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -39,18 +40,36 @@ final class LifecycleQuery {
         return supportWhere(SupportStatus::expired);
     }
 
+    /**
+     * Sorted by date (unknown last), then host id, as one primitive sort of (epoch day, host id)
+     * keys: a million hosts sort in tens of milliseconds where records would take a second.
+     */
     List<RebootPlan> rebootPlan() {
-        List<RebootPlan> out = new ArrayList<>();
         Map<ClassState, ClassPlan> perClass = new IdentityHashMap<>();
+        List<DeadlineList> lists = new ArrayList<>();
         fleet.forEach(filter, true, (cls, slice, members, group) -> {
-            ClassPlan plan = perClass.computeIfAbsent(cls, this::planOf);
-            boolean installed = plan.moveTo() != null && slice.boot != null && slice.boot.release.equals(plan.moveTo());
-            for (int i = 0; i < members.size(); i++) {
-                out.add(new RebootPlan(members.host(i), group, plan.running(), plan.support(), plan.moveTo(), installed));
-            }
+            perClass.computeIfAbsent(cls, this::planOf);
+            lists.add(members);
         });
-        out.sort(Comparator.comparing(RebootPlan::rebootBy, Comparator.nullsLast(Comparator.naturalOrder()))
-                .thenComparingInt(RebootPlan::hostId));
+        long[] keys = new long[lists.stream().mapToInt(DeadlineList::size).sum()];
+        int at = 0;
+        for (DeadlineList members : lists) {
+            for (int i = 0; i < members.size(); i++) {
+                int host = members.host(i);
+                ClassPlan plan = perClass.get(fleet.cohortOf(host).cls());
+                long day = plan.support() == null ? Integer.MAX_VALUE : plan.support().endOfSupport().toEpochDay();
+                keys[at++] = day << 32 | host;
+            }
+        }
+        Arrays.sort(keys);
+        List<RebootPlan> out = new ArrayList<>(keys.length);
+        for (long key : keys) {
+            int host = (int) key;
+            Cohort co = fleet.cohortOf(host);
+            ClassPlan plan = perClass.get(co.cls());
+            boolean installed = plan.moveTo() != null && co.boot() != null && co.boot().release.equals(plan.moveTo());
+            out.add(new RebootPlan(host, co.group, plan.running(), plan.support(), plan.moveTo(), installed));
+        }
         return out;
     }
 

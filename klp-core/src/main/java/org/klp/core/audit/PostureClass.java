@@ -17,11 +17,12 @@ import java.util.Objects;
  * verdict, in one direction each: a newer installed kernel turns {@code REBOOT_REQUIRED} or
  * {@code NO_FIX_YET} into {@code REBOOT_PENDING}, and a missed deadline turns any verdict but the
  * kernel-only ones into {@code UNKNOWN}. So they are applied as overlays when class results are
- * joined to hosts: hosts of a class are kept in cohorts by newest installed kernel (one check per
- * cohort and CVE) and sorted by deadline (the stale ones are a prefix, found by binary search).
+ * joined to hosts: the hosts of a class are kept in slices by next boot kernel (one check per
+ * slice and CVE, against that kernel's own base verdicts) and sorted by deadline in each (the
+ * stale ones are a prefix, found by binary search).
  *
  * <p>The group is not in the key either: it decides nothing but the pin, which is already there.
- * It partitions a class's hosts into cohorts so that group filters and what-ifs cost cohorts, not hosts.
+ * It splits a slice into cohorts so that group filters and what-ifs cost cohorts, not hosts.
  */
 public record PostureClass(Posture posture, int pinnedVersion) {
 
