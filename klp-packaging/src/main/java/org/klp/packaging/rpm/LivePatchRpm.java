@@ -95,6 +95,51 @@ public final class LivePatchRpm {
         return new Previous(record, Changelog.of(rpm), rpm.source());
     }
 
+    /**
+     * Finds version N-1 of {@code kernel}'s live patch among the packages in {@code repoDir},
+     * refusing a duplicate (version N already there) and a gap (N-1 missing).
+     *
+     * @return null for version 1 when the folder has no version of the package yet
+     */
+    public static Previous previousIn(Path repoDir, KernelRelease kernel, int version) {
+        String name = LivePatchPackage.packageName(kernel);
+        java.util.TreeMap<Integer, Path> versions = new java.util.TreeMap<>();
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(repoDir)) {
+            for (Path f : files.filter(f -> f.getFileName().toString().startsWith(name + "-") && f.getFileName().toString().endsWith(".rpm")).toList()) {
+                RpmPackage rpm = RpmPackage.read(f);
+                if (rpm.name().equals(name)) {
+                    try {
+                        versions.put(Integer.parseInt(rpm.version()), f);
+                    } catch (NumberFormatException e) {
+                        throw new RpmFormatException(f + " has version '" + rpm.version() + "', not a live patch version number");
+                    }
+                }
+            }
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IllegalArgumentException("Repository folder " + repoDir + " does not exist");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("Cannot list " + repoDir + ": " + e.getMessage(), e);
+        }
+        if (versions.containsKey(version)) {
+            throw new IllegalArgumentException("Duplicate version: " + name + " version " + version + " already exists in " + repoDir
+                    + " (" + versions.get(version).getFileName() + "); the next version is " + (versions.lastKey() + 1));
+        }
+        if (!versions.isEmpty() && versions.lastKey() > version) {
+            throw new IllegalArgumentException(repoDir + " already has " + name + " version " + versions.lastKey()
+                    + ", newer than " + version + "; the next version is " + (versions.lastKey() + 1));
+        }
+        if (version == LivePatchPackage.INITIAL_VERSION) {
+            return null;
+        }
+        Path previous = versions.get(version - 1);
+        if (previous == null) {
+            throw new IllegalArgumentException("Version gap: " + repoDir + " has " + (versions.isEmpty() ? "no version" : "versions up to "
+                    + versions.lastKey()) + " of " + name + ", so version " + version + " cannot follow"
+                    + (versions.isEmpty() ? " (build version 1, the initial patch, first)" : "; build version " + (versions.lastKey() + 1)));
+        }
+        return previousOf(RpmPackage.read(previous));
+    }
+
     /** The patch record a live patch package ships. */
     public static PatchRecord recordOf(RpmPackage rpm) {
         String name = rpm.name();
