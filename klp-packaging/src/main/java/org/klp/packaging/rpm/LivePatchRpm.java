@@ -241,10 +241,11 @@ public final class LivePatchRpm {
      * say so on failure, never fail the installation.
      */
     public static String postScript(KernelRelease kernel, String modulePath) {
-        return "# klp: load this live patch if its kernel is the running one; a package for another kernel only installs.\n"
-                + "if [ \"$(uname -r 2>/dev/null)\" = \"" + kernel.uname() + "\" ] && command -v klp >/dev/null 2>&1; then\n"
+        // Nothing before the uname test touches the file system: inside zypper --root's chroot
+        // there may be no /dev/null, and the running kernel is never the package's there.
+        return "if [ \"$(uname -r)\" = \"" + kernel.uname() + "\" ] && command -v klp >/dev/null; then\n"
                 + "  klp apply --quiet \"" + modulePath + "\" || echo \"klp: could not load " + modulePath
-                + " now; the package is installed; run 'klp status' and 'klp update'\" >&2\n"
+                + " now (the package is installed); see 'klp status'\" >&2\n"
                 + "fi\n"
                 + "exit 0\n";
     }
