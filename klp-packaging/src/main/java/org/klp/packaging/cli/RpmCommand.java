@@ -20,7 +20,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "rpm", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "rpm", sortOptions = false,
         description = {"Builds the live patch package kernel-livepatch-<kernel>-N-1.<arch>.rpm.", "",
                 "The module is checked first: an ELF kernel module marked livepatch=Y whose vermagic names --kernel,"
                         + " or a simulated module (a text file starting '#klp-simulated-module 1', which klp's simulated kernels load)"
@@ -36,6 +36,9 @@ final class RpmCommand implements Callable<Integer> {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    boolean help;
 
     @Option(names = "--kernel", required = true, paramLabel = "RELEASE", description = "Kernel release (uname -r), e.g. 5.14.21-150500.55.49-default")
     String kernel;
