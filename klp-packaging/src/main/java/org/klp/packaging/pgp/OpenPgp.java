@@ -1,11 +1,6 @@
 package org.klp.packaging.pgp;
 
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import org.bouncycastle.openpgp.PGPUtil;
-
-/** Small helpers shared by the signing and verifying sides. */
+/** Small helpers shared by the signing and verifying sides (JDK only: the host loads this class). */
 final class OpenPgp {
 
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();
@@ -24,10 +19,5 @@ final class OpenPgp {
 
     static String keyId(long id) {
         return String.format("%016X", id);
-    }
-
-    /** Opens armored or binary OpenPGP data alike. */
-    static InputStream decoded(byte[] data) throws IOException {
-        return PGPUtil.getDecoderStream(new ByteArrayInputStream(data));
     }
 }

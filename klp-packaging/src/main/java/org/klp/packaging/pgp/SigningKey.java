@@ -60,7 +60,7 @@ public final class SigningKey {
     }
 
     public static SigningKey parse(byte[] bytes, String source) {
-        try (InputStream in = OpenPgp.decoded(bytes)) {
+        try (InputStream in = org.bouncycastle.openpgp.PGPUtil.getDecoderStream(new java.io.ByteArrayInputStream(bytes))) {
             PGPSecretKeyRing ring = new PGPSecretKeyRing(in, new BcKeyFingerprintCalculator());
             PGPSecretKey secret = ring.getSecretKey();
             if (secret == null || !secret.isSigningKey()) {
