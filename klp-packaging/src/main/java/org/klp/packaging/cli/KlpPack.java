@@ -10,7 +10,6 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "klp-pack", mixinStandardHelpOptions = true, version = "klp-pack 0.1.0",
         description = "Builds kernel live patch packages and publishes signed rpm-md repositories.",
-        subcommands = {RpmCommand.class, KeyCommand.class, RepoCommand.class, StandInCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:done", "2:usage error (unknown option, missing argument)", "3:failure (the message says what and why)"},
         footer = {"", "Examples:",
@@ -32,9 +31,36 @@ public final class KlpPack implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: rpm, key, repo or stand-in (see klp-pack --help)");
     }
 
+    /**
+     * The command line with the subcommand {@code args} asks for, or all of them (for help and
+     * errors). Picocli reflects over every command it is given, which costs start-up time; a run of
+     * {@code klp-pack repo publish} needs only the repo commands.
+     */
+    static CommandLine commandLine(String... args) {
+        CommandLine cli = new CommandLine(new KlpPack());
+        String first = args.length == 0 ? "" : args[0];
+        boolean all = !(first.equals("rpm") || first.equals("key") || first.equals("repo") || first.equals("stand-in"));
+        if (all || first.equals("rpm")) {
+            cli.addSubcommand("rpm", new RpmCommand());
+        }
+        if (all || first.equals("key")) {
+            cli.addSubcommand("key", new KeyCommand());
+        }
+        if (all || first.equals("repo")) {
+            cli.addSubcommand("repo", new RepoCommand());
+        }
+        if (all || first.equals("stand-in")) {
+            cli.addSubcommand("stand-in", new StandInCommand());
+        }
+        if (all) {
+            cli.addSubcommand("help", new CommandLine.HelpCommand());
+        }
+        return cli;
+    }
+
     /** Runs a command line with the given output streams; returns the exit code. */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
-        CommandLine cli = new CommandLine(new KlpPack());
+        CommandLine cli = commandLine(args);
         cli.setOut(out);
         cli.setErr(err);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {

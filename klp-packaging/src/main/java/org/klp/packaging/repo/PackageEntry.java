@@ -23,11 +23,23 @@ import static org.klp.packaging.xml.XmlText.escape;
  * {@code pre="1"} on requirements of install-time scriptlets, only "primary" files ({@code /etc/…},
  * {@code …bin/…}) in primary, changelogs oldest first and at most the newest ten.
  *
- * @param recordJson the patch record a live patch package ships (empty for other packages)
+ * @param recordJson     the patch record a live patch package ships (empty for other packages)
+ * @param kernelReleased the record's kernel release date (ISO), empty when unknown or not a live patch
+ * @param updateBasis    the package id of version N-1 that {@code updateXml} was computed against
+ *                       ("-" for none); empty when not computed yet
+ * @param updateXml      this live patch release's {@code <update>} element of updateinfo (empty for
+ *                       the initial patch and other packages)
  */
 public record PackageEntry(String location, long size, long mtimeMillis, String pkgid, String name, long epoch,
                            String version, String release, String arch, String sourceRpm,
-                           String primaryXml, String filelistsXml, String otherXml, String recordJson) {
+                           String primaryXml, String filelistsXml, String otherXml, String recordJson,
+                           String kernelReleased, String updateBasis, String updateXml) {
+
+    /** This entry with its updateinfo element computed against version N-1 {@code basis}. */
+    public PackageEntry withUpdate(String basis, String xml) {
+        return new PackageEntry(location, size, mtimeMillis, pkgid, name, epoch, version, release, arch, sourceRpm, primaryXml,
+                filelistsXml, otherXml, recordJson, kernelReleased, basis, xml);
+    }
 
     static final int CHANGELOG_LIMIT = 10;
 
@@ -131,11 +143,18 @@ public record PackageEntry(String location, long size, long mtimeMillis, String 
         o.append("</package>\n");
 
         String record = "";
+        String kernelReleased = "";
         if (name.startsWith("kernel-livepatch-")) {
-            record = PatchRecordJson.write(LivePatchRpm.recordOf(rpm));
+            record = LivePatchRpm.recordJsonOf(rpm);
+            PatchRecord r = PatchRecordJson.read(record, location + ":/usr/share/klp/patches/" + name + "-" + rpm.version() + ".json");
+            if (!r.livePatch().name().equals(name) || !Integer.toString(r.livePatch().version()).equals(rpm.version())) {
+                throw new org.klp.packaging.rpm.RpmFormatException(location + " is " + rpm.nevra() + " but its patch record describes "
+                        + r.livePatch().nameVersion());
+            }
+            kernelReleased = r.kernelReleased() == null ? "" : r.kernelReleased().toString();
         }
         return new PackageEntry(location, rpm.fileSize(), mtimeMillis, pkgid, name, rpm.epoch(), rpm.version(), rpm.release(), arch,
-                sourceRpm, p.toString(), fl.toString(), o.toString(), record);
+                sourceRpm, p.toString(), fl.toString(), o.toString(), record, kernelReleased, "", "");
     }
 
     static boolean isPrimaryFile(String f) {

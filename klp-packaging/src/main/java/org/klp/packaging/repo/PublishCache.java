@@ -15,8 +15,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.zip.GZIPInputStream;
-import java.util.zip.GZIPOutputStream;
 
 /**
  * What {@code klp-pack repo publish} remembers between runs, in {@code DIR/.klp-pack/cache}: one
@@ -25,12 +23,14 @@ import java.util.zip.GZIPOutputStream;
  * thousands cost a directory listing and the writing of the metadata, not thousands of reads.
  *
  * <p>The cache is an optimisation only: a missing, stale or damaged cache is ignored and rebuilt
- * (format versioned; any read error means "read every package"). It is written atomically.
+ * (format versioned; any read error means "read every package"). It is written atomically,
+ * uncompressed: it is read and written on every publish, and a few megabytes of disk are cheaper
+ * than inflating them.
  */
 final class PublishCache {
 
     private static final int MAGIC = 0x4B4C5043; // "KLPC"
-    private static final int FORMAT = 1;
+    private static final int FORMAT = 2;
 
     private final Map<String, PackageEntry> entries;
 
@@ -49,7 +49,7 @@ final class PublishCache {
     static PublishCache load(Path repo) {
         Path f = file(repo);
         try (InputStream raw = Files.newInputStream(f);
-             DataInputStream in = new DataInputStream(new BufferedInputStream(new GZIPInputStream(raw, 1 << 16), 1 << 16))) {
+             DataInputStream in = new DataInputStream(new BufferedInputStream(raw, 1 << 16))) {
             if (in.readInt() != MAGIC || in.readInt() != FORMAT) {
                 return empty();
             }
@@ -57,7 +57,7 @@ final class PublishCache {
             Map<String, PackageEntry> map = new HashMap<>(n * 2);
             for (int i = 0; i < n; i++) {
                 PackageEntry e = new PackageEntry(str(in), in.readLong(), in.readLong(), str(in), str(in), in.readLong(), str(in), str(in),
-                        str(in), str(in), str(in), str(in), str(in), str(in));
+                        str(in), str(in), str(in), str(in), str(in), str(in), str(in), str(in), str(in));
                 map.put(e.location(), e);
             }
             return new PublishCache(map);
@@ -84,11 +84,7 @@ final class PublishCache {
                 n++;
             }
             try (OutputStream raw = Files.newOutputStream(tmp);
-                 DataOutputStream out = new DataOutputStream(new BufferedOutputStream(new GZIPOutputStream(raw, 1 << 16) {
-                     {
-                         def.setLevel(1);
-                     }
-                 }, 1 << 16))) {
+                 DataOutputStream out = new DataOutputStream(new BufferedOutputStream(raw, 1 << 16))) {
                 out.writeInt(MAGIC);
                 out.writeInt(FORMAT);
                 out.writeInt(n);
@@ -107,6 +103,9 @@ final class PublishCache {
                     str(out, e.filelistsXml());
                     str(out, e.otherXml());
                     str(out, e.recordJson());
+                    str(out, e.kernelReleased());
+                    str(out, e.updateBasis());
+                    str(out, e.updateXml());
                 }
             }
             Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

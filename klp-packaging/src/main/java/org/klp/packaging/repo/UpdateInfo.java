@@ -2,11 +2,8 @@ package org.klp.packaging.repo;
 
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import org.klp.core.patch.Fix;
 import org.klp.core.patch.LivePatchPackage;
 import org.klp.packaging.record.PatchRecord;
@@ -50,34 +47,27 @@ public final class UpdateInfo {
         return "klp-" + p.kernel().packageForm() + "-" + p.version();
     }
 
-    public static String write(List<PackageEntry> entries) {
-        Map<String, Map<Integer, PackageEntry>> byName = new LinkedHashMap<>();
-        Map<PackageEntry, PatchRecord> records = new LinkedHashMap<>();
-        for (PackageEntry e : entries) {
-            PatchRecord r = e.record();
-            if (r == null) {
-                continue;
-            }
-            records.put(e, r);
-            byName.computeIfAbsent(e.name(), k -> new java.util.TreeMap<>()).put(r.livePatch().version(), e);
-        }
-        StringBuilder x = new StringBuilder(4096);
+    /** The document around the {@code <update>} elements, in the order given. */
+    public static String document(List<String> updates) {
+        StringBuilder x = new StringBuilder(64 + updates.stream().mapToInt(String::length).sum());
         x.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<updates>\n");
-        List<String> names = new ArrayList<>(byName.keySet());
-        names.sort(Comparator.naturalOrder());
-        for (String name : names) {
-            Map<Integer, PackageEntry> versions = byName.get(name);
-            for (PackageEntry e : versions.values()) {
-                LivePatchPackage p = records.get(e).livePatch();
-                if (p.isInitial()) {
-                    continue;
-                }
-                PackageEntry before = versions.get(p.version() - 1);
-                List<Fix> added = before == null ? p.fixes() : p.changeFrom(records.get(before).livePatch()).gained();
-                update(x, e, p, added);
-            }
+        updates.forEach(x::append);
+        return x.append("</updates>\n").toString();
+    }
+
+    /**
+     * The {@code <update>} element of one live patch release, listing what it adds over
+     * {@code previous} (version N-1, or null when the repository lacks it: then all its fixes);
+     * empty for the initial patch.
+     */
+    public static String update(PackageEntry e, PatchRecord record, PatchRecord previous) {
+        LivePatchPackage p = record.livePatch();
+        if (p.isInitial()) {
+            return "";
         }
-        x.append("</updates>\n");
+        List<Fix> added = previous == null ? p.fixes() : p.changeFrom(previous.livePatch()).gained();
+        StringBuilder x = new StringBuilder(1024);
+        update(x, e, p, added);
         return x.toString();
     }
 

@@ -142,6 +142,12 @@ public final class LivePatchRpm {
 
     /** The patch record a live patch package ships. */
     public static PatchRecord recordOf(RpmPackage rpm) {
+        String json = recordJsonOf(rpm);
+        return PatchRecordJson.read(json, rpm.source() + ":/usr/share/klp/patches/" + rpm.name() + "-" + rpm.version() + ".json");
+    }
+
+    /** The patch record file of a live patch package as it is stored (not checked; see {@link #recordOf}). */
+    public static String recordJsonOf(RpmPackage rpm) {
         String name = rpm.name();
         LivePatchPackage.kernelOfPackageName(name); // refuses non-live-patch packages with a clear message
         String path = "/usr/share/klp/patches/" + name + "-" + rpm.version() + ".json";
@@ -150,7 +156,7 @@ public final class LivePatchRpm {
         if (json == null) {
             throw new RpmFormatException(rpm.source() + " is not a klp live patch package: it has no " + path);
         }
-        return PatchRecordJson.read(new String(json, StandardCharsets.UTF_8), rpm.source() + ":" + path);
+        return new String(json, StandardCharsets.UTF_8);
     }
 
     /**
