@@ -24,7 +24,7 @@ import static org.klp.packaging.xml.XmlText.escape;
  * {@code pre="1"} on requirements of install-time scriptlets, only "primary" files ({@code /etc/…},
  * {@code …bin/…}) in primary, changelogs oldest first and at most the newest ten.
  *
- * @param recordJson     the patch record a live patch package ships (empty for other packages)
+ * @param recordJson     the patch record a live patch package ships, as compact JSON (empty for other packages)
  * @param kernelReleased the record's kernel release date (ISO), empty when unknown or not a live patch
  * @param updateBasis    the package id of version N-1 that {@code updateXml} was computed against
  *                       ("-" for none); empty when not computed yet
@@ -149,8 +149,9 @@ public record PackageEntry(String location, long size, long mtimeMillis, String 
         String record = "";
         String kernelReleased = "";
         if (name.startsWith("kernel-livepatch-")) {
-            record = LivePatchRpm.recordJsonOf(rpm);
-            PatchRecord r = PatchRecordJson.read(record, location + ":/usr/share/klp/patches/" + name + "-" + rpm.version() + ".json");
+            PatchRecord r = PatchRecordJson.read(LivePatchRpm.recordJsonOf(rpm),
+                    location + ":/usr/share/klp/patches/" + name + "-" + rpm.version() + ".json");
+            record = PatchRecordJson.writeCompact(r);
             if (!r.livePatch().name().equals(name) || !Integer.toString(r.livePatch().version()).equals(rpm.version())) {
                 throw new org.klp.packaging.rpm.RpmFormatException(location + " is " + rpm.nevra() + " but its patch record describes "
                         + r.livePatch().nameVersion());

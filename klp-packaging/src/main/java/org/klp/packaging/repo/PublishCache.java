@@ -30,7 +30,7 @@ import java.util.Map;
 final class PublishCache {
 
     private static final int MAGIC = 0x4B4C5043; // "KLPC"
-    private static final int FORMAT = 2;
+    private static final int FORMAT = 3;
 
     private final Map<String, PackageEntry> entries;
 
@@ -77,7 +77,7 @@ final class PublishCache {
     static void save(Path repo, Iterable<PackageEntry> packages) throws IOException {
         Path f = file(repo);
         Files.createDirectories(f.getParent());
-        Path tmp = Files.createTempFile(f.getParent(), "cache", ".tmp");
+        Path tmp = RepositoryPublisher.tempFile(f);
         try {
             int n = 0;
             for (PackageEntry ignored : packages) {

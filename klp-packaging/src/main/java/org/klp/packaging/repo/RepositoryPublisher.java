@@ -67,6 +67,9 @@ public final class RepositoryPublisher {
     public record Result(Path repomd, int packages, int read, int livePatches, List<String> warnings) {
     }
 
+    private static final java.util.regex.Pattern LOCATION = java.util.regex.Pattern.compile("<location href=\"(repodata/[^\"<>]+)\"");
+    private static final java.util.concurrent.atomic.AtomicLong TEMP_COUNTER = new java.util.concurrent.atomic.AtomicLong();
+
     private final SigningKey key;
     private final Clock clock;
     private final SupportPolicy support;
@@ -104,7 +107,7 @@ public final class RepositoryPublisher {
             thread.setDaemon(true);
             return thread;
         });
-        try {
+        try (java.nio.channels.FileChannel lockFile = lock(dir)) {
             Future<PublishCache> loading = pool.submit(() -> PublishCache.load(dir));
             pool.submit(RepositoryPublisher::warmUp);
             List<Path> files = listPackages(dir);
@@ -171,9 +174,12 @@ public final class RepositoryPublisher {
             Set<String> keep = new HashSet<>();
             Path repomdFile = repodata.resolve("repomd.xml");
             try {
-                RepoMd previous = RepoMd.parse(Files.readAllBytes(repomdFile), repomdFile.toString());
-                previous.data().forEach(d -> keep.add(d.location()));
-            } catch (NoSuchFileException | IllegalArgumentException ignored) {
+                // Only to know which files the previous index names; a pattern is enough and spares the XML parser's start-up.
+                java.util.regex.Matcher m = LOCATION.matcher(Files.readString(repomdFile, StandardCharsets.UTF_8));
+                while (m.find()) {
+                    keep.add(m.group(1));
+                }
+            } catch (NoSuchFileException | java.nio.charset.MalformedInputException ignored) {
                 // no previous index, or a damaged one: nothing to keep for it
             }
             data.forEach(d -> keep.add(d.location()));
@@ -405,6 +411,12 @@ public final class RepositoryPublisher {
         return out;
     }
 
+    /**
+     * Compresses and writes one metadata file. {@code open-checksum} (the SHA-256 of the
+     * uncompressed data) is written for the standard rpm-md types, as createrepo_c and modifyrepo_c
+     * do; klp's own types (lifecycle, klp-patches) have only the checksum of the file, which is what
+     * clients verify, and spare a publish hashing megabytes twice.
+     */
     private static RepoMd.Data writeData(Path repodata, String type, String extension, byte[] open, long now) throws IOException {
         ByteArrayOutputStream gz = new ByteArrayOutputStream(open.length / 4 + 64);
         try (GZIPOutputStream out = new GZIPOutputStream(gz, 1 << 16) {
@@ -421,7 +433,8 @@ public final class RepositoryPublisher {
         if (!Files.exists(target) || Files.size(target) != compressed.length) {
             writeAtomically(target, compressed);
         }
-        return new RepoMd.Data(type, checksum, sha256(open), "repodata/" + name, now, compressed.length, open.length);
+        boolean standard = type.equals("primary") || type.equals("filelists") || type.equals("other") || type.equals("updateinfo");
+        return new RepoMd.Data(type, checksum, standard ? sha256(open) : "", "repodata/" + name, now, compressed.length, open.length);
     }
 
     private static void removeStale(Path dir, Path repodata, Set<String> keep) throws IOException {
@@ -439,7 +452,7 @@ public final class RepositoryPublisher {
     }
 
     static void writeAtomically(Path target, byte[] bytes) throws IOException {
-        Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
+        Path tmp = tempFile(target);
         try {
             try (var ch = java.nio.channels.FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes);
@@ -456,6 +469,41 @@ public final class RepositoryPublisher {
             }
         } finally {
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Holds {@code DIR/.klp-pack/lock} for the publish: two publishes of one folder at once are refused. */
+    private static java.nio.channels.FileChannel lock(Path dir) throws IOException {
+        Path file = PublishCache.file(dir).resolveSibling("lock");
+        Files.createDirectories(file.getParent());
+        java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        try {
+            if (channel.tryLock() == null) {
+                throw new IllegalStateException("Another klp-pack repo publish is running on " + dir + "; try again when it is done");
+            }
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            channel.close();
+            throw new IllegalStateException("Another publish of " + dir + " is running in this process", e);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+        return channel;
+    }
+
+    /**
+     * A new temporary file next to {@code target}: {@code .<name>.<pid>.<n>.tmp}, created exclusively
+     * (Files.createTempFile would seed a SecureRandom, which costs a fresh JVM tens of milliseconds).
+     */
+    static Path tempFile(Path target) throws IOException {
+        while (true) {
+            Path tmp = target.resolveSibling("." + target.getFileName() + "." + ProcessHandle.current().pid() + "."
+                    + TEMP_COUNTER.incrementAndGet() + ".tmp");
+            try {
+                return Files.createFile(tmp);
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                // left by a crashed run of a process with the same pid: try the next number
+            }
         }
     }
 
