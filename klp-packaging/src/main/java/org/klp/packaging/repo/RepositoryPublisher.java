@@ -108,10 +108,19 @@ public final class RepositoryPublisher {
             return thread;
         });
         try (java.nio.channels.FileChannel lockFile = lock(dir)) {
-            Future<PublishCache> loading = pool.submit(() -> PublishCache.load(dir));
-            pool.submit(RepositoryPublisher::warmUp);
-            List<Path> files = listPackages(dir);
-            PublishCache cache = join(loading);
+            Prefetch early = prefetched;
+            prefetched = null;
+            List<Path> files;
+            PublishCache cache;
+            if (early != null && early.dir().equals(dir.toAbsolutePath().normalize())) {
+                files = join(early.files());
+                cache = join(early.cache());
+            } else {
+                Future<PublishCache> loading = pool.submit(() -> PublishCache.load(dir));
+                pool.submit(RepositoryPublisher::warmUp);
+                files = listPackages(dir);
+                cache = join(loading);
+            }
             t.mark("list, load cache");
             List<PackageEntry> entries = new ArrayList<>(files.size());
             int read = 0;
@@ -335,6 +344,36 @@ public final class RepositoryPublisher {
             }
         }
         return out;
+    }
+
+    private record Prefetch(Path dir, Future<List<Path>> files, Future<PublishCache> cache) {
+    }
+
+    private static volatile Prefetch prefetched;
+
+    /**
+     * Starts, on a background thread, what the next {@link #publish} of {@code dir} does first:
+     * listing the package files, loading the cache, warming up crypto and JSON. The command line
+     * calls it before parsing its arguments properly, which in a fresh JVM takes as long as these
+     * (picocli loads some 200 classes). Both are safe to do early: the listing is as fresh as one
+     * made a moment later, and a cache entry only counts for a file of the same size and mtime.
+     * A publish of another folder ignores it.
+     */
+    public static void prefetch(Path dir) {
+        java.util.concurrent.FutureTask<List<Path>> files = new java.util.concurrent.FutureTask<>(() -> listPackages(dir));
+        java.util.concurrent.FutureTask<PublishCache> cache = new java.util.concurrent.FutureTask<>(() -> PublishCache.load(dir));
+        Thread t = new Thread(() -> {
+            files.run();
+            cache.run();
+            try {
+                warmUp();
+            } catch (Exception ignored) {
+                // only a warm-up
+            }
+        }, "klp-pack-prefetch");
+        t.setDaemon(true);
+        prefetched = new Prefetch(dir.toAbsolutePath().normalize(), files, cache);
+        t.start();
     }
 
     /**
