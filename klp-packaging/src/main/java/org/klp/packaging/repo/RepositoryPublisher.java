@@ -147,27 +147,24 @@ public final class RepositoryPublisher {
             Files.createDirectories(repodata);
             long now = clock.instant().getEpochSecond();
 
-            List<byte[]> updates = updates(entries);
+            List<ChunkedGzip.Part> updates = updates(entries);
             List<PackageEntry> livePatches = entries.stream().filter(PackageEntry::isLivePatch).toList();
             LifecycleData lifecycle = lifecycle(livePatches, warnings);
             t.mark("updateinfo and lifecycle");
 
-            // The documents are independent: compress and write them side by side, and the cache too.
-            Future<?> saving = pool.submit(() -> {
-                PublishCache.save(dir, entries);
-                return null;
-            });
+            // The documents are independent: compress and write them side by side.
+            ChunkedGzip chunks = new ChunkedGzip(cache.chunks());
             List<Callable<RepoMd.Data>> jobs = List.of(
-                    () -> writeData(repodata, "primary", "xml.gz", document(entries,
+                    () -> writeChunked(repodata, chunks, "primary", entries,
                             "<metadata xmlns=\"http://linux.duke.edu/metadata/common\" xmlns:rpm=\"http://linux.duke.edu/metadata/rpm\" packages=\"",
-                            "</metadata>\n", PackageEntry::primaryXml), now),
-                    () -> writeData(repodata, "filelists", "xml.gz", document(entries,
+                            "</metadata>\n", PackageEntry::primaryXml, now),
+                    () -> writeChunked(repodata, chunks, "filelists", entries,
                             "<filelists xmlns=\"http://linux.duke.edu/metadata/filelists\" packages=\"", "</filelists>\n",
-                            PackageEntry::filelistsXml), now),
-                    () -> writeData(repodata, "other", "xml.gz", document(entries,
+                            PackageEntry::filelistsXml, now),
+                    () -> writeChunked(repodata, chunks, "other", entries,
                             "<otherdata xmlns=\"http://linux.duke.edu/metadata/other\" packages=\"", "</otherdata>\n",
-                            PackageEntry::otherXml), now),
-                    () -> writeData(repodata, "updateinfo", "xml.gz", UpdateInfo.document(updates), now),
+                            PackageEntry::otherXml, now),
+                    () -> writeUpdateInfo(repodata, chunks, entries, updates, now),
                     () -> writeData(repodata, "lifecycle", "gz", lifecycle.write().getBytes(StandardCharsets.UTF_8), now),
                     () -> writeData(repodata, "klp-patches", "json.gz", records(livePatches), now));
             List<Future<RepoMd.Data>> writing = new ArrayList<>();
@@ -178,6 +175,10 @@ public final class RepositoryPublisher {
             for (Future<RepoMd.Data> f : writing) {
                 data.add(join(f));
             }
+            Future<?> saving = pool.submit(() -> {
+                PublishCache.save(dir, entries, chunks.used());
+                return null;
+            });
             t.mark("compress and write metadata");
             RepoMd repomd = new RepoMd(now, data);
             Set<String> keep = new HashSet<>();
@@ -317,7 +318,7 @@ public final class RepositoryPublisher {
      * version N-1 is the same package it was computed against; otherwise (new package, N-1 added
      * or replaced) it is computed from the two records, and the entry in {@code entries} replaced.
      */
-    private static List<byte[]> updates(List<PackageEntry> entries) {
+    private static List<ChunkedGzip.Part> updates(List<PackageEntry> entries) {
         Map<String, TreeMap<Integer, Integer>> byName = new TreeMap<>();
         for (int i = 0; i < entries.size(); i++) {
             PackageEntry e = entries.get(i);
@@ -329,7 +330,7 @@ public final class RepositoryPublisher {
                 }
             }
         }
-        List<byte[]> out = new ArrayList<>();
+        List<ChunkedGzip.Part> out = new ArrayList<>();
         for (TreeMap<Integer, Integer> versions : byName.values()) {
             for (Map.Entry<Integer, Integer> v : versions.entrySet()) {
                 PackageEntry e = entries.get(v.getValue());
@@ -340,7 +341,9 @@ public final class RepositoryPublisher {
                     e = e.withUpdate(basis, UpdateInfo.update(e, e.record(), previous == null ? null : previous.record()));
                     entries.set(v.getValue(), e);
                 }
-                out.add(e.updateXml());
+                if (e.updateXml().length > 0) {
+                    out.add(new ChunkedGzip.Part(e.updateXml(), partId(e) + " " + e.updateBasis()));
+                }
             }
         }
         return out;
@@ -431,23 +434,36 @@ public final class RepositoryPublisher {
         byte[] of(PackageEntry e);
     }
 
-    private static byte[] document(List<PackageEntry> entries, String open, String close, Fragment fragment) {
+    /** What a fragment of the entry depends on: it changes whenever the fragment may. */
+    private static String partId(PackageEntry e) {
+        return e.location() + " " + e.size() + " " + e.mtimeMillis() + " " + e.pkgid();
+    }
+
+    private static RepoMd.Data writeChunked(Path repodata, ChunkedGzip chunks, String type, List<PackageEntry> entries, String open,
+                                            String close, Fragment fragment, long now) throws IOException {
+        List<ChunkedGzip.Part> parts = new ArrayList<>(entries.size());
+        for (PackageEntry e : entries) {
+            parts.add(new ChunkedGzip.Part(fragment.of(e), partId(e)));
+        }
         byte[] head = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + open + entries.size() + "\">\n").getBytes(StandardCharsets.UTF_8);
-        byte[] tail = close.getBytes(StandardCharsets.UTF_8);
-        int size = head.length + tail.length;
-        for (PackageEntry e : entries) {
-            size += fragment.of(e).length;
+        return store(repodata, type, "xml.gz", chunks.write(type, head, parts, close.getBytes(StandardCharsets.UTF_8)), now);
+    }
+
+    private static RepoMd.Data writeUpdateInfo(Path repodata, ChunkedGzip chunks, List<PackageEntry> entries, List<ChunkedGzip.Part> updates,
+                                               long now) throws IOException {
+        byte[] head = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<updates>\n".getBytes(StandardCharsets.UTF_8);
+        return store(repodata, "updateinfo", "xml.gz", chunks.write("updateinfo", head, updates, "</updates>\n".getBytes(StandardCharsets.UTF_8)), now);
+    }
+
+    private static RepoMd.Data store(Path repodata, String type, String extension, ChunkedGzip.Result r, long now) throws IOException {
+        byte[] compressed = r.compressed();
+        String checksum = sha256(compressed);
+        String name = checksum + "-" + type + "." + extension;
+        Path target = repodata.resolve(name);
+        if (!Files.exists(target) || Files.size(target) != compressed.length) {
+            writeAtomically(target, compressed);
         }
-        byte[] out = new byte[size];
-        System.arraycopy(head, 0, out, 0, head.length);
-        int at = head.length;
-        for (PackageEntry e : entries) {
-            byte[] f = fragment.of(e);
-            System.arraycopy(f, 0, out, at, f.length);
-            at += f.length;
-        }
-        System.arraycopy(tail, 0, out, at, tail.length);
-        return out;
+        return new RepoMd.Data(type, checksum, r.openChecksum(), "repodata/" + name, now, compressed.length, r.openSize());
     }
 
     /**
