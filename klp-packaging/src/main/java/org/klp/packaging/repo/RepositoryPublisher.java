@@ -97,6 +97,7 @@ public final class RepositoryPublisher {
         return trusted;
     }
 
+    @SuppressWarnings("try") // the lock is held by the try-with-resources, not used in its body
     public Result publish(Path dir) {
         if (!Files.isDirectory(dir)) {
             throw new IllegalArgumentException("Repository folder " + dir + " does not exist or is not a folder");
