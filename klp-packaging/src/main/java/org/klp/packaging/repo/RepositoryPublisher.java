@@ -297,7 +297,7 @@ public final class RepositoryPublisher {
             }
         }
         Map<String, LocalDate> released = new TreeMap<>();
-        earliest.forEach((name, day) -> released.put(name, LocalDate.parse(day)));
+        earliest.forEach((name, day) -> released.put(name, isoDate(day)));
         for (PackageEntry e : livePatches) {
             if (!released.containsKey(e.name())) {
                 warnings.add(e.name() + ": no package records its kernel's release date; it has no lifecycle entry"
@@ -312,6 +312,14 @@ public final class RepositoryPublisher {
             }
         });
         return new LifecycleData(lines);
+    }
+
+    /** Parses the yyyy-mm-dd the records hold (validated when the record was read) without DateTimeFormatter's start-up. */
+    private static LocalDate isoDate(String day) {
+        if (day.length() == 10 && day.charAt(4) == '-' && day.charAt(7) == '-') {
+            return LocalDate.of(Integer.parseInt(day, 0, 4, 10), Integer.parseInt(day, 5, 7, 10), Integer.parseInt(day, 8, 10, 10));
+        }
+        return LocalDate.parse(day);
     }
 
     /**
