@@ -17,6 +17,7 @@ import org.klp.kernel.apply.OnTimeout;
 import org.klp.kernel.state.LoadedPatch;
 import org.klp.packaging.record.PatchRecord;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "update", description = {
@@ -32,18 +33,16 @@ public final class UpdateCommand extends KlpCommand {
     @Option(names = "--trusted", paramLabel = "FILE", description = "The repository signing key(s) to trust (default: etc/klp/trusted.asc).")
     Path trusted;
 
-    @Option(names = "--timeout", paramLabel = "DURATION", converter = Durations.class, description = "How long to wait for the transition (default: ${DEFAULT-VALUE}).")
-    Duration timeout = Duration.ofSeconds(60);
+    @Mixin
+    TransitionOptions transition = new TransitionOptions();
 
-    @Option(names = "--on-timeout", paramLabel = "ACTION", description = "wait, revert or force (default: ${DEFAULT-VALUE}).")
-    String onTimeout = "revert";
 
     @Option(names = "--dry-run", description = "Say what would be installed and which fixes it brings; change nothing.")
     boolean dryRun;
 
     @Override
     public Integer call() {
-        OnTimeout action = ApplyCommand.parseOnTimeout(onTimeout);
+        OnTimeout action = transition.action();
         Host host = host();
         KernelRelease kernel = KernelRelease.parse(host.reader().kernelRelease());
         Optional<PatchRecord> current = host.reader().snapshot().active().map(LoadedPatch::name)
@@ -83,6 +82,6 @@ public final class UpdateCommand extends KlpCommand {
         }
         Path module = PackageInstall.obtain(this, host, repositories, offer, false);
         ModuleCheck.Checked checked = ModuleCheck.check(host, module, Optional.empty());
-        return ApplyCommand.applyChecked(this, host, "update", checked, timeout, action, false, current);
+        return ApplyCommand.applyChecked(this, host, "update", checked, transition.timeout, action, false, current);
     }
 }
