@@ -3,7 +3,6 @@ package org.klp.cli.command;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
-import org.klp.cli.Durations;
 import org.klp.cli.Host;
 import org.klp.kernel.apply.ApplyResult;
 import org.klp.kernel.apply.OnTimeout;

@@ -1,8 +1,6 @@
 package org.klp.cli.command;
 
-import java.time.Duration;
 import java.util.Optional;
-import org.klp.cli.Durations;
 import org.klp.cli.Host;
 import org.klp.cli.UsageException;
 import org.klp.kernel.apply.ApplyResult;
@@ -11,7 +9,6 @@ import org.klp.kernel.state.LoadedPatch;
 import org.klp.packaging.record.PatchRecord;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "disable", description = {
