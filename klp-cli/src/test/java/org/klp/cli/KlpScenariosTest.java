@@ -125,14 +125,21 @@ class KlpScenariosTest {
         JsonNode json = forced.json();
         assertThat(json.get("result").asText()).isEqualTo("forced");
         assertThat(json.get("activePatch").asText()).isEqualTo("klp_patch_v3");
-        assertThat(json.get("modulesHeldForever").toString()).contains("klp_patch_v2");
+        assertThat(json.get("modulesHeldForever").toString()).as("6.1 pins the replaced patch, not the forcing one")
+                .isEqualTo("[\"klp_patch_v2\"]");
         assertThat(json.get("rebootRecommended").asBoolean()).isTrue();
         assertThat(json.at("/fixesGained/0/id").asText()).isEqualTo("CVE-2024-26930");
 
         KlpRun status = host.klp("status", "-v");
         assertThat(status.out()).contains("reboot recommended: the transition of klp_patch_v3 was forced")
-                .contains("klp_patch_v2").contains("can never be unloaded");
+                .contains("module klp_patch_v2 can never be unloaded; plan a reboot");
         assertThat(host.klp("status", "--json").json().get("rebootRecommended").asBoolean()).isTrue();
+
+        KlpRun down = host.klp("apply", host.module(2));
+        assertThat(down.exitCode()).as(down.toString()).isEqualTo(ExitCode.FAILURE);
+        assertThat(down.err()).contains("Module klp_patch_v2 is still loaded from an earlier transition and cannot be removed")
+                .contains("until a reboot");
+        assertThat(host.klp("disable").out()).as("the forcing patch itself stays removable").contains("unloaded module klp_patch_v3");
     }
 
     @Test

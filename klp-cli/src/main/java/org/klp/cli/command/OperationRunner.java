@@ -84,8 +84,7 @@ final class OperationRunner {
             message = "transition forced past " + f.blockers().size() + " blocking task(s)";
             next = next.withActive(activeAfter(store, state, subject, f.activeAfter(), kernel, now));
             next = addHeld(next, f.modulesHeldForever(), Optional.of("the transition of " + f.patch() + " was forced at " + now
-                    + ": tasks that were blocked may still run old code, and the modules " + String.join(", ", f.modulesHeldForever())
-                    + " can never be unloaded; plan a reboot"));
+                    + ": tasks that were blocked may still run old code" + Outcomes.heldForever(f.modulesHeldForever()) + "; plan a reboot"));
         } else if (result instanceof ApplyResult.StillInProgress s) {
             outcome = "in_progress";
             message = "deadline passed; transition left running with " + s.blockers().size() + " blocking task(s)";
@@ -125,7 +124,7 @@ final class OperationRunner {
     }
 
     private static HostState addHeld(HostState state, List<String> held, Optional<String> reason) {
-        if (held.isEmpty()) {
+        if (held.isEmpty() && reason.isEmpty()) {
             return state;
         }
         Set<String> all = new LinkedHashSet<>(state.modulesHeldForever());
