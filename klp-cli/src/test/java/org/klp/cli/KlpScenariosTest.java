@@ -215,6 +215,32 @@ class KlpScenariosTest {
     }
 
     @Test
+    void aRebootEndsTheAdviceToRebootAndTheEarlyBootHookRestoresThePatch() throws Exception {
+        host.klp("apply", host.module(2), "--record", host.record(2));
+        host.klp("sim", "task", "sleep", "--in", "klp_target:klp_target_loop", "--comm", "klp_target_spin", "--kthread");
+        assertThat(host.klp("apply", host.module(3), "--record", host.record(3), "--timeout", "5", "--on-timeout=force").exitCode()).isZero();
+        assertThat(host.klp("status", "--json").json().get("rebootRecommended").asBoolean()).isTrue();
+
+        Path rebooted = tmp.resolve("rebooted");
+        KlpRun.run(SimHostFixture.CLOCK, "sim", "create", rebooted.toString(), "--kernel", SimHostFixture.KERNEL, "--clock", "manual",
+                "--module", "klp_target");
+        copyTree(host.root.resolve("var/lib/klp"), rebooted.resolve("var/lib/klp"));
+        String state = Files.readString(rebooted.resolve("var/lib/klp/state"));
+        String module = state.lines().filter(l -> l.startsWith("active.module=")).findFirst().orElseThrow().substring("active.module=".length());
+        // what klp-restore-early does in the initramfs: insmod the recorded module, without klp
+        KlpRun insmod = KlpRun.run(SimHostFixture.CLOCK, "--root", rebooted.toString(), "sim", "insmod", rebooted.resolve(module).toString());
+        assertThat(insmod.exitCode()).as(insmod.toString()).isZero();
+
+        JsonNode status = KlpRun.run(SimHostFixture.CLOCK, "--root", rebooted.toString(), "status", "--json").json();
+        assertThat(status.get("activePatch").asText()).isEqualTo("klp_patch_v3");
+        assertThat(status.get("rebootRecommended").asBoolean()).as("the advised reboot happened").isFalse();
+        assertThat(status.get("modulesHeldForever")).isEmpty();
+        assertThat(Files.readString(rebooted.resolve("var/lib/klp/state"))).doesNotContain("held=").doesNotContain("reboot.");
+        assertThat(KlpRun.run(SimHostFixture.CLOCK, "--root", rebooted.toString(), "history").out())
+                .contains("reboot: completed (the host rebooted since the reboot was advised; module klp_patch_v2 is gone)");
+    }
+
+    @Test
     void revertAndForceActOnTheTransitionInProgress() {
         host.klp("apply", host.module(1));
         host.klp("sim", "task", "sleep", "--in", "klp_target:klp_target_wait", "--uninterruptible");
