@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.klp.core.module.ModuleInfo;
 
 /**
  * A real Linux kernel: modules go in with {@code insmod} and out with {@code rmmod} (kmod prints
@@ -35,7 +36,8 @@ public final class RealKernelControl implements KernelControl {
         try {
             run(List.of("insmod", module.toString()), "load " + module.getFileName());
         } catch (KernelOperationException e) {
-            String log = since.map(RealKernelControl::kernelLogSince).orElse("");
+            String name = moduleName(module);
+            String log = since.map(t -> kernelLogSince(t, name)).orElse("");
             if (log.isEmpty()) {
                 throw e;
             }
@@ -51,22 +53,33 @@ public final class RealKernelControl implements KernelControl {
         }
     }
 
+    /** The module's name from its modinfo (the kernel logs under it), or else the file's name without {@code .ko}. */
+    private static String moduleName(Path module) {
+        try {
+            return ModuleInfo.parse(Files.readAllBytes(module), module.toString()).name();
+        } catch (IOException | RuntimeException e) {
+            return module.getFileName().toString().replaceFirst("\\.ko$", "");
+        }
+    }
+
     /**
-     * The kernel log lines stamped at or after {@code since} (seconds since boot), at most the last
-     * three, joined with "; ", from {@code dmesg}; empty when it cannot be read. printk's clock
-     * does not count time suspended and /proc/uptime does: after a suspend this finds nothing.
+     * The kernel log lines about module {@code name} stamped at or after {@code since} (seconds
+     * since boot), at most the last three, joined with "; ", from {@code dmesg}; empty when it
+     * cannot be read. printk's clock does not count time suspended and /proc/uptime does: after a
+     * suspend this finds nothing.
      */
-    static String kernelLogSince(double since) {
+    static String kernelLogSince(double since, String name) {
         String log;
         try {
             log = run(List.of("dmesg"), "read the kernel log");
         } catch (KernelOperationException e) {
             return "";
         }
-        return linesSince(log, since);
+        return linesSince(log, since, name);
     }
 
-    static String linesSince(String dmesg, double since) {
+    /** Lines of {@code dmesg} output stamped at or after {@code since} that name {@code module}, without their stamps. */
+    static String linesSince(String dmesg, double since, String module) {
         List<String> lines = new ArrayList<>();
         for (String line : dmesg.split("\n")) {
             int close = line.indexOf(']');
@@ -74,8 +87,9 @@ public final class RealKernelControl implements KernelControl {
                 continue;
             }
             try {
-                if (Double.parseDouble(line.substring(1, close).strip()) >= since) {
-                    lines.add(line.substring(close + 1).strip());
+                String text = line.substring(close + 1).strip();
+                if (Double.parseDouble(line.substring(1, close).strip()) >= since && text.contains(module)) {
+                    lines.add(text);
                 }
             } catch (NumberFormatException e) {
                 // not a timestamped line

@@ -9,18 +9,20 @@ class RealKernelControlTest {
 
     private static final String DMESG = """
             [    2.619829] klp_target: loading out-of-tree module taints kernel.
+            [   20.100000] random: crng init done
             [   20.114812] klp_patch_v1: version magic '6.1.0-56-amd64 SMP PREEMPT mod_unload modversions ' should be '6.1.0-56-amd64 SMP preempt mod_unload modversions '
             [   31.000001] livepatch: Livepatch patch (klp_patch_v1) is not compatible with the already installed livepatches.
             """;
 
     @Test
-    void theKernelLogSinceAnInsmodIsTheLinesStampedAfterIt() {
-        assertThat(RealKernelControl.linesSince(DMESG, 20.1)).isEqualTo("klp_patch_v1: version magic '6.1.0-56-amd64 SMP PREEMPT "
+    void theKernelLogOfAnInsmodIsTheLinesStampedSinceThatNameTheModule() {
+        assertThat(RealKernelControl.linesSince(DMESG, 20.1, "klp_patch_v1")).isEqualTo("klp_patch_v1: version magic '6.1.0-56-amd64 SMP PREEMPT "
                 + "mod_unload modversions ' should be '6.1.0-56-amd64 SMP preempt mod_unload modversions '; livepatch: Livepatch patch "
                 + "(klp_patch_v1) is not compatible with the already installed livepatches.");
-        assertThat(RealKernelControl.linesSince(DMESG, 31.0)).startsWith("livepatch: Livepatch patch (klp_patch_v1)");
-        assertThat(RealKernelControl.linesSince(DMESG, 40)).isEmpty();
-        assertThat(RealKernelControl.linesSince("no timestamps here\n[ x] nor here", 0)).isEmpty();
+        assertThat(RealKernelControl.linesSince(DMESG, 31.0, "klp_patch_v1")).startsWith("livepatch: Livepatch patch (klp_patch_v1)");
+        assertThat(RealKernelControl.linesSince(DMESG, 40, "klp_patch_v1")).isEmpty();
+        assertThat(RealKernelControl.linesSince(DMESG, 0, "klp_patch_v2")).isEmpty();
+        assertThat(RealKernelControl.linesSince("no timestamps here\n[ x] nor klp_patch_v1 here", 0, "klp_patch_v1")).isEmpty();
     }
 
     @Test

@@ -174,8 +174,9 @@ public final class SimulatedKernel implements KernelControl {
             String kernelMagic = m.release + " " + VERMAGIC_FLAGS + " ";
             String magic = info.vermagic().orElse("");
             if (!flags(magic).equals(flags(kernelMagic))) {
-                throw SimModel.refused("ENOEXEC", info.name(), module, "Invalid module format", info.name() + ": version magic '" + magic
-                        + "' should be '" + kernelMagic + "'");
+                // a real module's vermagic ends with a space, as the kernel's VERMAGIC_STRING does
+                throw SimModel.refused("ENOEXEC", info.name(), module, "Invalid module format", info.name() + ": version magic '"
+                        + magic.strip() + " ' should be '" + kernelMagic + "'");
             }
             long size;
             try {

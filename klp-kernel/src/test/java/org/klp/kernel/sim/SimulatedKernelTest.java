@@ -202,7 +202,7 @@ class SimulatedKernelTest {
         Files.writeString(flags, ModuleInfo.SIMULATED_HEADER + "\nname=p_flags\nvermagic=" + SimModules.RELEASE
                 + " SMP PREEMPT mod_unload modversions\nlivepatch=Y\n" + SimModules.MESSAGE + "\n");
         assertThatThrownBy(() -> kernel.load(flags)).hasMessage("Cannot load p_flags.ko: insmod: ERROR: could not insert module " + flags
-                        + ": Invalid module format (kernel: p_flags: version magic '" + SimModules.RELEASE + " SMP PREEMPT mod_unload modversions'"
+                        + ": Invalid module format (kernel: p_flags: version magic '" + SimModules.RELEASE + " SMP PREEMPT mod_unload modversions '"
                         + " should be '" + SimModules.RELEASE + " SMP preempt mod_unload modversions ')")
                 .satisfies(e -> assertThat(((KernelOperationException) e).errno()).isEqualTo("ENOEXEC"));
         kernel.load(SimModules.write(modules, "p_other", "6.1.0-99-amd64", List.of("livepatch=Y", SimModules.MESSAGE)));
