@@ -125,14 +125,21 @@ class KlpScenariosTest {
         JsonNode json = forced.json();
         assertThat(json.get("result").asText()).isEqualTo("forced");
         assertThat(json.get("activePatch").asText()).isEqualTo("klp_patch_v3");
-        assertThat(json.get("modulesHeldForever").toString()).contains("klp_patch_v2");
+        assertThat(json.get("modulesHeldForever").toString()).as("6.1 pins the replaced patch, not the forcing one")
+                .isEqualTo("[\"klp_patch_v2\"]");
         assertThat(json.get("rebootRecommended").asBoolean()).isTrue();
         assertThat(json.at("/fixesGained/0/id").asText()).isEqualTo("CVE-2024-26930");
 
         KlpRun status = host.klp("status", "-v");
         assertThat(status.out()).contains("reboot recommended: the transition of klp_patch_v3 was forced")
-                .contains("klp_patch_v2").contains("can never be unloaded");
+                .contains("module klp_patch_v2 can never be unloaded; plan a reboot");
         assertThat(host.klp("status", "--json").json().get("rebootRecommended").asBoolean()).isTrue();
+
+        KlpRun down = host.klp("apply", host.module(2));
+        assertThat(down.exitCode()).as(down.toString()).isEqualTo(ExitCode.FAILURE);
+        assertThat(down.err()).contains("Module klp_patch_v2 is still loaded from an earlier transition and cannot be removed")
+                .contains("until a reboot");
+        assertThat(host.klp("disable").out()).as("the forcing patch itself stays removable").contains("unloaded module klp_patch_v3");
     }
 
     @Test
@@ -205,6 +212,32 @@ class KlpScenariosTest {
         assertThat(KlpRun.run(SimHostFixture.CLOCK, "--root", rebooted.toString(), "-v", "patches").out())
                 .contains("CVE-2024-50115");
         assertThat(KlpRun.run(SimHostFixture.CLOCK, "--root", rebooted.toString(), "restore").out()).contains("already loaded");
+    }
+
+    @Test
+    void aRebootEndsTheAdviceToRebootAndTheEarlyBootHookRestoresThePatch() throws Exception {
+        host.klp("apply", host.module(2), "--record", host.record(2));
+        host.klp("sim", "task", "sleep", "--in", "klp_target:klp_target_loop", "--comm", "klp_target_spin", "--kthread");
+        assertThat(host.klp("apply", host.module(3), "--record", host.record(3), "--timeout", "5", "--on-timeout=force").exitCode()).isZero();
+        assertThat(host.klp("status", "--json").json().get("rebootRecommended").asBoolean()).isTrue();
+
+        Path rebooted = tmp.resolve("rebooted");
+        KlpRun.run(SimHostFixture.CLOCK, "sim", "create", rebooted.toString(), "--kernel", SimHostFixture.KERNEL, "--clock", "manual",
+                "--module", "klp_target");
+        copyTree(host.root.resolve("var/lib/klp"), rebooted.resolve("var/lib/klp"));
+        String state = Files.readString(rebooted.resolve("var/lib/klp/state"));
+        String module = state.lines().filter(l -> l.startsWith("active.module=")).findFirst().orElseThrow().substring("active.module=".length());
+        // what klp-restore-early does in the initramfs: insmod the recorded module, without klp
+        KlpRun insmod = KlpRun.run(SimHostFixture.CLOCK, "--root", rebooted.toString(), "sim", "insmod", rebooted.resolve(module).toString());
+        assertThat(insmod.exitCode()).as(insmod.toString()).isZero();
+
+        JsonNode status = KlpRun.run(SimHostFixture.CLOCK, "--root", rebooted.toString(), "status", "--json").json();
+        assertThat(status.get("activePatch").asText()).isEqualTo("klp_patch_v3");
+        assertThat(status.get("rebootRecommended").asBoolean()).as("the advised reboot happened").isFalse();
+        assertThat(status.get("modulesHeldForever")).isEmpty();
+        assertThat(Files.readString(rebooted.resolve("var/lib/klp/state"))).doesNotContain("held=").doesNotContain("reboot.");
+        assertThat(KlpRun.run(SimHostFixture.CLOCK, "--root", rebooted.toString(), "history").out())
+                .contains("reboot: completed (the host rebooted since the reboot was advised; module klp_patch_v2 is gone)");
     }
 
     @Test

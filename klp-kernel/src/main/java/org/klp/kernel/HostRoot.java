@@ -1,6 +1,7 @@
 package org.klp.kernel;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -43,9 +44,15 @@ public record HostRoot(Path path) {
         return readIfExists(resolve(relative));
     }
 
+    /**
+     * Reads a small file with one large {@code read(2)} from offset 0. Not {@code Files.readAllBytes}:
+     * procfs reports a size of 0, so that reads one byte first and the rest from offset 1, where
+     * numeric sysctls such as {@code /proc/sys/kernel/tainted} answer end-of-file (a real 6.1 kernel's
+     * {@code 12288} read as {@code 1}).
+     */
     public Optional<String> readIfExists(Path file) {
-        try {
-            return Optional.of(new String(Files.readAllBytes(file), StandardCharsets.UTF_8));
+        try (InputStream in = Files.newInputStream(file)) {
+            return Optional.of(new String(in.readAllBytes(), StandardCharsets.UTF_8));
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (AccessDeniedException e) {

@@ -36,6 +36,7 @@ public final class LivepatchReader {
     public static final String TAINTED = "proc/sys/kernel/tainted";
     public static final String OSRELEASE = "proc/sys/kernel/osrelease";
     public static final String MODULES = "proc/modules";
+    public static final String BOOT_ID = "proc/sys/kernel/random/boot_id";
     private static final int PF_KTHREAD = 0x00200000;
 
     private final HostRoot root;
@@ -53,6 +54,11 @@ public final class LivepatchReader {
         return root.readIfExists(OSRELEASE).map(String::strip)
                 .orElseThrow(() -> new KernelStateException("No " + root.show(root.resolve(OSRELEASE))
                         + ": " + root.path() + " does not look like the root of a Linux host"));
+    }
+
+    /** This boot's random id ({@code /proc/sys/kernel/random/boot_id}), if the kernel shows one: it changes at every boot. */
+    public Optional<String> bootId() {
+        return root.readIfExists(BOOT_ID).map(String::strip).filter(s -> !s.isEmpty());
     }
 
     public Taint taint() {

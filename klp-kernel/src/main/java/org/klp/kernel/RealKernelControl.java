@@ -5,8 +5,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.klp.core.module.ModuleInfo;
 
 /**
  * A real Linux kernel: modules go in with {@code insmod} and out with {@code rmmod} (kmod prints
@@ -21,9 +24,78 @@ public final class RealKernelControl implements KernelControl {
         this.root = root;
     }
 
+    /**
+     * Loads the module with insmod. When the kernel refuses it, kmod prints only the errno's text
+     * ("Invalid parameters", "Invalid module format"); the reason is in the kernel log ("version
+     * magic '…' should be '…'", "… is not compatible with the already installed livepatches"), so
+     * the lines the kernel logged during the attempt are added to the message.
+     */
     @Override
     public void load(Path module) {
-        run(List.of("insmod", module.toString()), "load " + module.getFileName());
+        Optional<Double> since = root.isSystem() ? uptime() : Optional.empty();
+        try {
+            run(List.of("insmod", module.toString()), "load " + module.getFileName());
+        } catch (KernelOperationException e) {
+            String name = moduleName(module);
+            String log = since.map(t -> kernelLogSince(t, name)).orElse("");
+            if (log.isEmpty()) {
+                throw e;
+            }
+            throw new KernelOperationException(e.errno(), e.getMessage() + " (kernel: " + log + ")", e);
+        }
+    }
+
+    private Optional<Double> uptime() {
+        try {
+            return root.readIfExists("proc/uptime").map(u -> Double.parseDouble(u.strip().split("\\s+")[0]));
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The module's name from its modinfo (the kernel logs under it), or else the file's name without {@code .ko}. */
+    private static String moduleName(Path module) {
+        try {
+            return ModuleInfo.parse(Files.readAllBytes(module), module.toString()).name();
+        } catch (IOException | RuntimeException e) {
+            return module.getFileName().toString().replaceFirst("\\.ko$", "");
+        }
+    }
+
+    /**
+     * The kernel log lines about module {@code name} stamped at or after {@code since} (seconds
+     * since boot), at most the last three, joined with "; ", from {@code dmesg}; empty when it
+     * cannot be read. printk's clock does not count time suspended and /proc/uptime does: after a
+     * suspend this finds nothing.
+     */
+    static String kernelLogSince(double since, String name) {
+        String log;
+        try {
+            log = run(List.of("dmesg"), "read the kernel log");
+        } catch (KernelOperationException e) {
+            return "";
+        }
+        return linesSince(log, since, name);
+    }
+
+    /** Lines of {@code dmesg} output stamped at or after {@code since} that name {@code module}, without their stamps. */
+    static String linesSince(String dmesg, double since, String module) {
+        List<String> lines = new ArrayList<>();
+        for (String line : dmesg.split("\n")) {
+            int close = line.indexOf(']');
+            if (!line.startsWith("[") || close < 0) {
+                continue;
+            }
+            try {
+                String text = line.substring(close + 1).strip();
+                if (Double.parseDouble(line.substring(1, close).strip()) >= since && text.contains(module)) {
+                    lines.add(text);
+                }
+            } catch (NumberFormatException e) {
+                // not a timestamped line
+            }
+        }
+        return String.join("; ", lines.subList(Math.max(0, lines.size() - 3), lines.size()));
     }
 
     @Override
@@ -52,30 +124,49 @@ public final class RealKernelControl implements KernelControl {
         }
     }
 
-    private static void run(List<String> command, String what) {
-        Process p;
+    /**
+     * Runs a command and returns its output (stdout and stderr merged, stripped). The output goes
+     * to a temporary file, not a pipe: a command that writes more than a pipe holds (dmesg) would
+     * otherwise block until the timeout.
+     */
+    private static String run(List<String> command, String what) {
+        Path output;
         try {
-            p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            output = Files.createTempFile("klp-" + command.get(0) + "-", ".out");
         } catch (IOException e) {
-            throw new KernelOperationException("ENOENT", "Cannot " + what + ": " + command.get(0)
-                    + " is not installed (Debian/SUSE package kmod)", e);
+            throw new KernelOperationException("EIO", "Cannot " + what + ": no temporary file for " + command.get(0) + "'s output: "
+                    + e.getMessage(), e);
         }
         try {
-            p.getOutputStream().close();
+            Process p;
+            try {
+                p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile())
+                        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            } catch (IOException e) {
+                throw new KernelOperationException("ENOENT", "Cannot " + what + ": " + command.get(0)
+                        + " is not installed (Debian/SUSE package " + (command.get(0).equals("dmesg") ? "util-linux" : "kmod") + ")", e);
+            }
             if (!p.waitFor(COMMAND_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 throw new KernelOperationException("ETIMEDOUT", "Cannot " + what + ": " + command.get(0) + " did not finish in "
                         + COMMAND_TIMEOUT_SECONDS + " s");
             }
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            String out = new String(Files.readAllBytes(output), StandardCharsets.UTF_8).strip();
             if (p.exitValue() != 0) {
                 throw new KernelOperationException(errnoOf(out), "Cannot " + what + ": " + (out.isEmpty() ? command.get(0) + " failed" : out));
             }
+            return out;
         } catch (IOException e) {
             throw new KernelOperationException("EIO", "Cannot " + what + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new KernelOperationException("EINTR", "Interrupted while trying to " + what, e);
+        } finally {
+            try {
+                Files.deleteIfExists(output);
+            } catch (IOException e) {
+                // a leftover temporary file is harmless
+            }
         }
     }
 

@@ -32,7 +32,8 @@ public final class HistoryCommand extends KlpCommand {
             return ExitCode.OK;
         }
         for (HistoryEvent e : events) {
-            out().println(e.at() + "  " + e.operation() + " " + e.patch() + ": " + e.result() + (e.message().isEmpty() ? "" : " (" + e.message() + ")"));
+            out().println(e.at() + "  " + e.operation() + (e.patch().isEmpty() ? "" : " " + e.patch()) + ": " + e.result()
+                    + (e.message().isEmpty() ? "" : " (" + e.message() + ")"));
         }
         return ExitCode.OK;
     }

@@ -39,7 +39,7 @@ final class OperationRunner {
     ApplyResult run(Subject subject, Supplier<ApplyResult> action) {
         HostRecordStore store = host.records();
         try (AutoCloseable lock = store.lock()) {
-            HostState state = reconcile(store, store.read());
+            HostState state = reconcile(store, settleReboot(store, store.read()));
             Instant started = host.now();
             Optional<String> previous = host.reader().snapshot().active().map(LoadedPatch::name);
             state = state.withPending(Optional.of(new HostState.PendingOperation(subject.operation(), subject.patch(),
@@ -70,7 +70,7 @@ final class OperationRunner {
             outcome = "completed";
             message = c.activeAfter().map(a -> "active: " + a).orElse("no live patch active") + " after " + c.took().toMillis() + " ms";
             next = next.withActive(activeAfter(store, state, subject, c.activeAfter(), kernel, now));
-            next = addHeld(next, c.modulesHeldForever(), Optional.empty());
+            next = addHeld(next, c.modulesHeldForever(), Optional.empty(), host.reader().bootId());
         } else if (result instanceof ApplyResult.AlreadyActive a) {
             outcome = "unchanged";
             message = a.patch() + " was already active";
@@ -84,8 +84,8 @@ final class OperationRunner {
             message = "transition forced past " + f.blockers().size() + " blocking task(s)";
             next = next.withActive(activeAfter(store, state, subject, f.activeAfter(), kernel, now));
             next = addHeld(next, f.modulesHeldForever(), Optional.of("the transition of " + f.patch() + " was forced at " + now
-                    + ": tasks that were blocked may still run old code, and the modules " + String.join(", ", f.modulesHeldForever())
-                    + " can never be unloaded; plan a reboot"));
+                    + ": tasks that were blocked may still run old code" + Outcomes.heldForever(f.modulesHeldForever()) + "; plan a reboot"),
+                    host.reader().bootId());
         } else if (result instanceof ApplyResult.StillInProgress s) {
             outcome = "in_progress";
             message = "deadline passed; transition left running with " + s.blockers().size() + " blocking task(s)";
@@ -124,19 +124,35 @@ final class OperationRunner {
                 r.map(x -> x.livePatch().version()).orElse(0), now));
     }
 
-    private static HostState addHeld(HostState state, List<String> held, Optional<String> reason) {
-        if (held.isEmpty()) {
+    private static HostState addHeld(HostState state, List<String> held, Optional<String> reason, Optional<String> boot) {
+        if (held.isEmpty() && reason.isEmpty()) {
             return state;
         }
         Set<String> all = new LinkedHashSet<>(state.modulesHeldForever());
         all.addAll(held);
-        return state.withHeld(new ArrayList<>(all), reason.or(state::rebootReason));
+        return state.withHeld(new ArrayList<>(all), reason.or(state::rebootReason), boot);
+    }
+
+    /** After a reboot the modules a forced transition held are gone and the advised reboot has happened: say so once, and forget them. */
+    private HostState settleReboot(HostRecordStore store, HostState state) {
+        Optional<String> boot = host.reader().bootId();
+        if (!state.rebootedSince(boot)) {
+            return state;
+        }
+        store.appendHistory(new HistoryEvent(host.now(), "reboot", "", "completed", "the host rebooted since the reboot was advised"
+                + (state.modulesHeldForever().isEmpty() ? "" : state.modulesHeldForever().size() == 1
+                        ? "; module " + state.modulesHeldForever().get(0) + " is gone"
+                        : "; modules " + String.join(", ", state.modulesHeldForever()) + " are gone")));
+        HostState next = state.asOfBoot(boot);
+        store.write(next);
+        return next;
     }
 
     /**
      * Read-only commands call this: when an operation was left pending (a crash, or
-     * {@code --on-timeout=wait}) and its transition has ended, finish its record now, if the host's
-     * lock is free and the record writable; otherwise leave it for the next operation.
+     * {@code --on-timeout=wait}) and its transition has ended, or the host rebooted since a reboot was
+     * advised, finish the record now, if the host's lock is free and the record writable; otherwise
+     * leave it for the next operation.
      */
     static void settleRecord(Host host) {
         HostRecordStore store = host.records();
@@ -146,11 +162,16 @@ final class OperationRunner {
         } catch (RuntimeException e) {
             return;
         }
-        if (state.pending().isEmpty() || host.reader().inTransition()) {
+        boolean rebooted = state.rebootedSince(host.reader().bootId());
+        if (!rebooted && (state.pending().isEmpty() || host.reader().inTransition())) {
             return;
         }
         try (AutoCloseable lock = store.lock()) {
-            new OperationRunner(host).reconcile(store, store.read());
+            OperationRunner runner = new OperationRunner(host);
+            HostState settled = runner.settleReboot(store, store.read());
+            if (!host.reader().inTransition()) {
+                runner.reconcile(store, settled);
+            }
         } catch (Exception e) {
             // busy or read-only: the next klp operation reconciles
         }

@@ -54,8 +54,8 @@ final class Outcomes {
         } else if (result instanceof ApplyResult.Forced f) {
             out.println("forced the transition of " + f.patch() + " past " + blockersSummary(f.blockers()));
             out.println("active: " + f.activeAfter().map(a -> PatchInfo.label(a, after)).orElse("none"));
-            err.println("klp: warning: tasks that were blocked may still run the old code; the modules " + String.join(", ", f.modulesHeldForever())
-                    + " can never be unloaded; plan a reboot");
+            err.println("klp: warning: tasks that were blocked may still run the old code" + heldForever(f.modulesHeldForever())
+                    + "; plan a reboot");
         } else if (result instanceof ApplyResult.StillInProgress s) {
             out.println("in_progress: the transition of " + s.patch() + " continues in the kernel after " + Durations.show(s.waited())
                     + "; " + blockersSummary(s.blockers()) + "; check with 'klp status' and 'klp blocking -vv'");
@@ -129,6 +129,14 @@ final class Outcomes {
                     .endObject();
         }
         j.endArray();
+    }
+
+    /** {@code ; module m can never be unloaded}, or nothing when no module is held. */
+    static String heldForever(List<String> modules) {
+        if (modules.isEmpty()) {
+            return "";
+        }
+        return "; " + (modules.size() == 1 ? "module " : "modules ") + String.join(", ", modules) + " can never be unloaded";
     }
 
     static String blockersSummary(List<BlockerView> blockers) {

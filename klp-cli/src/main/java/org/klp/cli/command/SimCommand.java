@@ -24,7 +24,7 @@ import picocli.CommandLine.Parameters;
         "A simulated host is a folder holding the same kernel files as a real one (sys/kernel/livepatch,",
         "proc), driven by a model of the kernel's consistency model; every klp command works on it with --root DIR."},
         subcommands = {SimCommand.Create.class, SimCommand.Task.class, SimCommand.Advance.class, SimCommand.LoadModule.class,
-                SimCommand.MakeModule.class})
+                SimCommand.Insmod.class, SimCommand.MakeModule.class})
 public final class SimCommand extends KlpCommand {
 
     @Override
@@ -212,6 +212,19 @@ public final class SimCommand extends KlpCommand {
                 throw new UsageException("'" + name + "' is not a module name (letters, digits and underscores)");
             }
             simulated(this).loadModule(name);
+            return ExitCode.OK;
+        }
+    }
+
+    @Command(name = "insmod", description = {"Loads a module file as insmod does, without klp: what a boot script or an administrator",
+            "does behind klp's back (klp's early-boot hook, for one). A live patch starts its transition."})
+    static final class Insmod extends KlpCommand {
+        @Parameters(paramLabel = "FILE", description = "A simulated module.")
+        Path file;
+
+        @Override
+        public Integer call() {
+            simulated(this).load(file);
             return ExitCode.OK;
         }
     }

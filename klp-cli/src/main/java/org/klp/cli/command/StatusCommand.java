@@ -26,7 +26,7 @@ public final class StatusCommand extends KlpCommand {
         Optional<TransitionInfo> transition = snapshot.inTransition() && detail
                 ? TransitionInfo.of(host, snapshot, false) : Optional.empty();
         String state = snapshot.inTransition() ? "in_progress" : "ready";
-        HostState record = detail ? host.records().read() : HostState.EMPTY;
+        HostState record = detail ? host.records().read().asOfBoot(host.reader().bootId()) : HostState.EMPTY;
         PrintWriter out = out();
         if (json()) {
             Json j = Json.object().field("state", state).field("kernel", snapshot.kernelRelease());

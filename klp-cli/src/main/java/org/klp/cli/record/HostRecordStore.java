@@ -79,7 +79,8 @@ public final class HostRecordStore {
                     Instant.parse(v.get("last.at"))));
             String held = v.getOrDefault("held", "").strip();
             List<String> heldList = held.isEmpty() ? List.of() : Arrays.asList(held.split(" "));
-            return new HostState(active, heldList, Optional.ofNullable(v.get("reboot.reason")), pending, last);
+            return new HostState(active, heldList, Optional.ofNullable(v.get("reboot.reason")), Optional.ofNullable(v.get("reboot.boot")),
+                    pending, last);
         } catch (NumberFormatException | DateTimeParseException | NullPointerException e) {
             throw new KernelStateException("The host record " + file + " is damaged (" + e.getMessage() + "); move it aside to start afresh", e);
         }
@@ -99,6 +100,7 @@ public final class HostRecordStore {
             put(sb, "held", String.join(" ", s.modulesHeldForever()));
         }
         s.rebootReason().ifPresent(r -> put(sb, "reboot.reason", r));
+        s.rebootBoot().ifPresent(b -> put(sb, "reboot.boot", b));
         s.pending().ifPresent(p -> {
             put(sb, "pending.operation", p.operation());
             put(sb, "pending.patch", p.patch());

@@ -7,13 +7,14 @@ import java.util.Optional;
 /**
  * What the host remembers of its live patching, in {@code var/lib/klp/state}: the patch it made
  * active (so it can be loaded again at boot), modules a forced transition pinned forever, whether a
- * reboot should be planned, an operation under way (so a crash half-way can be finished or rolled
- * back), and how the last operation ended.
+ * reboot should be planned (and in which boot that was found: a reboot settles it), an operation
+ * under way (so a crash half-way can be finished or rolled back), and how the last operation ended.
  */
 public record HostState(Optional<ActivePatch> active, List<String> modulesHeldForever, Optional<String> rebootReason,
-                        Optional<PendingOperation> pending, Optional<LastResult> last) {
+                        Optional<String> rebootBoot, Optional<PendingOperation> pending, Optional<LastResult> last) {
 
-    public static final HostState EMPTY = new HostState(Optional.empty(), List.of(), Optional.empty(), Optional.empty(), Optional.empty());
+    public static final HostState EMPTY = new HostState(Optional.empty(), List.of(), Optional.empty(), Optional.empty(), Optional.empty(),
+            Optional.empty());
 
     public HostState {
         modulesHeldForever = List.copyOf(modulesHeldForever);
@@ -36,18 +37,33 @@ public record HostState(Optional<ActivePatch> active, List<String> modulesHeldFo
     }
 
     public HostState withActive(Optional<ActivePatch> a) {
-        return new HostState(a, modulesHeldForever, rebootReason, pending, last);
+        return new HostState(a, modulesHeldForever, rebootReason, rebootBoot, pending, last);
     }
 
     public HostState withPending(Optional<PendingOperation> p) {
-        return new HostState(active, modulesHeldForever, rebootReason, p, last);
+        return new HostState(active, modulesHeldForever, rebootReason, rebootBoot, p, last);
     }
 
     public HostState withLast(LastResult r) {
-        return new HostState(active, modulesHeldForever, rebootReason, pending, Optional.of(r));
+        return new HostState(active, modulesHeldForever, rebootReason, rebootBoot, pending, Optional.of(r));
     }
 
-    public HostState withHeld(List<String> held, Optional<String> reason) {
-        return new HostState(active, held, reason, pending, last);
+    /** Modules held forever and why a reboot is advised, found during boot {@code boot} (the kernel's boot id, if it shows one). */
+    public HostState withHeld(List<String> held, Optional<String> reason, Optional<String> boot) {
+        return new HostState(active, held, reason, boot, pending, last);
+    }
+
+    /**
+     * Whether the reboot this record advises has happened: it names the boot it was found in and the
+     * kernel now runs another. Records without a boot id never expire this way.
+     */
+    public boolean rebootedSince(Optional<String> currentBoot) {
+        return (rebootReason.isPresent() || !modulesHeldForever.isEmpty()) && rebootBoot.isPresent() && currentBoot.isPresent()
+                && !rebootBoot.get().equals(currentBoot.get());
+    }
+
+    /** This record as of boot {@code currentBoot}: after a reboot, no module is held and no reboot is advised. */
+    public HostState asOfBoot(Optional<String> currentBoot) {
+        return rebootedSince(currentBoot) ? withHeld(List.of(), Optional.empty(), Optional.empty()) : this;
     }
 }

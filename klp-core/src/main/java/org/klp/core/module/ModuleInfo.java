@@ -213,7 +213,8 @@ public record ModuleInfo(boolean simulated, Map<String, List<String>> fields) {
         String built = builtForRelease().orElseThrow(() -> new ModuleFormatException(source + " has no vermagic; cannot tell which kernel it is for"));
         if (!built.equals(kernelRelease)) {
             throw new ModuleFormatException(source + " was built for kernel " + built + ", not for " + kernelRelease
-                    + " (vermagic mismatch); the kernel would refuse it");
+                    + " (vermagic mismatch); a live patch fits only the exact kernel it was built for,"
+                    + " so klp does not load it (the kernel itself may: with modversions it compares only the vermagic's flags)");
         }
     }
 }

@@ -27,7 +27,7 @@ class ModuleInfoTest {
         ModuleInfo info = ModuleInfo.parse(SyntheticModule.livePatch("p", "6.1.0-99-amd64"), "p.ko");
         assertThatThrownBy(() -> info.requireLivePatchFor("6.1.0-56-amd64", "p.ko"))
                 .isInstanceOf(ModuleFormatException.class)
-                .hasMessage("p.ko was built for kernel 6.1.0-99-amd64, not for 6.1.0-56-amd64 (vermagic mismatch); the kernel would refuse it");
+                .hasMessage("p.ko was built for kernel 6.1.0-99-amd64, not for 6.1.0-56-amd64 (vermagic mismatch); a live patch fits only the exact kernel it was built for, so klp does not load it (the kernel itself may: with modversions it compares only the vermagic's flags)");
     }
 
     @Test

@@ -98,7 +98,7 @@ class BadInputAndRebootOnRealKernelTest {
     private static String probe(String patch) {
         String p = LP + "/" + patch;
         return String.join(" ", "read:" + p + "/enabled", "read:" + p + "/transition", "read:" + p + "/force",
-                "read:" + p + "/klp_target/patched", "read:/proc/self/patch_state", "read:/proc/1/cmdline",
+                "read:" + p + "/klp_target/patched", "read:/proc/self/patch_state", "read:/proc/1/cmdline", "read:/proc/sys/kernel/tainted",
                 "write:" + p + "/force=1", "write:" + p + "/enabled=1", "write:" + p + "/transition=0");
     }
 
@@ -174,6 +174,9 @@ class BadInputAndRebootOnRealKernelTest {
                 "read " + p + "/klp_target/patched -> \"1\\n\"",
                 "read /proc/self/patch_state -> \"-1\\n\"",
                 "read /proc/1/cmdline -> \"/bin/busybox\\0sh\\0/init\\0\"",
+                // procfs says size 0: readAllBytes reads one byte, then asks at offset 1, where a numeric sysctl
+                // answers end-of-file; the taint is 45056 here (klp's HostRoot reads kernel files in one read)
+                "read /proc/sys/kernel/tainted -> \"4\"",
                 "write " + p + "/force \"1\" -> IOException: Invalid argument",
                 "write " + p + "/enabled \"1\" -> IOException: Invalid argument",
                 "write " + p + "/transition \"0\" -> AccessDeniedException: " + p + "/transition");

@@ -8,9 +8,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPOutputStream;
@@ -50,6 +56,73 @@ final class Initramfs {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot pack the guest initramfs " + file, e);
         }
+    }
+
+    /**
+     * The initramfs {@code base} plus what klp's initramfs-tools packaging puts into a host's
+     * initramfs, as {@code update-initramfs} would build it from the guest folder's root: the
+     * init-premount script ({@code scripts/init-premount/klp}, always: the package installs it),
+     * and, when the folder's host record names an active live patch for {@code kernel} whose module
+     * copy exists, what the hook ({@code hooks/klp}) copies: the record, the module copy and
+     * {@code /usr/lib/klp/klp-restore-early}. Appended to {@code base} as a second compressed cpio
+     * archive, which the kernel unpacks over the first. Returns what the hook included.
+     *
+     * @param boot klp-cli's {@code src/main/boot}
+     */
+    static List<String> withKlpHook(Path base, Path boot, GuestFolder folder, String kernel, Path out) {
+        List<String> included = new ArrayList<>();
+        try {
+            Files.createDirectories(out.getParent());
+            Path partial = out.resolveSibling(out.getFileName() + ".part");
+            Files.copy(base, partial, StandardCopyOption.REPLACE_EXISTING);
+            try (OutputStream gz = new GZIPOutputStream(Files.newOutputStream(partial, StandardOpenOption.APPEND), 1 << 16);
+                 CpioNewcWriter cpio = new CpioNewcWriter(gz)) {
+                Set<String> dirs = new HashSet<>();
+                file(cpio, dirs, "scripts/init-premount/klp", 0755, Files.readAllBytes(boot.resolve("initramfs-tools/scripts/init-premount/klp")));
+                included.add("scripts/init-premount/klp");
+                Map<String, String> state = hostRecord(folder);
+                String module = state.getOrDefault("active.module", "");
+                Optional<Path> moduleCopy = module.startsWith("var/") ? Optional.of(folder.hostPath(module)) : Optional.empty();
+                if (kernel.equals(state.get("active.kernel")) && moduleCopy.filter(Files::isRegularFile).isPresent()) {
+                    file(cpio, dirs, "var/lib/klp/state", 0644, folder.read("var/lib/klp/state"));
+                    file(cpio, dirs, module, 0644, Files.readAllBytes(moduleCopy.get()));
+                    file(cpio, dirs, "usr/lib/klp/klp-restore-early", 0755, Files.readAllBytes(boot.resolve("klp-restore-early")));
+                    included.addAll(List.of("var/lib/klp/state", module, "usr/lib/klp/klp-restore-early"));
+                }
+            }
+            Files.move(partial, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            return included;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot pack the guest initramfs with klp's hook " + out, e);
+        }
+    }
+
+    /** The guest folder's {@code var/lib/klp/state} ({@code /var/lib/klp/state} in the guest) as key=value pairs; empty without one. */
+    private static Map<String, String> hostRecord(GuestFolder folder) {
+        Map<String, String> values = new HashMap<>();
+        if (!folder.exists("var/lib/klp/state")) {
+            return values;
+        }
+        for (String line : folder.readString("var/lib/klp/state").lines().toList()) {
+            int eq = line.indexOf('=');
+            if (eq > 0 && !line.startsWith("#")) {
+                values.putIfAbsent(line.substring(0, eq), line.substring(eq + 1));
+            }
+        }
+        return values;
+    }
+
+    /** A file entry, after entries for those of its parent folders not yet written (the kernel does not create parents). */
+    private static void file(CpioNewcWriter cpio, Set<String> dirs, String name, int permissions, byte[] data) throws IOException {
+        String[] parts = name.split("/");
+        StringBuilder dir = new StringBuilder();
+        for (int i = 0; i < parts.length - 1; i++) {
+            dir.append(i == 0 ? "" : "/").append(parts[i]);
+            if (dirs.add(dir.toString())) {
+                cpio.directory(dir.toString());
+            }
+        }
+        cpio.file(name, permissions, data);
     }
 
     /** The module files of {@link #NINEP_MODULES} and their dependencies, each once, in load order. */

@@ -64,6 +64,11 @@ public final class QemuGuest {
         return new QemuGuest(kernel, initramfs, memoryMiB, limit);
     }
 
+    /** The same guest booting another initramfs (e.g. one with klp's early-boot hook, {@link RealKernelLab#guestWithKlpHook}). */
+    public QemuGuest withInitramfs(Path image) {
+        return new QemuGuest(kernel, image, memoryMiB, timeout);
+    }
+
     public Duration timeout() {
         return timeout;
     }

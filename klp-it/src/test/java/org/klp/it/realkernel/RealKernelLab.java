@@ -2,6 +2,7 @@ package org.klp.it.realkernel;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Everything real-kernel tests share in one JVM, prepared once: the prerequisites checked, the
@@ -10,9 +11,10 @@ import java.time.Duration;
  * same way, so each test class reports the cause.
  *
  * <p>Locations come from system properties that {@code klp-it/pom.xml} sets:
- * {@code klp.it.buildDir} (default {@code target}) and {@code klp.testkernel.dir} (default
- * {@code ../testkernel}), both relative to the working directory, which Surefire makes
- * {@code klp-it/}.
+ * {@code klp.it.buildDir} (default {@code target}), {@code klp.testkernel.dir} (default
+ * {@code ../testkernel}), {@code klp.it.klpJar} (default {@code ../klp-cli/target/klp.jar}) and
+ * {@code klp.it.bootDir} (klp's early-boot hooks, default {@code ../klp-cli/src/main/boot}), all
+ * relative to the working directory, which Surefire makes {@code klp-it/}.
  */
 public final class RealKernelLab {
 
@@ -26,12 +28,15 @@ public final class RealKernelLab {
     private final GuestKernel kernel;
     private final TestModules modules;
     private final Path workDir;
+    private final Path initramfs;
     private final QemuGuest guest;
+    private KlpJar klpJar;
 
     private RealKernelLab(GuestKernel kernel, TestModules modules, Path workDir, Path initramfs) {
         this.kernel = kernel;
         this.modules = modules;
         this.workDir = workDir;
+        this.initramfs = initramfs;
         this.guest = new QemuGuest(kernel, initramfs, DEFAULT_MEMORY_MIB, DEFAULT_BOOT_TIMEOUT);
     }
 
@@ -89,6 +94,34 @@ public final class RealKernelLab {
         GuestFolder folder = GuestFolder.createEmpty(workDir.resolve(name));
         modules.copyInto(folder);
         return folder;
+    }
+
+    /** The klp jar the guest runs (see {@link KlpJar}); found or assembled on first use. */
+    public synchronized KlpJar klpJar() {
+        if (klpJar == null) {
+            klpJar = KlpJar.find(property("klp.it.klpJar", "../klp-cli/target/klp.jar"), workDir);
+        }
+        return klpJar;
+    }
+
+    /** A guest and the klp files in its initramfs: see {@link #guestWithKlpHook}. */
+    public record HookedGuest(QemuGuest guest, List<String> klpFiles) {
+    }
+
+    /**
+     * A guest whose initramfs holds klp's early-boot hook as {@code update-initramfs} would pack it
+     * from the folder's {@code /var/lib/klp} now (see {@link Initramfs#withKlpHook}): run it after
+     * klp changed the active patch, before the next boot, as a host's package scriptlet does.
+     */
+    public HookedGuest guestWithKlpHook(GuestFolder folder) {
+        Path image = workDir.resolve(folder.root().getFileName() + ".initramfs-klp.cpio.gz");
+        List<String> files = Initramfs.withKlpHook(initramfs, property("klp.it.bootDir", "../klp-cli/src/main/boot"), folder,
+                kernel.release().uname(), image);
+        return new HookedGuest(guest.withInitramfs(image), files);
+    }
+
+    private static Path property(String name, String fallback) {
+        return Path.of(System.getProperty(name, fallback)).toAbsolutePath().normalize();
     }
 
     /** {@code klp-it/target/realkernel}: modules, initramfs, guest folders and console logs. */

@@ -7,7 +7,7 @@
  * <pre>{@code
  * RealKernelLab lab = RealKernelLab.get();            // checks prerequisites, builds modules once
  * GuestFolder folder = lab.newFolder("apply");         // writable share, /work in the guest,
- * folder.put("klp.jar", Path.of("../klp-cli/target/klp.jar"));   // modules already in /work/modules
+ * folder.put("klp.jar", lab.klpJar().jar());          // modules already in /work/modules
  * GuestRun run = lab.guest().boot(folder, Scenario.builder()
  *         .step("load-target", "insmod /work/modules/klp_target.ko")
  *         .step("apply", "java -jar /work/klp.jar apply /work/modules/klp_patch_v1.ko --timeout 30")
@@ -24,5 +24,9 @@
  * {@code /var} bound to {@code /work/var} so that {@code /var/lib/klp} survives a reboot. The
  * scenario runs in one bash in a chroot; each step's stdout, stderr and exit code reach the host
  * over the serial console (see {@code klp-guest.sh}). Every boot is bounded by {@code timeout}.
+ *
+ * <p>klp's own suite: {@link org.klp.it.realkernel.KlpScript} (the scenarios, two boots),
+ * {@link org.klp.it.realkernel.KlpOnRealKernelTest} (asserted on the real kernel) and
+ * {@link org.klp.it.realkernel.SimulatorAgreementOnRealKernelTest} (the simulated kernel agrees).
  */
 package org.klp.it.realkernel;

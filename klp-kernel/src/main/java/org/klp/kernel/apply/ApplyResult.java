@@ -30,7 +30,8 @@ public sealed interface ApplyResult {
 
     /**
      * The deadline passed and the transition was forced. Tasks that were blocked may still run old
-     * code; the modules of every patch loaded at that moment can never be unloaded. Plan a reboot.
+     * code, and the modules of the patches the transition removed (the replaced ones; the patch
+     * itself when unpatching) can never be unloaded: {@code modulesHeldForever}. Plan a reboot.
      */
     record Forced(String patch, Optional<String> activeAfter, Duration waited, List<BlockerView> blockers,
                   List<String> modulesHeldForever) implements ApplyResult {

@@ -178,7 +178,6 @@ public final class LivePatchApplier {
 
     private ApplyResult forceNow(String patch, Instant start, List<BlockerView> blockers, Duration timeout, Consumer<String> progress,
                                  LivepatchSnapshot before) {
-        List<String> held = new ArrayList<>(reader.patches().stream().map(LoadedPatch::name).toList());
         progress.accept("forcing the transition of " + patch + " past " + blockers.size() + " blocking task(s)");
         try {
             kernel.force(patch);
@@ -189,31 +188,44 @@ public final class LivePatchApplier {
             return new ApplyResult.Failed("Could not force the transition of " + patch + ": " + e.getMessage(), e.errno(), activeNow());
         }
         awaitTransitionEnd(patch, waiting.now().plus(timeout));
-        unloadFreed(before, progress);
-        return new ApplyResult.Forced(patch, activeNow(), Duration.between(start, waiting.now()), blockers, held);
+        Removal removal = removeFreed(before, patch, progress);
+        return new ApplyResult.Forced(patch, activeNow(), Duration.between(start, waiting.now()), blockers, removal.kept());
     }
 
     private ApplyResult completed(String patch, Optional<String> previous, Instant start, LivepatchSnapshot before) {
-        List<String> unloaded = new ArrayList<>();
-        List<String> heldForever = new ArrayList<>();
-        for (LoadedPatch old : before.patches()) {
-            if (reader.patch(old.name()).isEmpty()) {
-                if (tryUnload(old.name(), s -> { })) {
-                    unloaded.add(old.name());
-                } else if (reader.module(old.name()).isPresent()) {
-                    heldForever.add(old.name());
-                }
-            }
-        }
-        return new ApplyResult.Completed(patch, previous, activeNow(), Duration.between(start, waiting.now()), unloaded, heldForever);
+        Removal removal = removeFreed(before, patch, s -> { });
+        return new ApplyResult.Completed(patch, previous, activeNow(), Duration.between(start, waiting.now()), removal.unloaded(),
+                removal.kept());
     }
 
-    private void unloadFreed(LivepatchSnapshot before, Consumer<String> progress) {
-        for (LoadedPatch old : before.patches()) {
-            if (reader.patch(old.name()).isEmpty()) {
-                tryUnload(old.name(), progress);
+    /** What became of the modules of the patches a transition removed from sysfs. */
+    private record Removal(List<String> unloaded, List<String> kept) {
+    }
+
+    /**
+     * Removes the modules of the patches that have left sysfs: those loaded before the operation
+     * and the operation's own patch (a disable). The kernel keeps the modules of patches a forced
+     * transition removed (6.1 marks the replaced patches forced, or the patch itself when
+     * unpatching, and never puts their modules): those come back as kept, for good.
+     */
+    private Removal removeFreed(LivepatchSnapshot before, String patch, Consumer<String> progress) {
+        List<String> candidates = new ArrayList<>(before.patches().stream().map(LoadedPatch::name).toList());
+        if (!candidates.contains(patch)) {
+            candidates.add(patch);
+        }
+        List<String> unloaded = new ArrayList<>();
+        List<String> kept = new ArrayList<>();
+        for (String name : candidates) {
+            if (reader.patch(name).isPresent() || reader.module(name).isEmpty()) {
+                continue;
+            }
+            if (tryUnload(name, progress)) {
+                unloaded.add(name);
+            } else if (reader.module(name).isPresent()) {
+                kept.add(name);
             }
         }
+        return new Removal(unloaded, kept);
     }
 
     private boolean tryUnload(String module, Consumer<String> progress) {

@@ -1,5 +1,6 @@
 package org.klp.kernel.sim;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -34,6 +35,8 @@ final class SimModel {
     static final long SIGNAL_AFTER_MILLIS = 15_000;
 
     String release;
+    /** This boot's {@code /proc/sys/kernel/random/boot_id}; a new simulated host is a new boot. */
+    String bootId;
     boolean manualClock;
     /** The simulated time for a manual clock; the offset added to the wall clock otherwise. */
     long clockMillis;
@@ -60,30 +63,30 @@ final class SimModel {
                 .orElseThrow(() -> new IllegalArgumentException("No task with pid " + pid + " on this simulated host"));
     }
 
-    void loadOrdinaryModule(String name, long size) {
+    /** Loads a module that is no live patch; {@code file} is null for one loaded by name (at boot, {@code klp sim modprobe}). */
+    void loadOrdinaryModule(String name, long size, Path file) {
         if (module(name).isPresent()) {
-            throw new KernelOperationException("EEXIST", "Cannot load " + name + ": File exists (module already loaded)");
+            throw refused("EEXIST", name, file, "File exists", "");
         }
         modules.add(new SimModule(name, size, false));
         taint |= Taint.OUT_OF_TREE | Taint.UNSIGNED;
     }
 
-    void loadLivePatch(String name, long size, boolean replace, List<PatchedFunction> functions, List<SimPatch.State> states, long now) {
+    void loadLivePatch(String name, long size, boolean replace, List<PatchedFunction> functions, List<SimPatch.State> states, long now,
+                       Path file) {
         if (module(name).isPresent()) {
-            throw new KernelOperationException("EEXIST", "Cannot load " + name + ": File exists (module already loaded)");
+            throw refused("EEXIST", name, file, "File exists", "");
         }
         if (transition != null) {
-            throw new KernelOperationException("EBUSY", "Cannot load " + name + ": Device or resource busy (transition of "
-                    + transition.patch + " still in progress)");
+            throw refused("EBUSY", name, file, "Device or resource busy", ""); // the kernel logs nothing
         }
         if (replace) {
             for (SimPatch old : patches) {
                 for (SimPatch.State s : old.states) {
                     boolean kept = states.stream().anyMatch(n -> n.id() == s.id() && n.version() >= s.version());
                     if (!kept) {
-                        throw new KernelOperationException("EINVAL", "Cannot load " + name + ": Invalid parameters (livepatch: Livepatch patch ("
-                                + name + ") is not compatible with the already installed livepatches: it lowers or drops system state "
-                                + s.id() + " version " + s.version() + " of " + old.name + ")");
+                        throw refused("EINVAL", name, file, "Invalid parameters", "livepatch: Livepatch patch (" + name
+                                + ") is not compatible with the already installed livepatches.");
                     }
                 }
             }
@@ -150,12 +153,22 @@ final class SimModel {
 
     void unload(String name) {
         SimModule m = module(name).orElseThrow(() -> new KernelOperationException("ENOENT",
-                "Cannot unload " + name + ": Module " + name + " is not currently loaded"));
+                "Cannot unload " + name + ": rmmod: ERROR: Module " + name + " is not currently loaded"));
         if (m.refcount > 0 || patch(name).isPresent()) {
-            throw new KernelOperationException("EAGAIN", "Cannot unload " + name + ": Module " + name + " is in use"
-                    + (m.forced ? " (its patch was replaced by a forced transition; the kernel never releases it: reboot to remove it)" : ""));
+            // as RealKernelControl reports kmod's answer: it reads refcnt and does not call the kernel (EAGAIN)
+            throw new KernelOperationException("EAGAIN", "Cannot unload " + name + ": rmmod: ERROR: Module " + name + " is in use");
         }
         modules.remove(m);
+    }
+
+    /**
+     * A refused load, worded as klp reports one from a real kernel: kmod's error line, then what the
+     * kernel logged, if anything.
+     */
+    static KernelOperationException refused(String errno, String name, Path file, String strerror, String kernelLog) {
+        String kmod = file == null ? "Cannot load " + name + ": modprobe: ERROR: could not insert '" + name + "': " + strerror
+                : "Cannot load " + file.getFileName() + ": insmod: ERROR: could not insert module " + file + ": " + strerror;
+        return new KernelOperationException(errno, kmod + (kernelLog.isEmpty() ? "" : " (kernel: " + kernelLog + ")"));
     }
 
     /** Runs the transition forward to {@code now}: switches tasks, sends signals, completes. */

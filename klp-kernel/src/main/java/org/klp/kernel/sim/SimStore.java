@@ -68,6 +68,7 @@ final class SimStore {
             try {
                 switch (f[0]) {
                     case "release" -> m.release = f[1];
+                    case "bootid" -> m.bootId = f[1];
                     case "clock" -> {
                         m.manualClock = f[1].equals("manual");
                         m.clockMillis = Long.parseLong(f[2]);
@@ -152,6 +153,9 @@ final class SimStore {
     void writeKernel(SimModel m) {
         StringBuilder sb = new StringBuilder(HEADER).append('\n');
         sb.append("release ").append(m.release).append('\n');
+        if (m.bootId != null) {
+            sb.append("bootid ").append(m.bootId).append('\n');
+        }
         sb.append("clock ").append(m.manualClock ? "manual " : "wall ").append(m.clockMillis).append('\n');
         sb.append("taint ").append(m.taint).append('\n');
         sb.append("nextpid ").append(m.nextPid).append('\n');
@@ -197,6 +201,9 @@ final class SimStore {
 
     void renderKernelFiles(SimModel m) {
         write(root.resolve(LivepatchReader.OSRELEASE), m.release + "\n");
+        if (m.bootId != null) {
+            write(root.resolve(LivepatchReader.BOOT_ID), m.bootId + "\n");
+        }
         write(root.resolve(LivepatchReader.TAINTED), m.taint + "\n");
         StringBuilder modules = new StringBuilder();
         long address = 0xffffffffc0a00000L;

@@ -87,6 +87,7 @@ public final class SimulatedKernel implements KernelControl {
         }
         SimModel m = new SimModel();
         m.release = spec.release().uname();
+        m.bootId = java.util.UUID.randomUUID().toString();
         m.manualClock = spec.manualClock();
         m.clockMillis = spec.manualClock() ? wall.millis() : 0;
         m.tasks = new ArrayList<>();
@@ -106,7 +107,7 @@ public final class SimulatedKernel implements KernelControl {
             addTask(m, SimTask.Kind.USER, "worker", "/usr/sbin/worker --id " + i, i % 2 == 0 ? "vmlinux:ep_poll" : null);
         }
         for (String module : spec.modules()) {
-            m.loadOrdinaryModule(module, 16384);
+            m.loadOrdinaryModule(module, 16384, null);
         }
         SimStore store = new SimStore(dir);
         store.writeTasks(m);
@@ -168,10 +169,14 @@ public final class SimulatedKernel implements KernelControl {
                     + ModuleInfo.SIMULATED_HEADER + "')");
         }
         mutate(m -> {
-            String built = info.builtForRelease().orElse("");
-            if (!built.equals(m.release)) {
-                throw new KernelOperationException("ENOEXEC", "Cannot load " + module.getFileName() + ": Invalid module format (version magic '"
-                        + info.vermagic().orElse("") + "' should be '" + m.release + "')");
+            // as 6.1's check_modinfo() with modversions: only what follows the release must match the
+            // kernel's vermagic; a module of another release loads (klp refuses it before loading)
+            String kernelMagic = m.release + " " + VERMAGIC_FLAGS + " ";
+            String magic = info.vermagic().orElse("");
+            if (!flags(magic).equals(flags(kernelMagic))) {
+                // a real module's vermagic ends with a space, as the kernel's VERMAGIC_STRING does
+                throw SimModel.refused("ENOEXEC", info.name(), module, "Invalid module format", info.name() + ": version magic '"
+                        + magic.strip() + " ' should be '" + kernelMagic + "'");
             }
             long size;
             try {
@@ -181,7 +186,7 @@ public final class SimulatedKernel implements KernelControl {
                         + " is not a number");
             }
             if (!info.isLivePatch()) {
-                m.loadOrdinaryModule(info.name(), size);
+                m.loadOrdinaryModule(info.name(), size, module);
                 return null;
             }
             List<PatchedFunction> functions = new ArrayList<>();
@@ -209,7 +214,7 @@ public final class SimulatedKernel implements KernelControl {
                 }
             }
             boolean replace = !info.value("replace").map("N"::equals).orElse(false);
-            m.loadLivePatch(info.name(), size, replace, functions, states, now(m));
+            m.loadLivePatch(info.name(), size, replace, functions, states, now(m), module);
             return null;
         });
     }
@@ -324,7 +329,7 @@ public final class SimulatedKernel implements KernelControl {
     /** Loads an ordinary (non-live-patch) module such as the target of a live patch. */
     public void loadModule(String name) {
         mutate(m -> {
-            m.loadOrdinaryModule(name, 16384);
+            m.loadOrdinaryModule(name, 16384, null);
             return null;
         });
     }
@@ -351,6 +356,15 @@ public final class SimulatedKernel implements KernelControl {
     }
 
     // ---- mechanics ------------------------------------------------------------------------------
+
+    /** What follows the release in the vermagic of this kernel (and of the test modules built for Debian's 6.1). */
+    static final String VERMAGIC_FLAGS = "SMP preempt mod_unload modversions";
+
+    private static String flags(String vermagic) {
+        String v = vermagic.strip();
+        int space = v.indexOf(' ');
+        return space < 0 ? "" : v.substring(space + 1).strip();
+    }
 
     private long now(SimModel m) {
         return m.manualClock ? m.clockMillis : wall.millis() + m.clockMillis;

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.klp.core.kernel.KernelRelease;
+import org.klp.core.module.ModuleInfo;
 import org.klp.core.module.SyntheticModule;
 import org.klp.kernel.HostRoot;
 import org.klp.kernel.KernelOperationException;
@@ -196,10 +197,21 @@ class SimulatedKernelTest {
     }
 
     @Test
-    void modulesForAnotherKernelOrNotSimulatedAreRefused() throws Exception {
-        Path other = SimModules.write(modules, "p_other", "6.1.0-99-amd64", List.of("livepatch=Y", SimModules.MESSAGE));
-        assertThatThrownBy(() -> kernel.load(other)).hasMessageContaining("version magic").satisfies(e ->
-                assertThat(((KernelOperationException) e).errno()).isEqualTo("ENOEXEC"));
+    void aVermagicWithOtherFlagsIsRefusedButAnotherReleaseLoadsAsOnA61KernelWithModversions() throws Exception {
+        Path flags = Files.createDirectories(modules).resolve("p_flags.ko");
+        Files.writeString(flags, ModuleInfo.SIMULATED_HEADER + "\nname=p_flags\nvermagic=" + SimModules.RELEASE
+                + " SMP PREEMPT mod_unload modversions\nlivepatch=Y\n" + SimModules.MESSAGE + "\n");
+        assertThatThrownBy(() -> kernel.load(flags)).hasMessage("Cannot load p_flags.ko: insmod: ERROR: could not insert module " + flags
+                        + ": Invalid module format (kernel: p_flags: version magic '" + SimModules.RELEASE + " SMP PREEMPT mod_unload modversions '"
+                        + " should be '" + SimModules.RELEASE + " SMP preempt mod_unload modversions ')")
+                .satisfies(e -> assertThat(((KernelOperationException) e).errno()).isEqualTo("ENOEXEC"));
+        kernel.load(SimModules.write(modules, "p_other", "6.1.0-99-amd64", List.of("livepatch=Y", SimModules.MESSAGE)));
+        assertThat(reader.patches()).extracting(p -> p.name()).containsExactly("p_other");
+    }
+
+    @Test
+    void modulesNotSimulatedAreRefused() throws Exception {
+        Files.createDirectories(modules);
         Path elf = modules.resolve("real.ko");
         Files.write(elf, SyntheticModule.livePatch("real", SimModules.RELEASE));
         assertThatThrownBy(() -> kernel.load(elf)).hasMessageContaining("simulated kernel loads simulated modules");
@@ -235,7 +247,9 @@ class SimulatedKernelTest {
         kernel.startSleepingTask("klp_target_spin", "", "klp_target", "klp_target_loop", true, true);
         kernel.load(SimModules.v3(modules));
         kernel.force("klp_patch_v3");
-        assertThatThrownBy(() -> kernel.unload("klp_patch_v2")).hasMessageContaining("forced transition");
+        assertThatThrownBy(() -> kernel.unload("klp_patch_v2")).hasMessage("Cannot unload klp_patch_v2: rmmod: ERROR: Module klp_patch_v2 is in use")
+                .satisfies(e -> assertThat(((KernelOperationException) e).errno()).isEqualTo("EAGAIN"));
+        assertThat(reader.module("klp_patch_v2")).map(m -> m.refcount()).contains(1);
         kernel.setEnabled("klp_patch_v3", false);
         kernel.unload("klp_patch_v3");
         assertThat(reader.module("klp_patch_v3")).isEmpty();

@@ -1,0 +1,112 @@
+package org.klp.it.realkernel;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+
+/**
+ * The boots of {@link KlpScript} on the real kernel, and its run on a simulated host, each done
+ * once per JVM and shared by the test classes that assert on them (Surefire runs them all in one
+ * JVM). Before every boot the initramfs is packed as {@code update-initramfs} would pack it with
+ * klp installed ({@link RealKernelLab#guestWithKlpHook}), from the folder's host record at that
+ * moment. A failure is kept and thrown again on every later call, so each test class reports it.
+ */
+final class KlpGuestRuns {
+
+    static final String FOLDER = "klp";
+
+    /**
+     * The boots in order, the klp files each one's initramfs held, where the guest's klp jar came
+     * from, and how long the boots took in all (host time).
+     */
+    record Runs(List<GuestRun> boots, List<List<String>> hookFiles, String klpJar, Duration wallTime) {
+
+        /** The step of that name, from whichever boot ran it. */
+        StepResult step(String name) {
+            for (GuestRun boot : boots) {
+                if (boot.steps().stream().anyMatch(s -> s.name().equals(name))) {
+                    return boot.step(name);
+                }
+            }
+            throw new AssertionError("No step '" + name + "' in any boot of " + boots.get(0).folder().root());
+        }
+
+        /** The boot whose steps include {@code name}. */
+        GuestRun bootOf(String name) {
+            return boots.stream().filter(b -> b.steps().stream().anyMatch(s -> s.name().equals(name))).findFirst()
+                    .orElseThrow(() -> new AssertionError("No step '" + name + "' in any boot"));
+        }
+
+        String summary() {
+            return boots.stream().map(GuestRun::summary).collect(Collectors.joining("\n"));
+        }
+    }
+
+    private static Outcome<Runs> real;
+    private static Outcome<KlpScript.SimRun> simulated;
+
+    private KlpGuestRuns() {
+    }
+
+    /** Every boot of the script on the real kernel. */
+    static synchronized Runs real() {
+        if (real == null) {
+            real = Outcome.of(() -> {
+                long start = System.nanoTime();
+                RealKernelLab lab = RealKernelLab.get();
+                KlpJar jar = lab.klpJar();
+                GuestFolder folder = lab.newFolder(FOLDER);
+                folder.put("klp.jar", jar.jar());
+                TestPatchRecords.writeInto(folder.root(), lab.kernel().release().uname());
+                List<GuestRun> boots = new ArrayList<>();
+                List<List<String>> hookFiles = new ArrayList<>();
+                for (Scenario scenario : KlpScript.boots()) {
+                    RealKernelLab.HookedGuest guest = lab.guestWithKlpHook(folder);
+                    hookFiles.add(guest.klpFiles());
+                    GuestRun run = guest.guest().boot(folder, scenario);
+                    System.out.println(run.summary());
+                    boots.add(run);
+                }
+                Runs runs = new Runs(List.copyOf(boots), List.copyOf(hookFiles), jar.origin(), Duration.ofNanos(System.nanoTime() - start));
+                System.out.println("klp jar in the guest: " + runs.klpJar() + "; " + boots.size() + " boots in "
+                        + runs.wallTime().toSeconds() + " s");
+                return runs;
+            });
+        }
+        return real.get();
+    }
+
+    /** The script on a simulated host of the guest's kernel release, in this JVM. */
+    static synchronized KlpScript.SimRun simulated() {
+        if (simulated == null) {
+            simulated = Outcome.of(() -> {
+                RealKernelLab lab = RealKernelLab.get();
+                GuestFolder dir = GuestFolder.createEmpty(lab.workDir().resolve("klp-simulated"));
+                return KlpScript.runSimulated(dir.root(), lab.kernel().release().uname());
+            });
+        }
+        return simulated.get();
+    }
+
+    /** A value, or the failure that prevented it, thrown again on every use. */
+    private record Outcome<T>(T value, RuntimeException failure) {
+        static <T> Outcome<T> of(Supplier<T> supplier) {
+            try {
+                return new Outcome<>(supplier.get(), null);
+            } catch (RuntimeException e) {
+                return new Outcome<>(null, e);
+            } catch (AssertionError e) {
+                return new Outcome<>(null, new IllegalStateException(e.getMessage(), e));
+            }
+        }
+
+        T get() {
+            if (failure != null) {
+                throw failure;
+            }
+            return value;
+        }
+    }
+}
