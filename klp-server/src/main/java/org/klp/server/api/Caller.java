@@ -1,0 +1,22 @@
+package org.klp.server.api;
+
+import org.klp.server.store.SystemStore;
+
+/** Who made a request, as authenticated for its route's {@link Access}. */
+public sealed interface Caller {
+
+    record Anonymous() implements Caller {
+    }
+
+    record WithRegistrationCode(String code) implements Caller {
+    }
+
+    record System(SystemStore.Credentials credentials, String login) implements Caller {
+        public long id() {
+            return credentials.id();
+        }
+    }
+
+    record Admin() implements Caller {
+    }
+}
