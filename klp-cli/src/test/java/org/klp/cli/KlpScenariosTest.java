@@ -83,7 +83,7 @@ class KlpScenariosTest {
         assertThat(host.klp("blocking", "-v").out()).contains(pid + " cat (user task) cat /proc/klp_target/sleep");
         KlpRun vv = host.klp("blocking", "-vv");
         assertThat(vv.out()).contains("sleeps in: klp_target_wait [klp_target]")
-                .contains("klp_target_wait+0x8c/0x110 [klp_target]")
+                .contains("klp_target_wait+0x142/0x160 [klp_target]")
                 .contains("fake signal after 15 s");
         JsonNode blocking = host.klp("blocking", "--json").json();
         assertThat(blocking.at("/blocking/0/pid").asInt()).isEqualTo(Integer.parseInt(pid));

@@ -4,8 +4,9 @@ import java.util.regex.Pattern;
 
 /**
  * A function a live patch replaces: the object that holds it ({@code vmlinux} or a module name),
- * its symbol name and its position among symbols of that name (0 when unique), as the kernel
- * names the folder {@code /sys/kernel/livepatch/<patch>/<object>/<function>,<sympos>}.
+ * its symbol name and its position among symbols of that name, as the kernel names the folder
+ * {@code /sys/kernel/livepatch/<patch>/<object>/<function>,<sympos>}. A patch's source says 0 for a
+ * unique symbol; sysfs shows such a function with sympos 1.
  */
 public record PatchedFunction(String object, String name, int sympos) {
 

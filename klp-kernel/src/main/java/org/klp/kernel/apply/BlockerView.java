@@ -27,9 +27,17 @@ public record BlockerView(TaskState task, Optional<PatchedFunction> sleepsIn, St
         return new BlockerView(task, in, advise(task, in));
     }
 
+    /**
+     * The patched function a stack frame is in: the original ({@code klp_target_wait+0x142/0x160
+     * [klp_target]}) or a live patch's replacement of it, which lives in the patch's module under
+     * the name its author gave it ({@code livepatch_klp_target_wait+0x149/0x158 [klp_patch_v2]}).
+     */
     private static Optional<PatchedFunction> match(String frame, LoadedPatch patch) {
         String symbol = symbolOf(frame);
         String module = moduleOf(frame);
+        if (module.equals(patch.name())) {
+            return patch.functions().stream().filter(f -> symbol.endsWith(f.name())).findFirst();
+        }
         return patch.functions().stream()
                 .filter(f -> f.name().equals(symbol))
                 .filter(f -> f.object().equals("vmlinux") ? module.isEmpty() : f.object().equals(module))

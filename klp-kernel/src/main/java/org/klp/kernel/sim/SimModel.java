@@ -133,8 +133,17 @@ final class SimModel {
         for (SimTask t : tasks) {
             setState(t, transition.target);
         }
-        for (SimPatch p : patches) {
+        // as klp_force_transition(): the patches being removed are marked forced; their code may
+        // still run in tasks that never switched, so their modules are never released
+        SimPatch p = patch(name).orElseThrow();
+        if (transition.target == 0) {
             module(p.name).ifPresent(m -> m.forced = true);
+        } else if (p.replace) {
+            for (SimPatch old : patches) {
+                if (old != p) {
+                    module(old.name).ifPresent(m -> m.forced = true);
+                }
+            }
         }
         advance(now);
     }
@@ -154,7 +163,7 @@ final class SimModel {
         if (transition == null) {
             return;
         }
-        Set<String> changed = changedFunctions();
+        SimPatch p = patch(transition.patch).orElseThrow();
         boolean signal = now - transition.signalBaseMillis >= SIGNAL_AFTER_MILLIS;
         if (signal) {
             transition.signalsSent = true;
@@ -164,10 +173,13 @@ final class SimModel {
             if (t.patchState == transition.target) {
                 continue;
             }
-            boolean blocked = t.sleepingIn != null && changed.contains(t.sleepingIn);
-            boolean signalled = signal && t.kind == SimTask.Kind.USER && t.interruptible;
-            if (!blocked || signalled) {
+            if (!blocks(t, p)) {
                 setState(t, transition.target);
+            } else if (signal && t.kind == SimTask.Kind.USER && t.interruptible) {
+                // the fake signal ends its sleep; the restarted call sleeps again, in the new code
+                setState(t, transition.target);
+                t.runningPatch = versionAfter(p, t.sleepingIn);
+                newTasks.add(t.tid);
             } else {
                 done = false;
             }
@@ -177,17 +189,42 @@ final class SimModel {
         }
     }
 
-    /** The functions a task must not be in to switch: the patch's own and, for a replacing patch, those of the patches it replaces. */
-    Set<String> changedFunctions() {
-        SimPatch p = patch(transition.patch).orElseThrow();
-        Set<String> out = new LinkedHashSet<>();
-        p.functions.forEach(f -> out.add(f.object() + ":" + f.name()));
-        if (p.replace) {
-            for (SimPatch other : patches) {
-                other.functions.forEach(f -> out.add(f.object() + ":" + f.name()));
-            }
+    /**
+     * Whether a task holds the transition back, as {@code klp_check_stack()} decides: it sleeps in
+     * a function the transition changes, in the very version of it the transition leaves (the
+     * previous patch's replacement or the original when patching; the patch's own when unpatching).
+     * A task running another version of that function (say, the original, left running by a
+     * forced transition) does not block.
+     */
+    private boolean blocks(SimTask t, SimPatch p) {
+        if (t.sleepingIn == null || !changes(p, t.sleepingIn)) {
+            return false;
         }
-        return out;
+        String leaving = transition.target == 1 ? versionWithout(p, t.sleepingIn) : (patches(p, t.sleepingIn) ? p.name : null);
+        return java.util.Objects.equals(t.runningPatch, leaving);
+    }
+
+    /** The functions a transition of {@code p} changes: its own, and with replace those of every other patch (as nops). */
+    private boolean changes(SimPatch p, String function) {
+        return patches(p, function) || p.replace && patches.stream().anyMatch(o -> o != p && patches(o, function));
+    }
+
+    private static boolean patches(SimPatch p, String function) {
+        return p.functions.stream().anyMatch(f -> (f.object() + ":" + f.name()).equals(function));
+    }
+
+    /** Which version of {@code function} runs without {@code p}: the newest other enabled patch of it, or the original (null). */
+    private String versionWithout(SimPatch p, String function) {
+        return patches.stream().filter(o -> o != p && o.enabled && patches(o, function)).map(o -> o.name)
+                .reduce((a, b) -> b).orElse(null);
+    }
+
+    /** Which version a task entering {@code function} runs once it has switched to the transition's target. */
+    private String versionAfter(SimPatch p, String function) {
+        if (transition.target == 1) {
+            return patches(p, function) ? p.name : null;
+        }
+        return versionWithout(p, function);
     }
 
     private void complete() {
@@ -223,6 +260,13 @@ final class SimModel {
             t.patchState = state;
             dirtyTasks.add(t.tid);
         }
+    }
+
+    /** The live patch whose version of {@code object:function} a task entering it now runs: the newest enabled patch of it. */
+    String patchRunning(String sleepingIn) {
+        return patches.stream().filter(p -> p.enabled)
+                .filter(p -> p.functions.stream().anyMatch(f -> (f.object() + ":" + f.name()).equals(sleepingIn)))
+                .map(p -> p.name).reduce((a, b) -> b).orElse(null);
     }
 
     /** A new task starts in the state of the transition under way, as a fork inherits its parent's. */

@@ -135,6 +135,7 @@ final class SimStore {
                             decode(f[6]), decode(f[7]), f[5].equals("-") ? null : f[5]);
                     t.patchState = Integer.parseInt(f[3]);
                     t.interruptible = f[4].equals("1");
+                    t.runningPatch = f.length > 8 && !f[8].equals("-") ? f[8] : null;
                     tasks.add(t);
                 } catch (RuntimeException e) {
                     throw new KernelStateException(file + " line " + n[0] + " is damaged: '" + line + "'", e);
@@ -178,7 +179,8 @@ final class SimStore {
             sb.append(t.pid).append(' ').append(t.tid).append(' ').append(t.kind == SimTask.Kind.KTHREAD ? 'K' : 'U')
                     .append(' ').append(t.patchState).append(' ').append(t.interruptible ? 1 : 0)
                     .append(' ').append(t.sleepingIn == null ? "-" : t.sleepingIn)
-                    .append(' ').append(encode(t.comm)).append(' ').append(encode(t.cmdline)).append('\n');
+                    .append(' ').append(encode(t.comm)).append(' ').append(encode(t.cmdline))
+                    .append(' ').append(t.runningPatch == null ? "-" : t.runningPatch).append('\n');
         }
         write(root.resolve(TASKS), sb.toString());
     }
@@ -241,7 +243,8 @@ final class SimStore {
                 write(objectDir.resolve("patched"), (patched ? "1" : "0") + "\n");
                 for (PatchedFunction f : p.functions) {
                     if (f.object().equals(object)) {
-                        mkdirs(objectDir.resolve(f.sysfsName()));
+                        // the kernel names the folder with sympos 1 for a unique symbol (old_sympos 0)
+                        mkdirs(objectDir.resolve(f.name() + "," + (f.sympos() == 0 ? 1 : f.sympos())));
                     }
                 }
             }

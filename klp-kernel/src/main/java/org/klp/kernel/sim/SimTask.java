@@ -20,6 +20,8 @@ final class SimTask {
     /** Interruptible sleeps end on a (fake) signal; uninterruptible ones do not. */
     boolean interruptible = true;
     int patchState = -1;
+    /** The live patch whose replacement of {@code sleepingIn} the task runs, or null for the original function. */
+    String runningPatch;
 
     SimTask(int pid, int tid, Kind kind, String comm, String cmdline, String sleepingIn) {
         this.pid = pid;
@@ -44,11 +46,13 @@ final class SimTask {
             return List.of();
         }
         String object = sleepingObject();
-        String top = sleepingFunction() + "+0x8c/0x110" + (object.equals("vmlinux") ? "" : " [" + object + "]");
+        String top = runningPatch != null
+                ? "livepatch_" + sleepingFunction() + "+0x149/0x158 [" + runningPatch + "]"
+                : sleepingFunction() + "+0x142/0x160" + (object.equals("vmlinux") ? "" : " [" + object + "]");
         if (kind == Kind.KTHREAD) {
-            return List.of(top, "kthread+0xd7/0x100", "ret_from_fork+0x1f/0x30");
+            return List.of(top, "kthread+0xda/0x100", "ret_from_fork+0x22/0x30");
         }
-        return List.of(top, "proc_reg_read+0x5b/0xa0", "vfs_read+0xa5/0x2f0", "ksys_read+0x6b/0xf0",
-                "do_syscall_64+0x58/0xc0", "entry_SYSCALL_64_after_hwframe+0x64/0xce");
+        return List.of(top, "proc_reg_read+0x56/0xa0", "vfs_read+0xa5/0x310", "ksys_read+0x6b/0xf0",
+                "do_syscall_64+0x5d/0xb0", "entry_SYSCALL_64_after_hwframe+0x6e/0xd8");
     }
 }

@@ -269,6 +269,7 @@ public final class SimulatedKernel implements KernelControl {
             SimTask t = addTask(m, kernelThread ? SimTask.Kind.KTHREAD : SimTask.Kind.USER, comm,
                     kernelThread ? "" : cmdline, where.object() + ":" + where.name());
             t.interruptible = interruptible;
+            t.runningPatch = m.transition == null ? m.patchRunning(t.sleepingIn) : null;
             return t.pid;
         });
     }
@@ -279,6 +280,7 @@ public final class SimulatedKernel implements KernelControl {
         mutate(m -> {
             SimTask t = m.task(pid);
             t.sleepingIn = where.object() + ":" + where.name();
+            t.runningPatch = m.transition == null ? m.patchRunning(t.sleepingIn) : null;
             m.newTasks.add(t.tid);
             return null;
         });
@@ -292,6 +294,7 @@ public final class SimulatedKernel implements KernelControl {
                 throw new IllegalArgumentException("Task " + pid + " (" + t.comm + ") is a kernel thread; it has no user space to return to");
             }
             t.sleepingIn = null;
+            t.runningPatch = null;
             m.newTasks.add(t.tid);
             return null;
         });

@@ -228,4 +228,37 @@ class SimulatedKernelTest {
         assertThat(again.tasks()).extracting(SimulatedKernel.TaskView::comm).contains("systemd", "kthreadd", "sshd");
         assertThatThrownBy(() -> SimulatedKernel.open(HostRoot.of(tmp), Clock.systemUTC())).hasMessageContaining("not a simulated host");
     }
+
+    @Test
+    void forcingPinsTheReplacedPatchesModulesButNotTheForcingOne() {
+        kernel.load(SimModules.v2(modules));
+        kernel.startSleepingTask("klp_target_spin", "", "klp_target", "klp_target_loop", true, true);
+        kernel.load(SimModules.v3(modules));
+        kernel.force("klp_patch_v3");
+        assertThatThrownBy(() -> kernel.unload("klp_patch_v2")).hasMessageContaining("forced transition");
+        kernel.setEnabled("klp_patch_v3", false);
+        kernel.unload("klp_patch_v3");
+        assertThat(reader.module("klp_patch_v3")).isEmpty();
+    }
+
+    @Test
+    void functionFoldersShowSymposOneForAUniqueSymbolAsTheKernelDoes() throws Exception {
+        kernel.load(SimModules.v1(modules));
+        assertThat(host.resolve("sys/kernel/livepatch/klp_patch_v1/klp_target/klp_target_message,1")).isDirectory();
+        assertThat(reader.patches().get(0).functions()).singleElement()
+                .satisfies(f -> assertThat(f.sympos()).isEqualTo(1));
+    }
+
+    @Test
+    void signalledSleeperSleepsAgainInTheReplacementFunction() {
+        kernel.load(SimModules.v1(modules));
+        int sleeper = kernel.startSleepingTask("cat", "cat", "klp_target", "klp_target_wait", false, true);
+        kernel.load(SimModules.v2(modules));
+        kernel.advance(Duration.ofSeconds(15));
+        kernel.settle();
+        TaskState after = reader.describe(sleeper, sleeper, -1, true).orElseThrow();
+        assertThat(after.stack().get(0)).isEqualTo("livepatch_klp_target_wait+0x149/0x158 [klp_patch_v2]");
+        kernel.load(SimModules.v3(modules));
+        assertThat(reader.blockers(true)).extracting(TaskState::pid).containsExactly(sleeper);
+    }
 }
