@@ -37,7 +37,8 @@ final class ConnectApi {
                            @JsonProperty("instance_data") String instanceData, String namespace, @JsonProperty("online_at") JsonNode onlineAt) {
     }
 
-    record AnnounceReply(long id, String login, String password) {
+    /** SCC's reply, and the product the code registers (klp's addition: the host need not know its product). */
+    record AnnounceReply(long id, String login, String password, String product) {
     }
 
     record ActivateRequest(String identifier, String version, String arch, String token, String email) {
@@ -104,14 +105,16 @@ final class ConnectApi {
         }
         String login = Secrets.login();
         String password = Secrets.password();
+        String[] product = new String[1];
         long id = jdbi.inTransaction(h -> {
             RegistrationCode rc = usableCode(h, code, call.now());
+            product[0] = catalog.product(rc.productId()).map(Product::triplet).orElse(null);
             long sid = systems.register(h, login, Secrets.hash(password), hostname, rc.group(), call.now());
             systems.addEvent(h, sid, call.now(), "registered", "registered as " + (hostname.isEmpty() ? login : hostname) + " with code "
                     + rc.label() + ", group " + rc.group());
             return sid;
         });
-        return Reply.created(new AnnounceReply(id, login, password));
+        return Reply.created(new AnnounceReply(id, login, password, product[0]));
     }
 
     /** The code, if it exists, has not expired and has a seat left; otherwise the refusal says which. */
