@@ -1,6 +1,8 @@
 package org.klp.packaging.record;
 
+import java.time.LocalDate;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import org.klp.core.patch.LivePatchPackage;
 
@@ -13,8 +15,12 @@ import org.klp.core.patch.LivePatchPackage;
  * next to the module in {@code /lib/modules/<kernel>/livepatch/}; {@code klp} reads it to tell
  * which package owns a loaded patch and which CVEs it fixes. {@code rpm} is the package's full
  * {@code name-version-release.arch} when a package manager installed it, empty otherwise.
+ *
+ * <p>{@code kernelReleased} is the release date of the kernel the patch is for, from which its
+ * end of support follows ({@link org.klp.core.lifecycle.SupportPolicy}); null when unknown
+ * (records written before klp-pack stored it).
  */
-public record PatchRecord(LivePatchPackage livePatch, String moduleName, String moduleFile, String rpm) {
+public record PatchRecord(LivePatchPackage livePatch, String moduleName, String moduleFile, String rpm, LocalDate kernelReleased) {
 
     /** Module names as the kernel keeps them: letters, digits and underscores. */
     private static final Pattern MODULE_NAME = Pattern.compile("[A-Za-z0-9_]{1,55}");
@@ -29,6 +35,20 @@ public record PatchRecord(LivePatchPackage livePatch, String moduleName, String 
             throw new IllegalArgumentException("Module path must be relative to the root and stay inside it: '" + moduleFile + "'");
         }
         rpm = rpm == null ? "" : rpm;
+    }
+
+    /** A record without a known kernel release date. */
+    public PatchRecord(LivePatchPackage livePatch, String moduleName, String moduleFile, String rpm) {
+        this(livePatch, moduleName, moduleFile, rpm, null);
+    }
+
+    public Optional<LocalDate> kernelReleaseDate() {
+        return Optional.ofNullable(kernelReleased);
+    }
+
+    /** This record with the package's {@code name-version-release.arch}. */
+    public PatchRecord withRpm(String nevra) {
+        return new PatchRecord(livePatch, moduleName, moduleFile, nevra, kernelReleased);
     }
 
     /** Where the record of a package version lives, relative to the root: {@code usr/share/klp/patches/<name>-<N>.json}. */

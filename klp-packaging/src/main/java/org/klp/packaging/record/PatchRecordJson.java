@@ -25,6 +25,7 @@ import org.klp.core.patch.PatchedFunction;
  *   "kernel": "6.1.0-56-amd64",
  *   "version": 2,
  *   "released": "2024-11-05",
+ *   "kernelReleased": "2024-10-01",
  *   "module": "klp_patch_v2",
  *   "moduleFile": "lib/modules/6.1.0-56-amd64/livepatch/klp_patch_v2.ko",
  *   "rpm": "kernel-livepatch-6_1_0-56-amd64-2-1.x86_64",
@@ -32,8 +33,10 @@ import org.klp.core.patch.PatchedFunction;
  *   "fixes": [ … as in {@link FixesJson} … ]
  * }</pre>
  *
- * {@code package} must agree with {@code kernel}; {@code moduleFile}, {@code rpm} and
- * {@code functions} are optional.
+ * {@code package} must agree with {@code kernel}; {@code moduleFile}, {@code rpm},
+ * {@code kernelReleased} (the kernel's release date, from which the end of support follows) and
+ * {@code functions} are optional. {@link #readAll} reads a JSON array of records (the
+ * {@code klp-patches} file of a repository).
  */
 public final class PatchRecordJson {
 
@@ -63,6 +66,7 @@ public final class PatchRecordJson {
         KernelRelease kernel = null;
         Integer version = null;
         LocalDate released = null;
+        LocalDate kernelReleased = null;
         String module = null;
         String moduleFile = "";
         String rpm = "";
@@ -77,14 +81,8 @@ public final class PatchRecordJson {
                     kernel = in.checked(() -> KernelRelease.parse(raw));
                 }
                 case "version" -> version = in.integer(field);
-                case "released" -> {
-                    String raw = in.string(field);
-                    try {
-                        released = LocalDate.parse(raw);
-                    } catch (DateTimeParseException e) {
-                        throw in.error("\"released\" must be a date such as 2024-11-05, found '" + raw + "'");
-                    }
-                }
+                case "released" -> released = date(in, field);
+                case "kernelReleased" -> kernelReleased = date(in, field);
                 case "module" -> module = in.string(field);
                 case "moduleFile" -> moduleFile = in.string(field);
                 case "rpm" -> rpm = in.string(field);
@@ -119,7 +117,56 @@ public final class PatchRecordJson {
         String name = module;
         String file = moduleFile;
         String r = rpm;
-        return in.checked(() -> new PatchRecord(livePatch, name, file, r));
+        LocalDate kr = kernelReleased;
+        return in.checked(() -> new PatchRecord(livePatch, name, file, r, kr));
+    }
+
+    private static LocalDate date(StrictJson in, String field) throws IOException {
+        String raw = in.string(field);
+        try {
+            return LocalDate.parse(raw);
+        } catch (DateTimeParseException e) {
+            throw in.error("\"" + field + "\" must be a date such as 2024-11-05, found '" + raw + "'");
+        }
+    }
+
+    /** Reads a JSON array of records. */
+    public static List<PatchRecord> readAll(String json, String source) {
+        try (JsonParser p = StrictJson.FACTORY.createParser(json)) {
+            StrictJson in = new StrictJson(p, source);
+            in.expect(JsonToken.START_ARRAY, "an array of patch records");
+            List<PatchRecord> records = new ArrayList<>();
+            for (JsonToken t = in.next(); t != JsonToken.END_ARRAY; t = in.next()) {
+                if (t != JsonToken.START_OBJECT) {
+                    throw in.error("expected a patch record object, found " + StrictJson.describe(t));
+                }
+                records.add(readBody(in));
+            }
+            in.requireEnd();
+            return records;
+        } catch (StreamReadException e) {
+            throw new MalformedRecordException(source + " is not valid JSON: " + e.getOriginalMessage()
+                    + " (line " + e.getLocation().getLineNr() + " column " + e.getLocation().getColumnNr() + ")", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Writes records as a JSON array, one record object after another. */
+    public static String writeAll(List<PatchRecord> records) {
+        StringWriter out = new StringWriter();
+        try (JsonGenerator g = StrictJson.FACTORY.createGenerator(out)) {
+            g.writeStartArray();
+            for (PatchRecord r : records) {
+                g.writeRaw('\n');
+                writeObject(g, r);
+            }
+            g.writeRaw('\n');
+            g.writeEndArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString() + "\n";
     }
 
     /** Parses {@code object:function,sympos}. */
@@ -140,15 +187,27 @@ public final class PatchRecordJson {
 
     public static String write(PatchRecord record) {
         StringWriter out = new StringWriter();
-        LivePatchPackage p = record.livePatch();
         try (JsonGenerator g = StrictJson.FACTORY.createGenerator(out)) {
             g.useDefaultPrettyPrinter();
+            writeObject(g, record);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString() + "\n";
+    }
+
+    private static void writeObject(JsonGenerator g, PatchRecord record) throws IOException {
+        LivePatchPackage p = record.livePatch();
+        {
             g.writeStartObject();
             g.writeNumberField("format", FORMAT);
             g.writeStringField("package", p.name());
             g.writeStringField("kernel", p.kernel().uname());
             g.writeNumberField("version", p.version());
             g.writeStringField("released", p.releaseDate().toString());
+            if (record.kernelReleased() != null) {
+                g.writeStringField("kernelReleased", record.kernelReleased().toString());
+            }
             g.writeStringField("module", record.moduleName());
             g.writeStringField("moduleFile", record.moduleFile());
             g.writeStringField("rpm", record.rpm());
@@ -160,9 +219,6 @@ public final class PatchRecordJson {
             g.writeFieldName("fixes");
             FixesJson.writeArray(g, p.fixes());
             g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
-        return out.toString() + "\n";
     }
 }
