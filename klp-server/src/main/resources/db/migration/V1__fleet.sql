@@ -154,6 +154,6 @@ create index system_events_system on system_events (system_id, id);
 -- several server instances on one database notice a change and reload their policy snapshot.
 create table generation (
     id    integer primary key,
-    value bigint not null
+    counter bigint not null
 );
-insert into generation (id, value) values (1, 1);
+insert into generation (id, counter) values (1, 1);

@@ -106,6 +106,11 @@ public final class PolicyEngine {
         } else if (s.stagedGroupsByCanary().containsKey(group)) {
             target = newestNotHalted(s, s.stagedGroupsByCanary().get(group), kernel, versions);
             reason = "canary of " + String.join(", ", s.stagedGroupsByCanary().get(group)) + ": newest version not halted";
+            if (posture.loadedVersion() > target && versions.contains(posture.loadedVersion())) {
+                // a halt stops the rollout; it does not take a version back from canaries that run it (a pin does that)
+                target = posture.loadedVersion();
+                reason = "canary of " + String.join(", ", s.stagedGroupsByCanary().get(group)) + ": its rollout is halted; holding version " + target;
+            }
         } else {
             switch (policy.policy()) {
                 case "pin" -> {

@@ -46,6 +46,7 @@ public final class RolloutSupervisor {
 
     /** One pass over every staged group; returns whether any rollout changed. */
     public synchronized boolean runOnce() {
+        engine.invalidate();
         PolicySnapshot s = engine.snapshot();
         Instant now = clock.instant();
         boolean changed = false;
@@ -61,7 +62,11 @@ public final class RolloutSupervisor {
                 String kernel = k.entry().release().uname();
                 Rollout r = s.rollout(g.name(), kernel, v);
                 if (r == null) {
-                    jdbi.useTransaction(h -> policies.startRollout(h, g.name(), kernel, v, now));
+                    jdbi.useTransaction(h -> {
+                        if (policies.rollout(h, g.name(), kernel, v).isEmpty()) {
+                            policies.startRollout(h, g.name(), kernel, v, now);
+                        }
+                    });
                     LOG.info("rollout of {} version {} to group {} started: canaries ({}) first", kernel, v, g.name(), g.canaryGroup());
                     changed = true;
                     continue;
@@ -87,6 +92,9 @@ public final class RolloutSupervisor {
                     }
                 }
             }
+        }
+        if (changed) {
+            engine.invalidate();
         }
         return changed;
     }

@@ -35,6 +35,13 @@ import org.klp.core.fleet.HostPosture;
 public final class CheckinWriter implements AutoCloseable {
 
     static final int MAX_BATCH = 512;
+
+    /**
+     * Taint flags loading any live patch sets: K (live patch), O (out-of-tree module) and E
+     * (unsigned module). They are expected after an apply and are not "new taint" that would halt a
+     * rollout; anything else appearing (a warning W, a machine check M, a bad page B, …) is.
+     */
+    static final long EXPECTED_WITH_LIVE_PATCH = (1L << 15) | (1L << 12) | (1L << 13);
     static final int QUEUE = 20_000;
 
     /** One check-in to store. */
@@ -165,7 +172,7 @@ public final class CheckinWriter implements AutoCloseable {
             HostPosture s = c.posture();
             boolean sameKernel = s.kernel().equals(before.kernel);
             // Taint flags stay set until reboot; bits not there at the previous check-in of the same kernel are new.
-            long newTaint = sameKernel ? s.taint() & ~before.taint : 0;
+            long newTaint = sameKernel ? s.taint() & ~before.taint & ~EXPECTED_WITH_LIVE_PATCH : 0;
             HostPosture.ApplyReport last = s.lastApply();
             Instant lastAt = last == null ? null : Instant.parse(last.at());
             update.bind("at", Sql.ts(c.at())).bind("kernel", s.kernel()).bind("kernels", String.join(",", s.installedKernels()))

@@ -30,6 +30,8 @@ public final class Database implements AutoCloseable {
     private Database(HikariDataSource dataSource, Kind kind, String description) {
         this.dataSource = dataSource;
         this.jdbi = Jdbi.create(dataSource);
+        // queries with optional filters bind every parameter and use those their WHERE clause names
+        jdbi.getConfig(org.jdbi.v3.core.statement.SqlStatements.class).setUnusedBindingAllowed(true);
         this.kind = kind;
         this.description = description;
     }

@@ -23,7 +23,7 @@ public final class PolicyStore {
     }
 
     public long generation(Handle h) {
-        return h.createQuery("select value from generation where id = 1").mapTo(Long.class).one();
+        return h.createQuery("select counter from generation where id = 1").mapTo(Long.class).one();
     }
 
     public long generation() {
@@ -32,7 +32,7 @@ public final class PolicyStore {
 
     /** Marks a change of policy or catalog, so that every server instance reloads its snapshot. */
     public void bump(Handle h) {
-        h.execute("update generation set value = value + 1 where id = 1");
+        h.execute("update generation set counter = counter + 1 where id = 1");
     }
 
     public List<GroupPolicy> groups(Handle h) {
