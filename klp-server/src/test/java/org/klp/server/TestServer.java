@@ -93,7 +93,8 @@ public final class TestServer implements AutoCloseable {
             fixes.append(fixes.length() == 0 ? "" : ",").append("{\"id\":\"").append(c).append("\",\"cvss\":7.8,\"summary\":\"fix\"}");
         }
         byte[] module = org.klp.server.catalog.CatalogService.simulatedModule(KernelRelease.parse(kernel), version,
-                java.util.List.of("vmlinux:pipe_read,0", "vmlinux:tcp_sendmsg,0").subList(0, Math.min(2, version - 1)));
+                java.util.List.of("vmlinux:pipe_read,0", "vmlinux:tcp_sendmsg,0", "vmlinux:io_uring_setup,0", "vmlinux:vsock_connect,0")
+                        .subList(0, Math.min(4, version - 1)));
         admin("POST", "/api/v1/kernels/" + kernel + "/live-patches", "{\"module\":\"" + Base64.getEncoder().encodeToString(module)
                 + "\",\"fixes\":[" + fixes + "],\"released\":\"" + LocalDate.of(2025, 3, version) + "\"}", 201);
     }

@@ -142,11 +142,21 @@ public final class PolicyEngine {
         return own != null ? own : s.pins().getOrDefault(PolicyStore.EVERY_GROUP, Map.of()).get(kernel);
     }
 
+    /**
+     * The newest version approved for a staged group: the initial patch, a promoted version, or a
+     * version older than one that went to the canaries (the status quo a new version is tested against).
+     */
     private static int newestPromoted(PolicySnapshot s, String group, String kernel, List<Integer> versions) {
+        int rolledOut = 0;
+        for (int v : versions) {
+            if (s.rollout(group, kernel, v) != null) {
+                rolledOut = Math.max(rolledOut, v);
+            }
+        }
         int best = versions.get(0);
         for (int v : versions) {
             Rollout r = s.rollout(group, kernel, v);
-            if (v == 1 || (r != null && r.status().equals(Rollout.PROMOTED))) {
+            if (v == 1 || v < rolledOut || (r != null && r.status().equals(Rollout.PROMOTED))) {
                 best = v;
             }
         }
