@@ -52,8 +52,8 @@ import org.klp.server.store.Database;
 public final class Demo {
 
     /** How the demo ended. */
-    public record Result(boolean converged, int hosts, int rounds, Duration took, String url, String adminToken, JsonNode summary,
-                         Map<String, Integer> lastRound) {
+    public record Result(boolean converged, int hosts, List<Map<String, Integer>> rounds, Duration took, String url, String adminToken,
+                         JsonNode summary, JsonNode rollouts) {
     }
 
     static final Duration SOAK = Duration.ofSeconds(3);
@@ -125,7 +125,8 @@ public final class Demo {
                 if (r1.isEmpty() || r2.isEmpty()) {
                     converged = false;
                 }
-                Result result = new Result(converged, fleet.size(), 3, took, server.url(), token, summary, r3);
+                Result result = new Result(converged, fleet.size(), List.of(r1, r2, r3), took, server.url(), token, summary,
+                        api.get("/api/v1/rollouts"));
                 if (keepServing) {
                     out.println("serving the API until Ctrl-C");
                     out.flush();
