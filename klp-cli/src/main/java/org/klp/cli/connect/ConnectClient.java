@@ -57,7 +57,7 @@ public final class ConnectClient {
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record CheckinReply(long systemId, long checkins, String group, DesiredState desired) {
+    public record CheckinReply(long systemId, String group, DesiredState desired) {
     }
 
     private final String server;

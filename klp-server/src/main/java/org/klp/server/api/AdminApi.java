@@ -95,9 +95,12 @@ final class AdminApi {
     private final RolloutSupervisor supervisor;
     private final Authenticator auth;
     private final java.time.Clock clock;
+    private final org.klp.server.store.CheckinWriter checkins;
 
     AdminApi(Jdbi jdbi, SystemStore systems, RegistrationStore registrations, CatalogStore catalog, PolicyStore policies, AdminTokenStore tokens,
-             CatalogService publishing, PolicyEngine engine, RolloutSupervisor supervisor, Authenticator auth, java.time.Clock clock) {
+             CatalogService publishing, PolicyEngine engine, RolloutSupervisor supervisor, Authenticator auth, java.time.Clock clock,
+             org.klp.server.store.CheckinWriter checkins) {
+        this.checkins = checkins;
         this.jdbi = jdbi;
         this.systems = systems;
         this.registrations = registrations;
@@ -147,6 +150,7 @@ final class AdminApi {
     // ---- fleet
 
     private Reply listSystems(Call call) {
+        checkins.sync();
         SystemStore.Filter f = filter(call);
         int limit = orDefault(call.queryInt("limit", 1, 10_000), 100);
         long offset = orDefault(call.queryInt("offset", 0, Integer.MAX_VALUE), 0);
@@ -181,6 +185,7 @@ final class AdminApi {
     }
 
     private Reply system(Call call) {
+        checkins.sync();
         long id = call.pathId("id");
         SystemRecord r = systems.find(id).orElseThrow(() -> ApiException.notFound("no system " + id));
         Map<String, Object> out = new LinkedHashMap<>();
@@ -230,6 +235,7 @@ final class AdminApi {
 
     /** Hosts by posture class with their status; computed per class, so its cost follows distinct postures, not fleet size. */
     private Reply summary(Call call) {
+        checkins.sync();
         PolicySnapshot s = engine.snapshot();
         LocalDate today = LocalDate.now(clock);
         long patched = 0, behind = 0, inProgress = 0, forced = 0, reboot = 0, expiring = 0, expired = 0, unsupported = 0, checkedIn = 0;
@@ -301,6 +307,7 @@ final class AdminApi {
     }
 
     private Reply group(Call call) {
+        checkins.sync();
         String name = groupName(call.path("name"));
         GroupPolicy g = jdbi.withHandle(h -> policies.group(h, name)).orElse(GroupPolicy.latest(name));
         Map<String, Object> out = new LinkedHashMap<>();

@@ -32,12 +32,24 @@ final class Authenticator {
     }
 
     Caller authenticate(Access access, String authorization) {
+        return authenticate(access, authorization, false);
+    }
+
+    Caller authenticate(Access access, String authorization, boolean deferSystems) {
         return switch (access) {
             case PUBLIC -> new Caller.Anonymous();
             case ADMIN -> admin(authorization);
-            case SYSTEM -> system(authorization);
+            case SYSTEM -> system(authorization, deferSystems);
             case REGISTRATION_CODE -> registrationCode(authorization);
         };
+    }
+
+    /** Remembers credentials the check-in writer verified. */
+    void remember(String login, SystemStore.Credentials credentials) {
+        if (cache.size() > MAX_CACHED) {
+            cache.clear();
+        }
+        cache.put(login, new Cached(credentials, System.nanoTime()));
     }
 
     private Caller admin(String authorization) {
@@ -66,7 +78,7 @@ final class Authenticator {
         return new Caller.WithRegistrationCode(code);
     }
 
-    private Caller system(String authorization) {
+    private Caller system(String authorization, boolean defer) {
         if (authorization == null || !authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
             throw ApiException.unauthorized("this endpoint is for registered systems: send HTTP Basic credentials (login and password"
                     + " from registration; klp keeps them in /etc/klp/credentials)");
@@ -84,6 +96,9 @@ final class Authenticator {
         String login = decoded.substring(0, colon);
         String password = decoded.substring(colon + 1);
         Cached c = cache.get(login);
+        if (defer && (c == null || System.nanoTime() - c.loadedAt > TTL_NANOS)) {
+            return new Caller.UnverifiedSystem(login, password);
+        }
         if (c == null || System.nanoTime() - c.loadedAt > TTL_NANOS) {
             Optional<SystemStore.Credentials> found = systems.credentials(login);
             if (found.isEmpty()) {

@@ -19,4 +19,8 @@ public sealed interface Caller {
 
     record Admin() implements Caller {
     }
+
+    /** A system whose credentials the cache does not hold yet: the check-in writer verifies them with its group. */
+    record UnverifiedSystem(String login, String password) implements Caller {
+    }
 }

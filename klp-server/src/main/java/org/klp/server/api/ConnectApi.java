@@ -62,7 +62,7 @@ final class ConnectApi {
         }
     }
 
-    record CheckinReply(long systemId, long checkins, String group, DesiredState desired) {
+    record CheckinReply(long systemId, String group, DesiredState desired) {
     }
 
     private final Jdbi jdbi;
@@ -267,11 +267,22 @@ final class ConnectApi {
     }
 
     private Reply checkin(Call call) throws InterruptedException {
-        Caller.System sys = call.system();
-        CheckinRequest req = call.body(CheckinRequest.class);
+        CheckinRequest req;
+        try {
+            req = call.body(CheckinRequest.class);
+        } catch (ApiException e) {
+            if (call.caller() instanceof Caller.UnverifiedSystem) {
+                // credentials before validation: an unknown caller learns nothing about what a body should be
+                auth.authenticate(Access.SYSTEM, call.header("Authorization"), false);
+            }
+            throw e;
+        }
+        CheckinWriter.Checkin checkin = call.caller() instanceof Caller.UnverifiedSystem u
+                ? CheckinWriter.Checkin.authenticating(u.login(), u.password(), req.posture(), call.now())
+                : CheckinWriter.Checkin.of(call.system().id(), req.posture(), call.now());
         CheckinWriter.Stored stored;
         try {
-            stored = writer.submit(new CheckinWriter.Checkin(sys.id(), req.posture(), call.now())).get(30, TimeUnit.SECONDS);
+            stored = writer.submit(checkin).get(30, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof CheckinWriter.Overloaded o) {
                 throw new ApiException(503, o.getMessage());
@@ -281,11 +292,17 @@ final class ConnectApi {
             throw new ApiException(503, "the check-in was not confirmed within 30 s; retry (a repeated check-in is harmless)");
         }
         if (!stored.found()) {
-            auth.forget(sys.id());
-            throw ApiException.unauthorized("this system is no longer registered; register again with klp register");
+            if (call.caller() instanceof Caller.System s) {
+                auth.forget(s.id());
+                throw ApiException.unauthorized("this system is no longer registered; register again with klp register");
+            }
+            throw ApiException.unauthorized("unknown system or wrong password (deregistered? register again with klp register)");
+        }
+        if (call.caller() instanceof Caller.UnverifiedSystem u) {
+            auth.remember(u.login(), stored.credentials());
         }
         String group = stored.group() == null ? GroupPolicy.DEFAULT_GROUP : stored.group();
-        return Reply.ok(new CheckinReply(sys.id(), stored.checkins(), group, policy.desired(group, req.posture())));
+        return Reply.ok(new CheckinReply(stored.systemId(), group, policy.desired(group, req.posture())));
     }
 
     private Reply events(Call call) {

@@ -63,7 +63,7 @@ public final class HttpApi {
     }
 
     private static void handle(Context ctx, Route r, Authenticator auth, Clock clock) throws Exception {
-        Caller caller = auth.authenticate(r.access(), ctx.header("Authorization"));
+        Caller caller = auth.authenticate(r.access(), ctx.header("Authorization"), r.defersAuthentication());
         byte[] body = readBody(ctx, r.maxBody());
         Reply reply = r.action().handle(new Call(ctx, caller, body, clock.instant()));
         if (reply instanceof Reply.Json j) {

@@ -9,6 +9,14 @@ import io.javalin.http.HandlerType;
  */
 public record Route(HandlerType method, String path, Access access, int maxBody, Action action) {
 
+    /**
+     * The check-in route authenticates systems its credential cache does not know in the check-in
+     * writer's group query instead of one query per request (see {@code CheckinWriter}).
+     */
+    public boolean defersAuthentication() {
+        return access == Access.SYSTEM && path.equals("/connect/systems/checkin");
+    }
+
     public static final int JSON_LIMIT = 64 * 1024;
     public static final int PACKAGE_LIMIT = 64 * 1024 * 1024;
 

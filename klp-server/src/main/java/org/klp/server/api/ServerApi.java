@@ -33,7 +33,7 @@ public final class ServerApi {
         List<Route> routes = new ArrayList<>();
         routes.addAll(new PublicApi(reposDir).routes());
         routes.addAll(new ConnectApi(jdbi, systems, registrations, catalog, writer, engine, auth).routes());
-        routes.addAll(new AdminApi(jdbi, systems, registrations, catalog, policies, tokens, publishing, engine, supervisor, auth, clock).routes());
+        routes.addAll(new AdminApi(jdbi, systems, registrations, catalog, policies, tokens, publishing, engine, supervisor, auth, clock, writer).routes());
         return new ServerApi(List.copyOf(routes), HttpApi.create(routes, auth, clock));
     }
 

@@ -2,6 +2,7 @@ package org.klp.server.store;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,22 +20,32 @@ import org.klp.core.fleet.HostPosture;
  * Stores check-ins with group commit: request threads hand their check-in to a queue and wait;
  * one writer thread takes everything queued (up to {@link #MAX_BATCH}), writes it in one
  * transaction, commits, and only then completes the waiting requests. So a request is answered
- * 2xx only after its check-in is committed, and the database sees one commit per batch instead of
- * one per check-in. Under light load a batch is one check-in and the latency is one commit; under
- * heavy load batches grow, and throughput follows the commit rate times the batch size.
+ * 2xx only after its check-in is committed, and the database sees one commit per group instead of
+ * one per check-in: under load, groups grow and throughput follows the commit rate times the
+ * group size.
  *
- * <p>In the same transaction it reads the systems' previous rows (one query per batch), so it can
- * tell what changed: a history event is written only when the posture changes or a new apply
- * result arrives, and {@code new_taint} keeps the taint flags that appeared since the previous
- * check-in. A repeated check-in therefore changes nothing but {@code last_seen} and the count.
+ * <h2>One read and one or two writes per group</h2>
+ * <ul>
+ * <li>Systems not yet in the server's credential cache are authenticated here, all at once: one
+ *     query by login for the whole group, then the password's hash is compared.</li>
+ * <li>One query reads the group's systems' stored posture. A check-in whose posture equals it
+ *     (the common, idempotent case) only appends a row to {@code checkin_log}; one that changed
+ *     something updates its system's row and writes history events (a posture change, a new apply
+ *     result, new taint flags). So a repeated check-in changes nothing but "seen again".</li>
+ * <li>The log is folded into {@code systems.last_seen} and {@code checkins} every
+ *     {@link #FOLD_MILLIS}, at start, and whenever an operator reads systems ({@link #sync}), by
+ *     this same thread, so folds and check-ins never contend.</li>
+ * </ul>
  *
  * <p>A full queue refuses new check-ins at once ({@link Overloaded}) rather than letting latency
- * grow without bound; a failed transaction fails every check-in of its batch, none of which was
+ * grow without bound; a failed transaction fails every check-in of its group, none of which was
  * acknowledged.
  */
 public final class CheckinWriter implements AutoCloseable {
 
-    static final int MAX_BATCH = 512;
+    static final int MAX_BATCH = 1024;
+    static final int QUEUE = 20_000;
+    static final long FOLD_MILLIS = 2_000;
 
     /**
      * Taint flags loading any live patch sets: K (live patch), O (out-of-tree module) and E
@@ -42,18 +53,31 @@ public final class CheckinWriter implements AutoCloseable {
      * rollout; anything else appearing (a warning W, a machine check M, a bad page B, …) is.
      */
     static final long EXPECTED_WITH_LIVE_PATCH = (1L << 15) | (1L << 12) | (1L << 13);
-    static final int QUEUE = 20_000;
 
-    /** One check-in to store. */
-    public record Checkin(long systemId, HostPosture posture, Instant at) {
+    /** One check-in: of a system known by id (authenticated already) or by login and password (to authenticate here). */
+    public record Checkin(long systemId, String login, String password, HostPosture posture, Instant at) {
         public Checkin {
             Objects.requireNonNull(posture, "posture");
             Objects.requireNonNull(at, "at");
+            if (systemId <= 0 && (login == null || password == null)) {
+                throw new IllegalArgumentException("a check-in needs a system id or a login and password");
+            }
+        }
+
+        public static Checkin of(long systemId, HostPosture posture, Instant at) {
+            return new Checkin(systemId, null, null, posture, at);
+        }
+
+        public static Checkin authenticating(String login, String password, HostPosture posture, Instant at) {
+            return new Checkin(0, login, password, posture, at);
         }
     }
 
-    /** How a check-in was stored: {@code found} false when the system no longer exists. */
-    public record Stored(long systemId, boolean found, String group, long checkins) {
+    /**
+     * How a check-in was stored: {@code found} false when the system does not exist (or the
+     * password did not match); {@code credentials} for the caller's cache.
+     */
+    public record Stored(long systemId, boolean found, String group, SystemStore.Credentials credentials) {
     }
 
     /** The queue is full: the server is overloaded; the client should retry later. */
@@ -66,19 +90,24 @@ public final class CheckinWriter implements AutoCloseable {
     private record Pending(Checkin checkin, CompletableFuture<Stored> done) {
     }
 
-    private record Previous(String group, String kernel, int version, String transition, boolean forced, long taint, long checkins,
-                            Instant lastResultAt) {
+    /** A system's stored posture columns, to tell a changed check-in from a repeated one. */
+    private record Row(long id, String group, String kernel, String kernels, String patches, String patch, String pkg, int version,
+                       String transition, long transitionSeconds, int blockers, long taint, long newTaint, boolean forced, String lastOperation,
+                       int lastTarget, String lastResult, String lastMessage, Instant lastResultAt) {
     }
 
     private final Jdbi jdbi;
     private final BlockingQueue<Pending> queue = new ArrayBlockingQueue<>(QUEUE);
+    private final BlockingQueue<CompletableFuture<Void>> syncs = new ArrayBlockingQueue<>(1024);
     private final Thread writer;
     private volatile boolean running = true;
     private volatile long batches;
     private volatile long written;
+    private long foldedAt;
 
     public CheckinWriter(Jdbi jdbi) {
         this.jdbi = jdbi;
+        fold();
         this.writer = new Thread(this::loop, "klp-checkin-writer");
         writer.setDaemon(true);
         writer.start();
@@ -94,7 +123,23 @@ public final class CheckinWriter implements AutoCloseable {
         return f;
     }
 
-    /** Batches committed and check-ins written so far (for the log and benchmarks). */
+    /** Folds the check-in log now, so that systems' last_seen and check-in counts are exact; waits at most 10 s. */
+    public void sync() {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        if (!running || !syncs.offer(f)) {
+            fold();
+            return;
+        }
+        try {
+            f.get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("cannot fold the check-in log: " + e.getMessage(), e);
+        }
+    }
+
+    /** Commit groups written and check-ins stored so far (for the log and benchmarks). */
     public long batches() {
         return batches;
     }
@@ -107,13 +152,23 @@ public final class CheckinWriter implements AutoCloseable {
         List<Pending> batch = new ArrayList<>(MAX_BATCH);
         while (running || !queue.isEmpty()) {
             try {
-                Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    continue;
+                Pending first = queue.poll(50, TimeUnit.MILLISECONDS);
+                if (first != null) {
+                    batch.add(first);
+                    queue.drainTo(batch, MAX_BATCH - 1);
+                    write(batch);
                 }
-                batch.add(first);
-                queue.drainTo(batch, MAX_BATCH - 1);
-                write(batch);
+                long now = System.currentTimeMillis();
+                if (!syncs.isEmpty() || now - foldedAt >= FOLD_MILLIS) {
+                    List<CompletableFuture<Void>> waiting = new ArrayList<>();
+                    syncs.drainTo(waiting);
+                    try {
+                        fold();
+                        waiting.forEach(w -> w.complete(null));
+                    } catch (RuntimeException e) {
+                        waiting.forEach(w -> w.completeExceptionally(e));
+                    }
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
@@ -125,6 +180,7 @@ public final class CheckinWriter implements AutoCloseable {
         while ((p = queue.poll()) != null) {
             p.done.completeExceptionally(new IllegalStateException("the server is shutting down"));
         }
+        syncs.forEach(w -> w.complete(null));
     }
 
     private void write(List<Pending> batch) {
@@ -145,76 +201,148 @@ public final class CheckinWriter implements AutoCloseable {
     }
 
     private List<Stored> store(Handle h, List<Pending> batch) {
-        Map<Long, Previous> previous = new HashMap<>();
-        List<Long> ids = batch.stream().map(p -> p.checkin.systemId()).distinct().toList();
-        h.createQuery("select id, group_name, kernel, loaded_version, transition, forced, taint, checkins, last_result_at from systems"
-                        + " where id in (<ids>)")
-                .bindList("ids", ids)
-                .map((rs, c) -> previous.put(rs.getLong("id"), new Previous(rs.getString("group_name"), rs.getString("kernel"),
-                        rs.getInt("loaded_version"), rs.getString("transition"), rs.getBoolean("forced"), rs.getLong("taint"),
-                        rs.getLong("checkins"), Sql.instant(rs, "last_result_at"))))
-                .list();
-        PreparedBatch update = h.prepareBatch("update systems set last_seen = :at, checkins = checkins + 1, kernel = :kernel,"
-                + " installed_kernels = :kernels, installed_patches = :patches, loaded_patch = :patch, loaded_package = :package,"
-                + " loaded_version = :version, transition = :transition, transition_seconds = :tsec, blockers = :blockers, taint = :taint,"
-                + " new_taint = :newTaint, forced = :forced, last_operation = :lop, last_target = :ltarget, last_result = :lresult,"
-                + " last_message = :lmessage, last_result_at = :lat where id = :id");
-        PreparedBatch events = h.prepareBatch("insert into system_events (system_id, at, kind, message) values (:s, :at, :k, :m)");
-        int eventCount = 0;
+        Map<String, SystemStore.Credentials> byLogin = new HashMap<>();
+        List<String> logins = batch.stream().map(p -> p.checkin.login()).filter(Objects::nonNull).distinct().toList();
+        if (!logins.isEmpty()) {
+            h.createQuery("select id, login, password_hash, group_name from systems where login in (<logins>)").bindList("logins", logins)
+                    .map((rs, c) -> byLogin.put(rs.getString("login"),
+                            new SystemStore.Credentials(rs.getLong("id"), rs.getString("password_hash"), rs.getString("group_name"))))
+                    .list();
+        }
+        long[] ids = new long[batch.size()];
+        SystemStore.Credentials[] creds = new SystemStore.Credentials[batch.size()];
+        for (int i = 0; i < batch.size(); i++) {
+            Checkin c = batch.get(i).checkin;
+            if (c.login() == null) {
+                ids[i] = c.systemId();
+            } else {
+                SystemStore.Credentials cr = byLogin.get(c.login());
+                if (cr != null && Secrets.matches(c.password(), cr.passwordHash())) {
+                    ids[i] = cr.id();
+                    creds[i] = cr;
+                }
+            }
+        }
+        Map<Long, Row> rows = new HashMap<>();
+        List<Long> idList = java.util.Arrays.stream(ids).filter(x -> x > 0).distinct().boxed().toList();
+        if (!idList.isEmpty()) {
+            h.createQuery("select * from systems where id in (<ids>)").bindList("ids", idList).map((rs, c) -> rows.put(rs.getLong("id"),
+                    new Row(rs.getLong("id"), rs.getString("group_name"), rs.getString("kernel"), rs.getString("installed_kernels"),
+                            rs.getString("installed_patches"), rs.getString("loaded_patch"), rs.getString("loaded_package"), rs.getInt("loaded_version"),
+                            rs.getString("transition"), rs.getLong("transition_seconds"), rs.getInt("blockers"), rs.getLong("taint"),
+                            rs.getLong("new_taint"), rs.getBoolean("forced"), rs.getString("last_operation"), rs.getInt("last_target"),
+                            rs.getString("last_result"), rs.getString("last_message"), Sql.instant(rs, "last_result_at")))).list();
+        }
+        PreparedBatch seen = h.prepareBatch("insert into checkin_log (system_id, at) values (:s, :at)");
+        List<Object[]> updates = new ArrayList<>();
+        List<String[]> eventRows = new ArrayList<>();
         List<Stored> out = new ArrayList<>(batch.size());
-        for (Pending p : batch) {
-            Checkin c = p.checkin;
-            Previous before = previous.get(c.systemId());
+        for (int i = 0; i < batch.size(); i++) {
+            Checkin c = batch.get(i).checkin;
+            Row before = rows.get(ids[i]);
             if (before == null) {
-                out.add(new Stored(c.systemId(), false, null, 0));
+                out.add(new Stored(ids[i], false, null, null));
                 continue;
             }
             HostPosture s = c.posture();
-            boolean sameKernel = s.kernel().equals(before.kernel);
-            // Taint flags stay set until reboot; bits not there at the previous check-in of the same kernel are new.
-            long newTaint = sameKernel ? s.taint() & ~before.taint & ~EXPECTED_WITH_LIVE_PATCH : 0;
-            HostPosture.ApplyReport last = s.lastApply();
-            Instant lastAt = last == null ? null : Instant.parse(last.at());
-            update.bind("at", Sql.ts(c.at())).bind("kernel", s.kernel()).bind("kernels", String.join(",", s.installedKernels()))
-                    .bind("patches", SystemStore.joinPatches(s.installedLivePatches())).bind("patch", s.loadedPatch())
-                    .bind("package", s.loadedPackage()).bind("version", s.loadedVersion()).bind("transition", s.transition())
-                    .bind("tsec", s.transitionSeconds()).bind("blockers", s.blockers()).bind("taint", s.taint()).bind("newTaint", newTaint)
-                    .bind("forced", s.forced()).bind("lop", last == null ? null : last.operation())
-                    .bind("ltarget", last == null ? 0 : last.targetVersion()).bind("lresult", last == null ? null : last.result())
-                    .bind("lmessage", last == null ? null : clip(last.message(), 1000)).bind("lat", Sql.ts(lastAt)).bind("id", c.systemId())
-                    .add();
-            List<String[]> happened = new ArrayList<>(2);
-            if (before.kernel == null) {
-                happened.add(new String[] {"first-checkin", "first check-in: kernel " + s.kernel() + ", live patch version " + s.loadedVersion()});
-            } else if (!sameKernel) {
-                happened.add(new String[] {"kernel", "now runs kernel " + s.kernel() + " (was " + before.kernel + ")"});
-            } else if (before.version != s.loadedVersion() || !Objects.equals(before.transition, s.transition()) || before.forced != s.forced()) {
-                happened.add(new String[] {"posture", "live patch version " + before.version + " → " + s.loadedVersion() + ", transition "
-                        + s.transition() + (s.forced() ? ", forced" : "")});
+            Row after = rowOf(before, s);
+            if (after.equals(before) && before.newTaint == 0) {
+                seen.bind("s", before.id).bind("at", Sql.ts(c.at())).add();
+            } else {
+                updates.add(new Object[] {after, c.at()});
+                for (String[] e : events(before, after, s)) {
+                    eventRows.add(new String[] {Long.toString(before.id), c.at().toString(), e[0], e[1]});
+                }
+                rows.put(before.id, new Row(after.id, after.group, after.kernel, after.kernels, after.patches, after.patch, after.pkg, after.version,
+                        after.transition, after.transitionSeconds, after.blockers, after.taint, 0, after.forced, after.lastOperation, after.lastTarget,
+                        after.lastResult, after.lastMessage, after.lastResultAt));
             }
-            if (lastAt != null && (before.lastResultAt == null || lastAt.isAfter(before.lastResultAt))) {
-                happened.add(new String[] {"apply-" + last.result(), last.operation() + " to version " + last.targetVersion() + ": "
-                        + last.result() + (last.message().isEmpty() ? "" : " (" + last.message() + ")")});
-            }
-            if (newTaint != 0) {
-                happened.add(new String[] {"taint", "new taint flags 0x" + Long.toHexString(newTaint) + " (now 0x" + Long.toHexString(s.taint()) + ")"});
-            }
-            for (String[] e : happened) {
-                events.bind("s", c.systemId()).bind("at", Sql.ts(c.at())).bind("k", e[0]).bind("m", clip(e[1], 2000)).add();
-                eventCount++;
-            }
-            Previous after = new Previous(before.group, s.kernel(), s.loadedVersion(), s.transition(), s.forced(), s.taint(),
-                    before.checkins + 1, lastAt != null ? lastAt : before.lastResultAt);
-            previous.put(c.systemId(), after);
-            out.add(new Stored(c.systemId(), true, before.group, after.checkins));
+            out.add(new Stored(before.id, true, before.group, creds[i]));
         }
-        if (update.size() > 0) {
+        if (seen.size() > 0) {
+            seen.execute();
+        }
+        if (!updates.isEmpty()) {
+            // in id order, so that concurrent writers of several server instances lock rows in one order
+            updates.sort(Comparator.comparingLong(u -> ((Row) u[0]).id));
+            PreparedBatch update = h.prepareBatch("update systems set last_seen = :at, checkins = checkins + 1, kernel = :kernel,"
+                    + " installed_kernels = :kernels, installed_patches = :patches, loaded_patch = :patch, loaded_package = :package,"
+                    + " loaded_version = :version, transition = :transition, transition_seconds = :tsec, blockers = :blockers, taint = :taint,"
+                    + " new_taint = :newTaint, forced = :forced, last_operation = :lop, last_target = :ltarget, last_result = :lresult,"
+                    + " last_message = :lmessage, last_result_at = :lat where id = :id");
+            for (Object[] u : updates) {
+                Row r = (Row) u[0];
+                update.bind("at", Sql.ts((Instant) u[1])).bind("kernel", r.kernel).bind("kernels", r.kernels).bind("patches", r.patches)
+                        .bind("patch", r.patch).bind("package", r.pkg).bind("version", r.version).bind("transition", r.transition)
+                        .bind("tsec", r.transitionSeconds).bind("blockers", r.blockers).bind("taint", r.taint).bind("newTaint", r.newTaint)
+                        .bind("forced", r.forced).bind("lop", r.lastOperation).bind("ltarget", r.lastTarget).bind("lresult", r.lastResult)
+                        .bind("lmessage", r.lastMessage).bind("lat", Sql.ts(r.lastResultAt)).bind("id", r.id).add();
+            }
             update.execute();
         }
-        if (eventCount > 0) {
+        if (!eventRows.isEmpty()) {
+            PreparedBatch events = h.prepareBatch("insert into system_events (system_id, at, kind, message) values (:s, :at, :k, :m)");
+            for (String[] e : eventRows) {
+                events.bind("s", Long.parseLong(e[0])).bind("at", Sql.ts(Instant.parse(e[1]))).bind("k", e[2]).bind("m", clip(e[3], 2000)).add();
+            }
             events.execute();
         }
         return out;
+    }
+
+    /** The row a check-in makes of its system's previous row. */
+    private static Row rowOf(Row before, HostPosture s) {
+        boolean sameKernel = s.kernel().equals(before.kernel);
+        // Taint flags stay set until reboot; bits not there at the previous check-in of the same kernel are new.
+        long newTaint = sameKernel ? s.taint() & ~before.taint & ~EXPECTED_WITH_LIVE_PATCH : 0;
+        HostPosture.ApplyReport last = s.lastApply();
+        return new Row(before.id, before.group, s.kernel(), String.join(",", s.installedKernels()), SystemStore.joinPatches(s.installedLivePatches()),
+                s.loadedPatch(), s.loadedPackage(), s.loadedVersion(), s.transition(), s.transitionSeconds(), s.blockers(), s.taint(), newTaint,
+                s.forced(), last == null ? null : last.operation(), last == null ? 0 : last.targetVersion(), last == null ? null : last.result(),
+                last == null ? null : clip(last.message(), 1000), last == null ? null : Instant.parse(last.at()));
+    }
+
+    private static List<String[]> events(Row before, Row after, HostPosture s) {
+        List<String[]> happened = new ArrayList<>(2);
+        if (before.kernel == null) {
+            happened.add(new String[] {"first-checkin", "first check-in: kernel " + s.kernel() + ", live patch version " + s.loadedVersion()});
+        } else if (!Objects.equals(before.kernel, after.kernel)) {
+            happened.add(new String[] {"kernel", "now runs kernel " + s.kernel() + " (was " + before.kernel + ")"});
+        } else if (before.version != after.version || !Objects.equals(before.transition, after.transition) || before.forced != after.forced) {
+            happened.add(new String[] {"posture", "live patch version " + before.version + " → " + after.version + ", transition "
+                    + after.transition + (after.forced ? ", forced" : "")});
+        }
+        HostPosture.ApplyReport last = s.lastApply();
+        if (after.lastResultAt != null && (before.lastResultAt == null || after.lastResultAt.isAfter(before.lastResultAt))) {
+            happened.add(new String[] {"apply-" + last.result(), last.operation() + " to version " + last.targetVersion() + ": "
+                    + last.result() + (last.message().isEmpty() ? "" : " (" + last.message() + ")")});
+        }
+        if (after.newTaint != 0) {
+            happened.add(new String[] {"taint", "new taint flags 0x" + Long.toHexString(after.newTaint) + " (now 0x" + Long.toHexString(after.taint) + ")"});
+        }
+        return happened;
+    }
+
+    /** Folds the check-in log into the systems' last_seen and check-in counts, in one transaction. */
+    private void fold() {
+        jdbi.useTransaction(h -> {
+            Long max = h.createQuery("select max(seq) from checkin_log").mapTo(Long.class).one();
+            if (max == null) {
+                return;
+            }
+            PreparedBatch b = h.prepareBatch("update systems set checkins = checkins + :n,"
+                    + " last_seen = case when last_seen is null or last_seen < :at then :at else last_seen end where id = :id");
+            h.createQuery("select system_id, count(*) as n, max(at) as at from checkin_log where seq <= :m group by system_id order by system_id")
+                    .bind("m", max)
+                    .map((rs, c) -> b.bind("n", rs.getLong("n")).bind("at", rs.getObject("at", java.time.OffsetDateTime.class))
+                            .bind("id", rs.getLong("system_id")).add())
+                    .list();
+            if (b.size() > 0) {
+                b.execute();
+            }
+            h.createUpdate("delete from checkin_log where seq <= :m").bind("m", max).execute();
+        });
+        foldedAt = System.currentTimeMillis();
     }
 
     private static String clip(String s, int max) {
@@ -229,5 +357,6 @@ public final class CheckinWriter implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        fold();
     }
 }

@@ -39,20 +39,20 @@ abstract class StoreContract {
     void checkinsAreStoredInGroupsWithHistoryOnlyWhenSomethingChanges() throws Exception {
         long id = system("SCC_checkins", "web");
         try (CheckinWriter w = new CheckinWriter(db().jdbi())) {
-            CheckinWriter.Stored s1 = w.submit(new CheckinWriter.Checkin(id, posture(0, 0, null), T0)).get();
+            CheckinWriter.Stored s1 = w.submit(CheckinWriter.Checkin.of(id, posture(0, 0, null), T0)).get();
             assertThat(s1.found()).isTrue();
             assertThat(s1.group()).isEqualTo("web");
             HostPosture.ApplyReport done = new HostPosture.ApplyReport("update", 2, "completed", "ok", T0.plusSeconds(5).toString());
             List<CompletableFuture<CheckinWriter.Stored>> burst = new ArrayList<>();
             for (int i = 0; i < 50; i++) {
-                burst.add(w.submit(new CheckinWriter.Checkin(id, posture(2, 1L << 15, done), T0.plusSeconds(10 + i))));
+                burst.add(w.submit(CheckinWriter.Checkin.of(id, posture(2, 1L << 15, done), T0.plusSeconds(10 + i))));
             }
             for (CompletableFuture<CheckinWriter.Stored> f : burst) {
                 assertThat(f.get().found()).isTrue();
             }
-            assertThat(w.submit(new CheckinWriter.Checkin(999_999, posture(0, 0, null), T0)).get().found()).isFalse();
+            assertThat(w.submit(CheckinWriter.Checkin.of(999_999, posture(0, 0, null), T0)).get().found()).isFalse();
             // a new warning taint (W) on top of the live patch's own flags
-            w.submit(new CheckinWriter.Checkin(id, posture(2, (1L << 15) | (1L << 9), done), T0.plusSeconds(100))).get();
+            w.submit(CheckinWriter.Checkin.of(id, posture(2, (1L << 15) | (1L << 9), done), T0.plusSeconds(100))).get();
         }
         SystemRecord r = new SystemStore(db().jdbi()).find(id).orElseThrow();
         assertThat(r.checkins()).isEqualTo(52);
@@ -70,8 +70,8 @@ abstract class StoreContract {
         long b = system("SCC_filter_b", "db");
         system("SCC_filter_c", "web");
         try (CheckinWriter w = new CheckinWriter(db().jdbi())) {
-            w.submit(new CheckinWriter.Checkin(a, posture(3, 0, null), T0.plusSeconds(60))).get();
-            w.submit(new CheckinWriter.Checkin(b, posture(1, 0, new HostPosture.ApplyReport("update", 3, "reverted", "blocked", T0.toString())),
+            w.submit(CheckinWriter.Checkin.of(a, posture(3, 0, null), T0.plusSeconds(60))).get();
+            w.submit(CheckinWriter.Checkin.of(b, posture(1, 0, new HostPosture.ApplyReport("update", 3, "reverted", "blocked", T0.toString())),
                     T0.plusSeconds(120))).get();
         }
         SystemStore s = new SystemStore(db().jdbi());
