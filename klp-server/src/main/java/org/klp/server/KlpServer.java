@@ -156,7 +156,7 @@ public final class KlpServer implements AutoCloseable {
 
     @Override
     public void close() {
-        timer.shutdownNow();
+        timer.shutdown();
         api.stop();
         writer.close();
     }

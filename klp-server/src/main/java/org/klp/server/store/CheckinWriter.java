@@ -33,8 +33,10 @@ import org.klp.core.fleet.HostPosture;
  *     something updates its system's row and writes history events (a posture change, a new apply
  *     result, new taint flags). So a repeated check-in changes nothing but "seen again".</li>
  * <li>The log is folded into {@code systems.last_seen} and {@code checkins} every
- *     {@link #FOLD_MILLIS}, at start, and whenever an operator reads systems ({@link #sync}), by
- *     this same thread, so folds and check-ins never contend.</li>
+ *     {@link #FOLD_MILLIS} by a thread of its own, at start, and whenever an operator reads systems
+ *     ({@link #sync}). Folds and check-in groups update rows in id order, so they may wait for each
+ *     other but never deadlock; a fold takes only log rows committed when it began, so a check-in
+ *     is counted exactly once.</li>
  * </ul>
  *
  * <p>A full queue refuses new check-ins at once ({@link Overloaded}) rather than letting latency
@@ -45,7 +47,7 @@ public final class CheckinWriter implements AutoCloseable {
 
     static final int MAX_BATCH = 1024;
     static final int QUEUE = 20_000;
-    static final long FOLD_MILLIS = 2_000;
+    static final long FOLD_MILLIS = 5_000;
 
     /**
      * Taint flags loading any live patch sets: K (live patch), O (out-of-tree module) and E
@@ -98,12 +100,12 @@ public final class CheckinWriter implements AutoCloseable {
 
     private final Jdbi jdbi;
     private final BlockingQueue<Pending> queue = new ArrayBlockingQueue<>(QUEUE);
-    private final BlockingQueue<CompletableFuture<Void>> syncs = new ArrayBlockingQueue<>(1024);
     private final Thread writer;
+    private final java.util.concurrent.ScheduledExecutorService folder;
+    private final Object foldLock = new Object();
     private volatile boolean running = true;
     private volatile long batches;
     private volatile long written;
-    private long foldedAt;
 
     public CheckinWriter(Jdbi jdbi) {
         this.jdbi = jdbi;
@@ -111,6 +113,18 @@ public final class CheckinWriter implements AutoCloseable {
         this.writer = new Thread(this::loop, "klp-checkin-writer");
         writer.setDaemon(true);
         writer.start();
+        this.folder = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "klp-checkin-fold");
+            t.setDaemon(true);
+            return t;
+        });
+        folder.scheduleWithFixedDelay(() -> {
+            try {
+                fold();
+            } catch (RuntimeException e) {
+                // the next fold retries; the log keeps every check-in meanwhile
+            }
+        }, FOLD_MILLIS, FOLD_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     public CompletableFuture<Stored> submit(Checkin c) {
@@ -123,20 +137,9 @@ public final class CheckinWriter implements AutoCloseable {
         return f;
     }
 
-    /** Folds the check-in log now, so that systems' last_seen and check-in counts are exact; waits at most 10 s. */
+    /** Folds the check-in log now, so that systems' last_seen and check-in counts are exact. */
     public void sync() {
-        CompletableFuture<Void> f = new CompletableFuture<>();
-        if (!running || !syncs.offer(f)) {
-            fold();
-            return;
-        }
-        try {
-            f.get(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("cannot fold the check-in log: " + e.getMessage(), e);
-        }
+        fold();
     }
 
     /** Commit groups written and check-ins stored so far (for the log and benchmarks). */
@@ -152,22 +155,11 @@ public final class CheckinWriter implements AutoCloseable {
         List<Pending> batch = new ArrayList<>(MAX_BATCH);
         while (running || !queue.isEmpty()) {
             try {
-                Pending first = queue.poll(50, TimeUnit.MILLISECONDS);
+                Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
                 if (first != null) {
                     batch.add(first);
                     queue.drainTo(batch, MAX_BATCH - 1);
                     write(batch);
-                }
-                long now = System.currentTimeMillis();
-                if (!syncs.isEmpty() || now - foldedAt >= FOLD_MILLIS) {
-                    List<CompletableFuture<Void>> waiting = new ArrayList<>();
-                    syncs.drainTo(waiting);
-                    try {
-                        fold();
-                        waiting.forEach(w -> w.complete(null));
-                    } catch (RuntimeException e) {
-                        waiting.forEach(w -> w.completeExceptionally(e));
-                    }
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -180,7 +172,6 @@ public final class CheckinWriter implements AutoCloseable {
         while ((p = queue.poll()) != null) {
             p.done.completeExceptionally(new IllegalStateException("the server is shutting down"));
         }
-        syncs.forEach(w -> w.complete(null));
     }
 
     private void write(List<Pending> batch) {
@@ -325,6 +316,12 @@ public final class CheckinWriter implements AutoCloseable {
 
     /** Folds the check-in log into the systems' last_seen and check-in counts, in one transaction. */
     private void fold() {
+        synchronized (foldLock) {
+            foldOnce();
+        }
+    }
+
+    private void foldOnce() {
         jdbi.useTransaction(h -> {
             Long max = h.createQuery("select max(seq) from checkin_log").mapTo(Long.class).one();
             if (max == null) {
@@ -342,7 +339,6 @@ public final class CheckinWriter implements AutoCloseable {
             }
             h.createUpdate("delete from checkin_log where seq <= :m").bind("m", max).execute();
         });
-        foldedAt = System.currentTimeMillis();
     }
 
     private static String clip(String s, int max) {
@@ -352,6 +348,12 @@ public final class CheckinWriter implements AutoCloseable {
     @Override
     public void close() {
         running = false;
+        folder.shutdown();
+        try {
+            folder.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         try {
             writer.join(10_000);
         } catch (InterruptedException e) {

@@ -43,7 +43,9 @@ public final class Database implements AutoCloseable {
         } catch (java.io.IOException e) {
             throw new IllegalArgumentException("Cannot create the data folder " + dataDir + ": " + e.getMessage(), e);
         }
-        String url = "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("klp") + ";WRITE_DELAY=0;LOCK_TIMEOUT=10000;DB_CLOSE_ON_EXIT=FALSE";
+        // PAGE_SIZE=2048 (default 16 KiB): every commit rewrites each B-tree page it changed, so small
+        // pages cut the bytes written per check-in group; measured, CPU per check-in fell by half.
+        String url = "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("klp") + ";WRITE_DELAY=0;LOCK_TIMEOUT=10000;DB_CLOSE_ON_EXIT=FALSE;PAGE_SIZE=2048";
         return open(url, "sa", "", 8);
     }
 

@@ -77,19 +77,18 @@ public final class CheckinLoad {
             c.addProduct("sle-module-live-patching", "15.5", "x86_64", "SUSE Linux Enterprise Live Patching 15 SP5 x86_64", null, false);
             c.publishKernel("sle-module-live-patching/15.5/x86_64", KernelRelease.parse(kernel), java.time.LocalDate.now().minusDays(90), null, null);
             System.out.printf(Locale.ROOT, "seeding %d systems on %s…%n", systems, db.kind());
-            String[] auth = seed(db, systems);
-            byte[][] bodies = new byte[4][];
-            for (int v = 0; v < bodies.length; v++) {
-                bodies[v] = TestServer.posture(kernel, v == 0 ? 1 : 1).getBytes(StandardCharsets.UTF_8);
-            }
+            String[] auth = seed(db, systems, kernel);
+            byte[] body = TestServer.posture(kernel, 1).getBytes(StandardCharsets.UTF_8);
             System.out.printf(Locale.ROOT, "load: %d connections, %d s warm-up, %d s measured, at most %d check-ins; %d cores%n", connections, warmup,
                     seconds, max, Runtime.getRuntime().availableProcessors());
-            Result r = run(server.port(), auth, bodies[0], connections, warmup, seconds, max);
+            Result r = run(server.port(), auth, body, connections, warmup, seconds, max);
             long batches = server.checkins().batches();
             long written = server.checkins().written();
             System.out.printf(Locale.ROOT, "%s, %,d registered systems: %,.0f check-ins/s; latency p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, max %.1f ms;"
-                            + " %,d measured, %d errors; average commit group %.1f check-ins%n",
-                    db.kind(), systems, r.perSecond, r.p50, r.p99, r.p999, r.max, r.count, r.errors, batches == 0 ? 0.0 : (double) written / batches);
+                            + " %,d measured, %d errors; average commit group %.1f check-ins; CPU (server and load generator) %.0f µs a check-in;"
+                            + " load average %.1f%n",
+                    db.kind(), systems, r.perSecond, r.p50, r.p99, r.p999, r.max, r.count, r.errors, batches == 0 ? 0.0 : (double) written / batches, r.cpuMicros,
+                    java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         } finally {
             server.close();
             db.close();
@@ -99,8 +98,12 @@ public final class CheckinLoad {
         }
     }
 
-    /** Registers systems straight into the database (the API's registration is tested elsewhere); returns their Basic headers. */
-    static String[] seed(Database db, int n) {
+    /**
+     * Registers systems straight into the database (the API's registration is tested elsewhere),
+     * each as after its first check-in with the posture the load then repeats: the steady state of
+     * a fleet whose hosts check in every few minutes. Returns their Basic headers.
+     */
+    static String[] seed(Database db, int n, String kernel) {
         String[] auth = new String[n];
         Instant now = Instant.now();
         int chunk = 5_000;
@@ -108,14 +111,14 @@ public final class CheckinLoad {
             int start = from;
             int end = Math.min(n, from + chunk);
             db.jdbi().useTransaction(h -> {
-                PreparedBatch b = h.prepareBatch("insert into systems (login, password_hash, hostname, group_name, registered_at, checkins,"
-                        + " loaded_version, transition_seconds, blockers, taint, new_taint, forced, last_target)"
-                        + " values (:l, :p, :h, 'default', :now, 0, 0, 0, 0, 0, 0, false, 0)");
+                PreparedBatch b = h.prepareBatch("insert into systems (login, password_hash, hostname, group_name, registered_at, last_seen, checkins,"
+                        + " kernel, installed_kernels, installed_patches, loaded_version, transition, transition_seconds, blockers, taint, new_taint,"
+                        + " forced, last_target) values (:l, :p, :h, 'default', :now, :now, 1, :k, :k, '', 1, 'ready', 0, 0, 0, 0, false, 0)");
                 for (int i = start; i < end; i++) {
                     String login = String.format("SCC_bench%08d", i);
                     String password = "pw-" + i + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
                     b.bind("l", login).bind("p", Secrets.hash(password)).bind("h", "bench-" + i)
-                            .bind("now", java.time.OffsetDateTime.ofInstant(now, java.time.ZoneOffset.UTC)).add();
+                            .bind("now", java.time.OffsetDateTime.ofInstant(now, java.time.ZoneOffset.UTC)).bind("k", kernel).add();
                     auth[i] = "Basic " + Base64.getEncoder().encodeToString((login + ":" + password).getBytes(StandardCharsets.UTF_8));
                 }
                 b.execute();
@@ -124,7 +127,7 @@ public final class CheckinLoad {
         return auth;
     }
 
-    record Result(double perSecond, double p50, double p99, double p999, double max, long count, long errors) {
+    record Result(double perSecond, double p50, double p99, double p999, double max, long count, long errors, double cpuMicros) {
     }
 
     static Result run(int port, String[] auth, byte[] body, int connections, int warmupSeconds, int seconds, long max) throws Exception {
@@ -175,6 +178,8 @@ public final class CheckinLoad {
             threads[c].start();
         }
         Thread.sleep(warmupSeconds * 1000L);
+        com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        long cpu0 = os.getProcessCpuTime();
         long start = System.nanoTime();
         measuring.set(true);
         long deadline = start + seconds * 1_000_000_000L;
@@ -184,15 +189,16 @@ public final class CheckinLoad {
         measuring.set(false);
         double elapsed = (System.nanoTime() - start) / 1e9;
         long measured = count.get();
+        double cpuMicros = measured == 0 ? 0 : (os.getProcessCpuTime() - cpu0) / 1e3 / measured;
         stop.set(true);
         for (Thread t : threads) {
             t.join(60_000);
         }
         long[] all = Arrays.stream(latencies).filter(x -> x != null).flatMapToLong(Arrays::stream).sorted().toArray();
         if (all.length == 0) {
-            return new Result(0, 0, 0, 0, 0, 0, errors.get());
+            return new Result(0, 0, 0, 0, 0, 0, errors.get(), 0);
         }
-        return new Result(measured / elapsed, pct(all, 0.50), pct(all, 0.99), pct(all, 0.999), all[all.length - 1] / 1e6, measured, errors.get());
+        return new Result(measured / elapsed, pct(all, 0.50), pct(all, 0.99), pct(all, 0.999), all[all.length - 1] / 1e6, measured, errors.get(), cpuMicros);
     }
 
     private static double pct(long[] sorted, double p) {
