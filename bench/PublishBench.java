@@ -67,6 +67,11 @@ public class PublishBench {
 
         String klpPack = top.resolve("bin/klp-pack").toString();
         exec(List.of(klpPack, "--version")); // builds the jar if needed, outside the timings
+        // an untimed publish, which also lets bin/klp-pack record its class data sharing archive
+        Path warm = copy(pool, work.resolve("warm-up"));
+        exec(List.of(klpPack, "repo", "publish", warm.toString(), "--key", keyFile.toString()));
+        exec(List.of("createrepo_c", "--quiet", warm.toString()));
+        delete(warm);
 
         List<Double> klpFull = new ArrayList<>(), klpInc = new ArrayList<>(), crFull = new ArrayList<>(), crFullNoDb = new ArrayList<>(),
                 crUpdate = new ArrayList<>(), crUpdateNoDb = new ArrayList<>();
@@ -97,10 +102,13 @@ public class PublishBench {
         row("klp-pack repo publish --key (1 added)", klpInc);
         row("createrepo_c --update (1 added)", crUpdate);
         row("createrepo_c --update --no-database (1 added)", crUpdateNoDb);
-        System.out.printf("%nRatio, incremental: createrepo_c --update / klp-pack = %.2f (with sqlite), %.2f (--no-database)%n",
-                median(crUpdate) / median(klpInc), median(crUpdateNoDb) / median(klpInc));
-        System.out.printf("Ratio, full:        createrepo_c / klp-pack = %.2f (with sqlite), %.2f (--no-database)%n",
-                median(crFull) / median(klpFull), median(crFullNoDb) / median(klpFull));
+        System.out.printf("%nRatio, incremental: createrepo_c --update / klp-pack = %.2f wall, %.2f cpu (with sqlite); %.2f wall, %.2f cpu (--no-database)%n",
+                median(crUpdate) / median(klpInc), medianCpu(crUpdate) / medianCpu(klpInc),
+                median(crUpdateNoDb) / median(klpInc), medianCpu(crUpdateNoDb) / medianCpu(klpInc));
+        System.out.printf("Ratio, full:        createrepo_c / klp-pack = %.2f wall, %.2f cpu (with sqlite); %.2f wall, %.2f cpu (--no-database)%n",
+                median(crFull) / median(klpFull), medianCpu(crFull) / medianCpu(klpFull),
+                median(crFullNoDb) / median(klpFull), medianCpu(crFullNoDb) / medianCpu(klpFull));
+        System.out.println("(a ratio above 1 means klp-pack is faster)");
         System.out.println("(klp-pack also writes updateinfo, lifecycle and patch records and signs repomd.xml; createrepo_c does neither.)");
     }
 
@@ -126,23 +134,46 @@ public class PublishBench {
                 LocalDate.of(2024, 3, 1).plusDays(14L * version), version == 1 ? LocalDate.of(2024, 3, 1) : null, "x86_64");
     }
 
+    static final boolean TIME = Files.isExecutable(Path.of("/usr/bin/time"));
+    /** CPU seconds (user + system) of each command, by the command's wall time: filled when /usr/bin/time exists. */
+    static final java.util.Map<Double, Double> CPU = new java.util.HashMap<>();
+
     static double exec(List<String> command) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        if (TIME) {
+            cmd.addAll(List.of("/usr/bin/time", "-f", "KLPTIME %U %S"));
+        }
+        cmd.addAll(command);
+        Path err = Files.createTempFile("klp-bench", ".err");
         long start = System.nanoTime();
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(err.toFile()).start();
         if (!p.waitFor(600, java.util.concurrent.TimeUnit.SECONDS)) {
             p.destroyForcibly();
             throw new IllegalStateException("timed out: " + command);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
+        String stderr = Files.readString(err);
+        Files.delete(err);
         if (p.exitValue() != 0) {
-            throw new IllegalStateException("failed (" + p.exitValue() + "): " + String.join(" ", command));
+            throw new IllegalStateException("failed (" + p.exitValue() + "): " + String.join(" ", command) + "\n" + stderr);
+        }
+        for (String line : stderr.split("\n")) {
+            if (line.startsWith("KLPTIME ")) {
+                String[] f = line.split(" ");
+                CPU.put(seconds, Double.parseDouble(f[1]) + Double.parseDouble(f[2]));
+            }
         }
         return seconds;
     }
 
     static void row(String what, List<Double> times) {
-        System.out.printf("  %-48s %7.3f s   (runs: %s)%n", what, median(times),
+        List<Double> cpu = times.stream().map(t -> CPU.getOrDefault(t, Double.NaN)).toList();
+        System.out.printf("  %-48s %7.3f s wall %7.3f s cpu   (wall of each run: %s)%n", what, median(times), median(cpu),
                 String.join(", ", times.stream().map(t -> String.format(Locale.ROOT, "%.3f", t)).toList()));
+    }
+
+    static double medianCpu(List<Double> times) {
+        return median(times.stream().map(t -> CPU.getOrDefault(t, Double.NaN)).toList());
     }
 
     static double median(List<Double> values) {

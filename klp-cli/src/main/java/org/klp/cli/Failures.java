@@ -22,8 +22,8 @@ final class Failures {
         if (ex instanceof KernelStateException || ex instanceof KernelOperationException || ex instanceof ModuleFormatException
                 || ex instanceof IllegalArgumentException || ex instanceof IllegalStateException) {
             message = ex.getMessage();
-        } else if (ex instanceof UncheckedIOException u) {
-            message = u.getMessage();
+        } else if (ex instanceof UncheckedIOException || ex.getClass().getName().startsWith("org.klp.")) {
+            message = ex.getMessage();
         } else {
             message = ex.getClass().getSimpleName() + ": " + ex.getMessage();
         }

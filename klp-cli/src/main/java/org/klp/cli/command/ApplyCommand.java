@@ -60,6 +60,15 @@ public final class ApplyCommand extends KlpCommand {
         String kernel = host.reader().kernelRelease();
         Optional<PatchRecord> before = host.reader().snapshot().active().map(LoadedPatch::name)
                 .flatMap(a -> PatchInfo.record(host, a, kernel));
+        return applyChecked(command, host, operation, checked, timeout, action, quiet, before);
+    }
+
+    /**
+     * As above, with the active patch's record read before anything was installed: a package
+     * manager replacing the package removes the old record.
+     */
+    static int applyChecked(KlpCommand command, Host host, String operation, ModuleCheck.Checked checked, Duration timeout,
+                            OnTimeout action, boolean quiet, Optional<PatchRecord> before) {
         OperationRunner runner = new OperationRunner(host);
         ApplyResult result = runner.run(new OperationRunner.Subject(operation, checked.patch(), Optional.of(checked.module()), checked.record()),
                 () -> host.applier().apply(checked.module(), checked.patch(), timeout, action, command::progress));

@@ -4,17 +4,27 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.klp.cli.Durations;
 import org.klp.cli.ExitCode;
 import org.klp.cli.Host;
 import org.klp.cli.UsageException;
+import org.klp.cli.repo.Repositories;
+import org.klp.cli.repo.Zypper;
+import org.klp.core.kernel.KernelRelease;
 import org.klp.core.patch.FixChange;
+import org.klp.core.patch.LivePatchPackage;
 import org.klp.kernel.apply.OnTimeout;
 import org.klp.kernel.state.LoadedPatch;
 import org.klp.packaging.record.PatchRecord;
+import org.klp.packaging.rpm.LivePatchRpm;
+import org.klp.packaging.rpm.RpmPackage;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -22,7 +32,9 @@ import picocli.CommandLine.Parameters;
 @Command(name = "downgrade", description = {
         "Replaces the active live patch with an older version (default: N-1).",
         "Shows the fixes it drops first and asks for confirmation (-n: do not ask).",
-        "The older version comes from an installed package record (--to N) or a module file (MODULE)."})
+        "The older version comes from an installed package (--to N), the repositories (downloaded and",
+        "verified), or a module file (MODULE). Where zypper manages the live patch package, klp runs",
+        "'zypper in --oldpackage kernel-livepatch-<kernel>=<N>' instead, as SUSE's klp does."})
 public final class DowngradeCommand extends KlpCommand {
 
     @Parameters(paramLabel = "MODULE", arity = "0..1", description = "The older live patch module to load.")
@@ -43,6 +55,12 @@ public final class DowngradeCommand extends KlpCommand {
     @Option(names = "--on-timeout", paramLabel = "ACTION", description = "wait, revert or force (default: ${DEFAULT-VALUE}).")
     String onTimeout = "revert";
 
+    @Option(names = "--repo", paramLabel = "URL", description = "A repository to fetch the older version from when it is not installed (repeatable; default: etc/klp/repositories).")
+    List<String> repos = new ArrayList<>();
+
+    @Option(names = "--trusted", paramLabel = "FILE", description = "The repository signing key(s) to trust (default: etc/klp/trusted.asc).")
+    Path trusted;
+
     @Override
     public Integer call() {
         OnTimeout action = ApplyCommand.parseOnTimeout(onTimeout);
@@ -50,17 +68,26 @@ public final class DowngradeCommand extends KlpCommand {
             throw new UsageException("--to must be 1 or more (1 is the initial patch), was " + to);
         }
         Host host = host();
-        String kernel = host.reader().kernelRelease();
+        KernelRelease kernel = KernelRelease.parse(host.reader().kernelRelease());
         Optional<String> activeName = host.reader().snapshot().active().map(LoadedPatch::name);
-        Optional<PatchRecord> current = activeName.flatMap(a -> PatchInfo.record(host, a, kernel));
-        ModuleCheck.Checked target;
+        Optional<PatchRecord> current = activeName.flatMap(a -> PatchInfo.record(host, a, kernel.uname()));
+        String packageName = LivePatchPackage.packageName(kernel);
+
+        // Which version, and what it carries.
+        Supplier<Path> obtainModule;
+        LivePatchPackage targetPackage;
+        String targetLabel;
         if (module != null) {
-            target = ModuleCheck.check(host, module, Optional.ofNullable(record));
-            int version = target.record().map(r -> r.livePatch().version())
+            ModuleCheck.Checked checked = ModuleCheck.check(host, module, Optional.ofNullable(record));
+            int version = checked.record().map(r -> r.livePatch().version())
                     .orElseThrow(() -> new UsageException("cannot tell the version of " + module + ": no package record; give one with --record"));
             if (to != null && to != version) {
                 throw new UsageException("--to " + to + " conflicts with MODULE, which is version " + version);
             }
+            targetPackage = checked.record().get().livePatch();
+            targetLabel = PatchInfo.label(checked.patch(), checked.record());
+            checked.record().filter(r -> record != null).ifPresent(r -> ModuleCheck.keepRecord(host, r));
+            obtainModule = () -> module;
         } else {
             int currentVersion = current.map(r -> r.livePatch().version())
                     .orElseThrow(() -> new UsageException(activeName.map(a -> "the active patch " + a + " has no package record, so its version is unknown;")
@@ -69,31 +96,63 @@ public final class DowngradeCommand extends KlpCommand {
             if (wanted < 1) {
                 throw new UsageException("version " + currentVersion + " is the initial patch; there is nothing older");
             }
-            PatchRecord older = host.patchRecords().version(kernel, wanted)
-                    .orElseThrow(() -> new IllegalArgumentException("version " + wanted + " of " + current.get().livePatch().name()
-                            + " is not installed; install it first (zypper in --oldpackage " + current.get().livePatch().name() + "=" + wanted + ")"));
-            target = ModuleCheck.check(host, host.root().resolve(older.moduleFile()), Optional.empty());
+            if (wanted >= currentVersion) {
+                throw new UsageException("version " + wanted + " is not older than the active version " + currentVersion
+                        + "; use klp update (or klp apply) to move forward");
+            }
+            Optional<Zypper> zypper = Zypper.managing(host.root().path(), packageName);
+            Optional<PatchRecord> installed = host.patchRecords().version(kernel.uname(), wanted)
+                    .filter(r -> Files.isRegularFile(host.root().resolve(r.moduleFile())));
+            if (zypper.isPresent()) {
+                // as SUSE's klp does: the package manager installs the older package
+                Optional<LivePatchPackage> known = installed.map(PatchRecord::livePatch)
+                        .or(() -> zypper.get().download(packageName, wanted).map(this::recordOfPackage));
+                targetPackage = known.orElse(null);
+                targetLabel = packageName + "=" + wanted;
+                obtainModule = () -> PackageInstall.withZypper(this, host, zypper.get(), kernel, packageName, wanted, true);
+            } else if (installed.isPresent()) {
+                targetPackage = installed.get().livePatch();
+                targetLabel = PatchInfo.label(installed.get().moduleName(), installed);
+                obtainModule = () -> host.root().resolve(installed.get().moduleFile());
+            } else {
+                Repositories repositories = Repositories.open(host.root().path(), repos, Optional.ofNullable(trusted), this::progress);
+                Repositories.Offer offer = repositories.version(kernel, wanted).orElseThrow(() -> new IllegalArgumentException(
+                        "version " + wanted + " of " + packageName + " is neither installed nor in " + String.join(", ", repositories.locations())));
+                targetPackage = offer.patch().livePatch();
+                targetLabel = offer.patch().record().moduleName() + " (" + packageName + " version " + wanted + ")";
+                obtainModule = () -> PackageInstall.obtain(this, host, repositories, offer, true);
+            }
         }
-        int targetVersion = target.record().map(r -> r.livePatch().version()).orElse(0);
-        if (current.isPresent() && targetVersion >= current.get().livePatch().version()) {
+        int targetVersion = targetPackage == null ? (to != null ? to : 0) : targetPackage.version();
+        if (current.isPresent() && targetPackage != null && targetVersion >= current.get().livePatch().version()) {
             throw new UsageException("version " + targetVersion + " is not older than the active version " + current.get().livePatch().version()
-                    + "; use klp apply (or klp update) to move forward");
+                    + "; use klp update (or klp apply) to move forward");
         }
-        FixChange change = FixChange.between(current.map(r -> r.livePatch().fixes()).orElse(java.util.List.of()),
-                target.record().map(r -> r.livePatch().fixes()).orElse(java.util.List.of()));
+
+        // What it drops, and the user's consent.
         if (!json()) {
-            out().println("downgrade " + activeName.map(a -> PatchInfo.label(a, current)).orElse("(no active patch)") + " to "
-                    + PatchInfo.label(target.patch(), target.record()));
-            out().println(change.dropped().isEmpty() ? "no fixes are dropped" : "fixes dropped (" + change.dropped().size() + "):");
-            change.dropped().forEach(f -> out().println("  - " + PatchInfo.fixLine(f)));
+            out().println("downgrade " + activeName.map(a -> PatchInfo.label(a, current)).orElse("(no active patch)") + " to " + targetLabel);
+            if (targetPackage == null) {
+                out().println("the fixes version " + targetVersion + " lacks are unknown until it is installed; everything after it is dropped");
+            } else {
+                FixChange change = FixChange.between(current.map(r -> r.livePatch().fixes()).orElse(List.of()), targetPackage.fixes());
+                out().println(change.dropped().isEmpty() ? "no fixes are dropped" : "fixes dropped (" + change.dropped().size() + "):");
+                change.dropped().forEach(f -> out().println("  - " + PatchInfo.fixLine(f)));
+            }
             out().flush();
         }
         if (!noConfirm && !confirm()) {
             err().println("klp: downgrade cancelled; nothing changed");
             return ExitCode.FAILURE;
         }
-        target.record().filter(r -> record != null).ifPresent(r -> ModuleCheck.keepRecord(host, r));
-        return ApplyCommand.applyChecked(this, host, "downgrade", target, timeout, action, false);
+        ModuleCheck.Checked target = ModuleCheck.check(host, obtainModule.get(), Optional.empty());
+        return ApplyCommand.applyChecked(this, host, "downgrade", target, timeout, action, false, current);
+    }
+
+    /** What a package zypper downloaded carries, read from its record. */
+    private LivePatchPackage recordOfPackage(Path rpm) {
+        progress("reading the record of " + rpm.getFileName());
+        return LivePatchRpm.recordOf(RpmPackage.read(rpm)).livePatch();
     }
 
     private boolean confirm() {

@@ -6,6 +6,8 @@ import java.util.Optional;
 import org.klp.cli.ExitCode;
 import org.klp.cli.Host;
 import org.klp.cli.Json;
+import org.klp.core.lifecycle.SupportPolicy;
+import org.klp.core.lifecycle.SupportStatus;
 import org.klp.core.patch.Fix;
 import org.klp.core.patch.LivePatchPackage;
 import org.klp.kernel.state.LivepatchSnapshot;
@@ -41,6 +43,10 @@ public final class PatchesCommand extends KlpCommand {
                 j.strings("bugs", fixes.stream().flatMap(f -> f.allIds().stream()).filter(id -> !id.startsWith("CVE-")).distinct().toList());
                 j.strings("functions", p.functions().stream().map(PatchRecordJson::formatFunction).toList());
                 j.field("newerVersion", newer(host, kernel, record).map(r -> (Object) r.livePatch().version()));
+                Optional<SupportStatus> support = endOfSupport(host, record);
+                j.field("endOfSupport", support.map(x -> x.endOfSupport().toString()))
+                        .field("daysLeft", support.map(x -> (Object) x.daysLeft()))
+                        .field("expired", support.map(SupportStatus::expired).orElse(false));
                 j.endObject();
             }
             j.endArray();
@@ -72,6 +78,9 @@ public final class PatchesCommand extends KlpCommand {
                 out.println("    kernel: " + kernel);
                 out.println("    functions: " + String.join(", ", p.functions().stream().map(PatchRecordJson::formatFunction).toList()));
                 out.println("    released: " + record.map(r -> r.livePatch().releaseDate().toString()).orElse("unknown"));
+                out.println("    end of support: " + endOfSupport(host, record).map(s -> s.endOfSupport() + (s.expired()
+                        ? " (EXPIRED: no more live patches for this kernel; reboot into a supported kernel)"
+                        : " (" + s.daysLeft() + " days left)")).orElse("unknown (no lifecycle data; see klp lifecycle)"));
                 Optional<PatchRecord> newer = newer(host, kernel, record);
                 out.println("    newer version: " + newer.map(r -> r.livePatch().version() + " (installed, not loaded: klp apply "
                         + host.root().show(host.root().resolve(r.moduleFile())) + ")").orElse(record.isPresent() ? "none known" : "unknown"));
@@ -107,6 +116,14 @@ public final class PatchesCommand extends KlpCommand {
         for (int i = 0; i < fixes.size(); i++) {
             out.println((i == 0 ? heading : indent) + PatchInfo.fixLine(fixes.get(i)));
         }
+    }
+
+    private static Optional<SupportStatus> endOfSupport(Host host, Optional<PatchRecord> record) {
+        java.time.LocalDate today = java.time.LocalDate.ofInstant(host.now(), java.time.ZoneOffset.UTC);
+        return record.flatMap(r -> r.kernelReleaseDate().map(SupportPolicy.DEFAULT::endOfSupport)
+                        .or(() -> LifecycleCommand.localLifecycleData(host.root().path())
+                                .endOfSupport(r.livePatch().name(), Integer.toString(r.livePatch().version()))))
+                .map(end -> SupportStatus.of(end, today));
     }
 
     private static Optional<PatchRecord> newer(Host host, String kernel, Optional<PatchRecord> record) {

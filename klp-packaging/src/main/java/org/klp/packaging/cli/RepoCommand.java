@@ -51,8 +51,8 @@ final class RepoCommand implements Runnable {
 
         @Override
         public Integer call() {
-            SigningKey signing = key == null ? null : SigningKey.read(key);
-            RepositoryPublisher.Result r = new RepositoryPublisher(signing).publish(dir);
+            SigningKey used = key == null ? null : SigningKey.read(key);
+            RepositoryPublisher.Result r = new RepositoryPublisher(used).publish(dir);
             var out = spec.commandLine().getOut();
             if (json) {
                 out.print(Json.of(g -> {
@@ -61,7 +61,7 @@ final class RepoCommand implements Runnable {
                     g.writeNumberField("packages", r.packages());
                     g.writeNumberField("read", r.read());
                     g.writeNumberField("livePatches", r.livePatches());
-                    g.writeBooleanField("signed", signing != null);
+                    g.writeBooleanField("signed", used != null);
                     g.writeArrayFieldStart("warnings");
                     for (String w : r.warnings()) {
                         g.writeString(w);
@@ -72,7 +72,7 @@ final class RepoCommand implements Runnable {
             } else {
                 out.println("Published " + dir + ": " + r.packages() + " packages (" + r.livePatches() + " live patches), "
                         + r.read() + " read, " + (r.packages() - r.read()) + " from cache"
-                        + (signing == null ? "; unsigned" : "; signed with key " + signing.keyId()));
+                        + (used == null ? "; unsigned" : "; signed with key " + used.keyId()));
             }
             for (String w : r.warnings()) {
                 spec.commandLine().getErr().println("klp-pack: warning: " + w);

@@ -3,18 +3,15 @@ package org.klp.packaging.pgp;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
-import java.security.MessageDigest;
 import java.security.PublicKey;
 import java.security.Signature;
 import java.security.spec.RSAPublicKeySpec;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,10 +56,12 @@ public final class TrustedKeys {
     public static TrustedKeys parse(byte[] bytes, String source) {
         Map<Long, Key> keys = new LinkedHashMap<>();
         try {
-            for (byte[] block : dearmor(bytes, "PUBLIC KEY BLOCK", source)) {
-                for (Packet p : packets(block, source)) {
-                    if (p.tag == 6 || p.tag == 14) {
-                        Key k = publicKey(p.body, source);
+            for (byte[] block : OpenPgp.dearmor(bytes)) {
+                for (OpenPgp.Packet p : OpenPgp.packets(block)) {
+                    // public keys and subkeys, or the public part of secret ones: a signing key file stands for its public half
+                    if (p.tag() == OpenPgp.TAG_PUBLIC_KEY || p.tag() == OpenPgp.TAG_PUBLIC_SUBKEY
+                            || p.tag() == OpenPgp.TAG_SECRET_KEY || p.tag() == OpenPgp.TAG_SECRET_SUBKEY) {
+                        Key k = publicKey(p.body());
                         if (k != null) {
                             keys.put(k.keyId, k);
                         }
@@ -102,11 +101,10 @@ public final class TrustedKeys {
         }
         Sig sig;
         try {
-            List<byte[]> blocks = dearmor(signature, "SIGNATURE", what);
-            List<Packet> packets = packets(blocks.get(0), what);
-            Packet p = packets.stream().filter(x -> x.tag == 2).findFirst()
+            List<byte[]> blocks = OpenPgp.dearmor(signature);
+            OpenPgp.Packet p = OpenPgp.packets(blocks.get(0)).stream().filter(x -> x.tag() == OpenPgp.TAG_SIGNATURE).findFirst()
                     .orElseThrow(() -> new IllegalArgumentException("no signature packet"));
-            sig = signature(p.body);
+            sig = signature(p.body());
         } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
             throw new SignatureException("The signature of " + what + " is damaged: " + e.getMessage(), e);
         }
@@ -154,165 +152,19 @@ public final class TrustedKeys {
 
     // ---- RFC 4880 parsing: armor, packets, v4 RSA keys, v4 signatures ----
 
-    private record Packet(int tag, byte[] body) {
-    }
-
     private record Sig(int type, int publicKeyAlgorithm, int hash, byte[] hashedPart, Long issuer, byte[] value) {
     }
 
-    /** The binary blocks of an armored text (CRC checked when present), or the input itself if it is binary. */
-    static List<byte[]> dearmor(byte[] bytes, String kind, String source) {
-        String text = new String(bytes, StandardCharsets.ISO_8859_1);
-        if (!text.contains("-----BEGIN PGP ")) {
-            if (bytes.length == 0 || (bytes[0] & 0x80) == 0) {
-                throw new IllegalArgumentException("neither ASCII-armored nor binary OpenPGP data");
-            }
-            return List.of(bytes);
-        }
-        List<byte[]> out = new ArrayList<>();
-        int at = 0;
-        while (true) {
-            int begin = text.indexOf("-----BEGIN PGP ", at);
-            if (begin < 0) {
-                break;
-            }
-            int headerEnd = text.indexOf('\n', begin);
-            int end = text.indexOf("-----END PGP ", headerEnd);
-            if (headerEnd < 0 || end < 0) {
-                throw new IllegalArgumentException("armor without an END line");
-            }
-            String[] lines = text.substring(headerEnd + 1, end).split("\r?\n");
-            StringBuilder b64 = new StringBuilder();
-            String crc = null;
-            boolean body = false;
-            for (String line : lines) {
-                String l = line.strip();
-                if (!body) {
-                    if (l.isEmpty()) {
-                        body = true;
-                    } else if (!l.contains(": ")) { // armor without headers and without the empty line
-                        body = true;
-                    } else {
-                        continue;
-                    }
-                    if (l.isEmpty()) {
-                        continue;
-                    }
-                }
-                if (l.startsWith("=") && l.length() == 5) {
-                    crc = l.substring(1);
-                } else {
-                    b64.append(l);
-                }
-            }
-            byte[] data;
-            try {
-                data = Base64.getDecoder().decode(b64.toString());
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("armor is not valid base64");
-            }
-            if (crc != null) {
-                byte[] c = Base64.getDecoder().decode(crc);
-                int expected = ((c[0] & 0xFF) << 16) | ((c[1] & 0xFF) << 8) | (c[2] & 0xFF);
-                if (crc24(data) != expected) {
-                    throw new IllegalArgumentException("armor checksum does not match (damaged " + kind.toLowerCase() + ")");
-                }
-            }
-            out.add(data);
-            at = end + 13;
-        }
-        if (out.isEmpty()) {
-            throw new IllegalArgumentException("no armored block");
-        }
-        return out;
-    }
-
-    private static int crc24(byte[] data) {
-        int crc = 0xB704CE;
-        for (byte b : data) {
-            crc ^= (b & 0xFF) << 16;
-            for (int i = 0; i < 8; i++) {
-                crc <<= 1;
-                if ((crc & 0x1000000) != 0) {
-                    crc ^= 0x1864CFB;
-                }
-            }
-        }
-        return crc & 0xFFFFFF;
-    }
-
-    private static List<Packet> packets(byte[] data, String source) {
-        List<Packet> out = new ArrayList<>();
-        int i = 0;
-        while (i < data.length) {
-            int ctb = data[i++] & 0xFF;
-            if ((ctb & 0x80) == 0) {
-                throw new IllegalArgumentException("not an OpenPGP packet at byte " + (i - 1));
-            }
-            int tag;
-            long length;
-            if ((ctb & 0x40) != 0) { // new format
-                tag = ctb & 0x3F;
-                int first = data[i++] & 0xFF;
-                if (first < 192) {
-                    length = first;
-                } else if (first < 224) {
-                    length = ((first - 192) << 8) + (data[i++] & 0xFF) + 192;
-                } else if (first == 255) {
-                    length = ((long) (data[i] & 0xFF) << 24) | ((data[i + 1] & 0xFF) << 16) | ((data[i + 2] & 0xFF) << 8) | (data[i + 3] & 0xFF);
-                    i += 4;
-                } else {
-                    throw new IllegalArgumentException("partial-length packets are not supported here");
-                }
-            } else { // old format
-                tag = (ctb >> 2) & 0x0F;
-                int lengthType = ctb & 0x03;
-                if (lengthType == 0) {
-                    length = data[i++] & 0xFF;
-                } else if (lengthType == 1) {
-                    length = ((data[i] & 0xFF) << 8) | (data[i + 1] & 0xFF);
-                    i += 2;
-                } else if (lengthType == 2) {
-                    length = ((long) (data[i] & 0xFF) << 24) | ((data[i + 1] & 0xFF) << 16) | ((data[i + 2] & 0xFF) << 8) | (data[i + 3] & 0xFF);
-                    i += 4;
-                } else {
-                    length = data.length - i;
-                }
-            }
-            if (length < 0 || i + length > data.length) {
-                throw new IllegalArgumentException("packet runs past the end of the data (truncated)");
-            }
-            byte[] body = new byte[(int) length];
-            System.arraycopy(data, i, body, 0, (int) length);
-            out.add(new Packet(tag, body));
-            i += (int) length;
-        }
-        return out;
-    }
-
-    /** A v4 RSA public key or subkey packet; null for other algorithms (skipped, not trusted). */
-    private static Key publicKey(byte[] body, String source) {
-        if (body.length < 6 || body[0] != 4) {
-            return null; // v3 or v5/v6 keys: not used by klp
-        }
-        int algorithm = body[5] & 0xFF;
-        if (algorithm != 1 && algorithm != 3) {
+    /** A v4 RSA key (public or secret packet); null for other versions and algorithms (skipped, not trusted). */
+    private static Key publicKey(byte[] body) {
+        Object[] rsa = OpenPgp.rsaPublic(body);
+        if (rsa == null) {
             return null;
         }
-        int[] at = {6};
-        BigInteger n = mpi(body, at);
-        BigInteger e = mpi(body, at);
+        byte[] fingerprint = OpenPgp.fingerprint(body, (Integer) rsa[2]);
         try {
-            MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
-            sha1.update(new byte[] {(byte) 0x99, (byte) (body.length >> 8), (byte) body.length});
-            sha1.update(body);
-            byte[] fingerprint = sha1.digest();
-            long keyId = 0;
-            for (int i = 12; i < 20; i++) {
-                keyId = (keyId << 8) | (fingerprint[i] & 0xFF);
-            }
-            PublicKey rsa = KeyFactory.getInstance("RSA").generatePublic(new RSAPublicKeySpec(n, e));
-            return new Key(keyId, fingerprint, rsa);
+            PublicKey key = KeyFactory.getInstance("RSA").generatePublic(new RSAPublicKeySpec((BigInteger) rsa[0], (BigInteger) rsa[1]));
+            return new Key(OpenPgp.keyIdOf(fingerprint), fingerprint, key);
         } catch (GeneralSecurityException ex) {
             throw new IllegalArgumentException("unusable RSA key: " + ex.getMessage());
         }
@@ -337,7 +189,7 @@ public final class TrustedKeys {
             issuer = issuer(b, unhashedStart, unhashedEnd);
         }
         int[] at = {unhashedEnd + 2}; // skip the left 16 bits of the hash
-        byte[] value = mpi(b, at).toByteArray();
+        byte[] value = OpenPgp.mpi(b, at).toByteArray();
         if (value.length > 1 && value[0] == 0) {
             value = java.util.Arrays.copyOfRange(value, 1, value.length);
         }
@@ -379,17 +231,5 @@ public final class TrustedKeys {
             v = (v << 8) | (b[at + i] & 0xFF);
         }
         return v;
-    }
-
-    private static BigInteger mpi(byte[] b, int[] at) {
-        int bits = ((b[at[0]] & 0xFF) << 8) | (b[at[0] + 1] & 0xFF);
-        int bytes = (bits + 7) / 8;
-        if (at[0] + 2 + bytes > b.length) {
-            throw new IllegalArgumentException("number runs past the end of its packet (truncated)");
-        }
-        byte[] m = new byte[bytes];
-        System.arraycopy(b, at[0] + 2, m, 0, bytes);
-        at[0] += 2 + bytes;
-        return new BigInteger(1, m);
     }
 }

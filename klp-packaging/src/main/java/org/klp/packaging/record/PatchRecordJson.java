@@ -152,6 +152,17 @@ public final class PatchRecordJson {
         }
     }
 
+    /** One record as compact JSON on one line (no trailing newline). */
+    public static String writeCompact(PatchRecord record) {
+        StringWriter out = new StringWriter();
+        try (JsonGenerator g = StrictJson.FACTORY.createGenerator(out)) {
+            writeObject(g, record);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString();
+    }
+
     /** Writes records as a JSON array, one record object after another. */
     public static String writeAll(List<PatchRecord> records) {
         StringWriter out = new StringWriter();

@@ -1,5 +1,6 @@
 package org.klp.packaging.repo;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -23,7 +24,7 @@ import static org.klp.packaging.xml.XmlText.escape;
  * {@code pre="1"} on requirements of install-time scriptlets, only "primary" files ({@code /etc/…},
  * {@code …bin/…}) in primary, changelogs oldest first and at most the newest ten.
  *
- * @param recordJson     the patch record a live patch package ships (empty for other packages)
+ * @param recordJson     the patch record a live patch package ships, as compact JSON (empty for other packages)
  * @param kernelReleased the record's kernel release date (ISO), empty when unknown or not a live patch
  * @param updateBasis    the package id of version N-1 that {@code updateXml} was computed against
  *                       ("-" for none); empty when not computed yet
@@ -32,13 +33,16 @@ import static org.klp.packaging.xml.XmlText.escape;
  */
 public record PackageEntry(String location, long size, long mtimeMillis, String pkgid, String name, long epoch,
                            String version, String release, String arch, String sourceRpm,
-                           String primaryXml, String filelistsXml, String otherXml, String recordJson,
-                           String kernelReleased, String updateBasis, String updateXml) {
+                           byte[] primaryXml, byte[] filelistsXml, byte[] otherXml, byte[] recordJson,
+                           String kernelReleased, String updateBasis, byte[] updateXml) {
+
+    // The fragments are kept as UTF-8 bytes: a publish copies them into documents as they are, and
+    // the cache stores them as they are, so most of the metadata is never decoded or encoded again.
 
     /** This entry with its updateinfo element computed against version N-1 {@code basis}. */
     public PackageEntry withUpdate(String basis, String xml) {
         return new PackageEntry(location, size, mtimeMillis, pkgid, name, epoch, version, release, arch, sourceRpm, primaryXml,
-                filelistsXml, otherXml, recordJson, kernelReleased, basis, xml);
+                filelistsXml, otherXml, recordJson, kernelReleased, basis, xml.getBytes(StandardCharsets.UTF_8));
     }
 
     static final int CHANGELOG_LIMIT = 10;
@@ -59,11 +63,11 @@ public record PackageEntry(String location, long size, long mtimeMillis, String 
 
     /** The patch record of a live patch package, or null. */
     public PatchRecord record() {
-        return recordJson.isEmpty() ? null : PatchRecordJson.read(recordJson, location);
+        return recordJson.length == 0 ? null : PatchRecordJson.read(new String(recordJson, StandardCharsets.UTF_8), location);
     }
 
     public boolean isLivePatch() {
-        return !recordJson.isEmpty();
+        return recordJson.length > 0;
     }
 
     /** Reads a package: checks its digests, renders its fragments, extracts its patch record. */
@@ -145,8 +149,9 @@ public record PackageEntry(String location, long size, long mtimeMillis, String 
         String record = "";
         String kernelReleased = "";
         if (name.startsWith("kernel-livepatch-")) {
-            record = LivePatchRpm.recordJsonOf(rpm);
-            PatchRecord r = PatchRecordJson.read(record, location + ":/usr/share/klp/patches/" + name + "-" + rpm.version() + ".json");
+            PatchRecord r = PatchRecordJson.read(LivePatchRpm.recordJsonOf(rpm),
+                    location + ":/usr/share/klp/patches/" + name + "-" + rpm.version() + ".json");
+            record = PatchRecordJson.writeCompact(r);
             if (!r.livePatch().name().equals(name) || !Integer.toString(r.livePatch().version()).equals(rpm.version())) {
                 throw new org.klp.packaging.rpm.RpmFormatException(location + " is " + rpm.nevra() + " but its patch record describes "
                         + r.livePatch().nameVersion());
@@ -154,7 +159,11 @@ public record PackageEntry(String location, long size, long mtimeMillis, String 
             kernelReleased = r.kernelReleased() == null ? "" : r.kernelReleased().toString();
         }
         return new PackageEntry(location, rpm.fileSize(), mtimeMillis, pkgid, name, rpm.epoch(), rpm.version(), rpm.release(), arch,
-                sourceRpm, p.toString(), fl.toString(), o.toString(), record, kernelReleased, "", "");
+                sourceRpm, utf8(p), utf8(fl), utf8(o), record.getBytes(StandardCharsets.UTF_8), kernelReleased, "", new byte[0]);
+    }
+
+    private static byte[] utf8(CharSequence s) {
+        return s.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     static boolean isPrimaryFile(String f) {

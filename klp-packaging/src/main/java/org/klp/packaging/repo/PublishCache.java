@@ -30,7 +30,7 @@ import java.util.Map;
 final class PublishCache {
 
     private static final int MAGIC = 0x4B4C5043; // "KLPC"
-    private static final int FORMAT = 2;
+    private static final int FORMAT = 3;
 
     private final Map<String, PackageEntry> entries;
 
@@ -57,7 +57,7 @@ final class PublishCache {
             Map<String, PackageEntry> map = new HashMap<>(n * 2);
             for (int i = 0; i < n; i++) {
                 PackageEntry e = new PackageEntry(str(in), in.readLong(), in.readLong(), str(in), str(in), in.readLong(), str(in), str(in),
-                        str(in), str(in), str(in), str(in), str(in), str(in), str(in), str(in), str(in));
+                        str(in), str(in), bytes(in), bytes(in), bytes(in), bytes(in), str(in), str(in), bytes(in));
                 map.put(e.location(), e);
             }
             return new PublishCache(map);
@@ -77,7 +77,7 @@ final class PublishCache {
     static void save(Path repo, Iterable<PackageEntry> packages) throws IOException {
         Path f = file(repo);
         Files.createDirectories(f.getParent());
-        Path tmp = Files.createTempFile(f.getParent(), "cache", ".tmp");
+        Path tmp = RepositoryPublisher.tempFile(f);
         try {
             int n = 0;
             for (PackageEntry ignored : packages) {
@@ -99,13 +99,13 @@ final class PublishCache {
                     str(out, e.release());
                     str(out, e.arch());
                     str(out, e.sourceRpm());
-                    str(out, e.primaryXml());
-                    str(out, e.filelistsXml());
-                    str(out, e.otherXml());
-                    str(out, e.recordJson());
+                    bytes(out, e.primaryXml());
+                    bytes(out, e.filelistsXml());
+                    bytes(out, e.otherXml());
+                    bytes(out, e.recordJson());
                     str(out, e.kernelReleased());
                     str(out, e.updateBasis());
-                    str(out, e.updateXml());
+                    bytes(out, e.updateXml());
                 }
             }
             Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -115,17 +115,24 @@ final class PublishCache {
     }
 
     private static String str(DataInputStream in) throws IOException {
+        return new String(bytes(in), StandardCharsets.UTF_8);
+    }
+
+    private static byte[] bytes(DataInputStream in) throws IOException {
         int n = in.readInt();
         if (n < 0 || n > (64 << 20)) {
             throw new EOFException("damaged cache");
         }
         byte[] b = new byte[n];
         in.readFully(b);
-        return new String(b, StandardCharsets.UTF_8);
+        return b;
     }
 
     private static void str(DataOutputStream out, String s) throws IOException {
-        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        bytes(out, s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void bytes(DataOutputStream out, byte[] b) throws IOException {
         out.writeInt(b.length);
         out.write(b);
     }

@@ -35,6 +35,7 @@ import java.util.zip.GZIPOutputStream;
 import org.klp.core.lifecycle.SupportPolicy;
 import org.klp.packaging.lifecycle.LifecycleData;
 import org.klp.packaging.pgp.SigningKey;
+import org.klp.packaging.pgp.TrustedKeys;
 import org.klp.packaging.record.PatchRecord;
 import org.klp.packaging.rpm.RpmPackage;
 
@@ -66,18 +67,34 @@ public final class RepositoryPublisher {
     public record Result(Path repomd, int packages, int read, int livePatches, List<String> warnings) {
     }
 
+    private static final java.util.regex.Pattern LOCATION = java.util.regex.Pattern.compile("<location href=\"(repodata/[^\"<>]+)\"");
+    private static final java.util.concurrent.atomic.AtomicLong TEMP_COUNTER = new java.util.concurrent.atomic.AtomicLong();
+
     private final SigningKey key;
     private final Clock clock;
     private final SupportPolicy support;
+    private TrustedKeys trusted;
 
+    /** @param key signs repomd.xml and is the key every package must be signed with; null to publish unsigned */
     public RepositoryPublisher(SigningKey key, Clock clock, SupportPolicy support) {
         this.key = key;
         this.clock = clock;
         this.support = support;
     }
 
+    /** @param key signs repomd.xml and is the key every package must be signed with; null to publish unsigned */
     public RepositoryPublisher(SigningKey key) {
         this(key, Clock.systemUTC(), SupportPolicy.DEFAULT);
+    }
+
+
+
+    /** The public half of the signing key, or null when publishing unsigned. */
+    private TrustedKeys trusted() {
+        if (trusted == null && key != null) {
+            trusted = key.trusted();
+        }
+        return trusted;
     }
 
     public Result publish(Path dir) {
@@ -85,10 +102,17 @@ public final class RepositoryPublisher {
             throw new IllegalArgumentException("Repository folder " + dir + " does not exist or is not a folder");
         }
         Timing t = new Timing();
-        try {
-            PublishCache cache = PublishCache.load(dir);
-            t.mark("load cache");
+        ExecutorService pool = Executors.newFixedThreadPool(2, r -> {
+            Thread thread = new Thread(r, "klp-pack-publish");
+            thread.setDaemon(true);
+            return thread;
+        });
+        try (java.nio.channels.FileChannel lockFile = lock(dir)) {
+            Future<PublishCache> loading = pool.submit(() -> PublishCache.load(dir));
+            pool.submit(RepositoryPublisher::warmUp);
             List<Path> files = listPackages(dir);
+            PublishCache cache = join(loading);
+            t.mark("list, load cache");
             List<PackageEntry> entries = new ArrayList<>(files.size());
             int read = 0;
             for (Path f : files) {
@@ -98,27 +122,32 @@ public final class RepositoryPublisher {
                 PackageEntry e = cache.lookup(location, attrs.size(), mtime);
                 if (e == null) {
                     RpmPackage rpm = RpmPackage.read(f);
-                    if (key != null) {
-                        rpm.verifySignature(key.trusted());
+                    TrustedKeys keys = trusted();
+                    if (keys != null) {
+                        rpm.verifySignature(keys);
                     }
                     e = PackageEntry.of(rpm, location, mtime);
                     read++;
                 }
                 entries.add(e);
             }
-            t.mark("list and read packages (" + read + " read)");
+            t.mark("stat and read packages (" + read + " read)");
             entries.sort(Comparator.comparing(PackageEntry::name).thenComparing(PackageEntry::location));
             List<String> warnings = check(entries);
             Path repodata = dir.resolve("repodata");
             Files.createDirectories(repodata);
             long now = clock.instant().getEpochSecond();
 
-            List<String> updates = updates(entries);
+            List<byte[]> updates = updates(entries);
             List<PackageEntry> livePatches = entries.stream().filter(PackageEntry::isLivePatch).toList();
             LifecycleData lifecycle = lifecycle(livePatches, warnings);
             t.mark("updateinfo and lifecycle");
 
-            // The documents are independent: compress and write them side by side.
+            // The documents are independent: compress and write them side by side, and the cache too.
+            Future<?> saving = pool.submit(() -> {
+                PublishCache.save(dir, entries);
+                return null;
+            });
             List<Callable<RepoMd.Data>> jobs = List.of(
                     () -> writeData(repodata, "primary", "xml.gz", document(entries,
                             "<metadata xmlns=\"http://linux.duke.edu/metadata/common\" xmlns:rpm=\"http://linux.duke.edu/metadata/rpm\" packages=\"",
@@ -129,26 +158,41 @@ public final class RepositoryPublisher {
                     () -> writeData(repodata, "other", "xml.gz", document(entries,
                             "<otherdata xmlns=\"http://linux.duke.edu/metadata/other\" packages=\"", "</otherdata>\n",
                             PackageEntry::otherXml), now),
-                    () -> writeData(repodata, "updateinfo", "xml.gz", UpdateInfo.document(updates).getBytes(StandardCharsets.UTF_8), now),
+                    () -> writeData(repodata, "updateinfo", "xml.gz", UpdateInfo.document(updates), now),
                     () -> writeData(repodata, "lifecycle", "gz", lifecycle.write().getBytes(StandardCharsets.UTF_8), now),
                     () -> writeData(repodata, "klp-patches", "json.gz", records(livePatches), now));
-            List<RepoMd.Data> data = runAll(jobs);
+            List<Future<RepoMd.Data>> writing = new ArrayList<>();
+            for (Callable<RepoMd.Data> job : jobs) {
+                writing.add(pool.submit(job));
+            }
+            List<RepoMd.Data> data = new ArrayList<>();
+            for (Future<RepoMd.Data> f : writing) {
+                data.add(join(f));
+            }
             t.mark("compress and write metadata");
             RepoMd repomd = new RepoMd(now, data);
             Set<String> keep = new HashSet<>();
             Path repomdFile = repodata.resolve("repomd.xml");
             try {
-                RepoMd previous = RepoMd.parse(Files.readAllBytes(repomdFile), repomdFile.toString());
-                previous.data().forEach(d -> keep.add(d.location()));
-            } catch (NoSuchFileException | IllegalArgumentException ignored) {
+                // Only to know which files the previous index names; a pattern is enough and spares the XML parser's start-up.
+                java.util.regex.Matcher m = LOCATION.matcher(Files.readString(repomdFile, StandardCharsets.UTF_8));
+                while (m.find()) {
+                    keep.add(m.group(1));
+                }
+            } catch (NoSuchFileException | java.nio.charset.MalformedInputException ignored) {
                 // no previous index, or a damaged one: nothing to keep for it
             }
             data.forEach(d -> keep.add(d.location()));
 
             byte[] xml = repomd.write().getBytes(StandardCharsets.UTF_8);
-            if (key != null) {
-                writeAtomically(repodata.resolve("repomd.xml.key"), key.publicKeyArmoredBytes());
-                writeAtomically(repodata.resolve("repomd.xml.asc"), key.signArmored(xml).getBytes(StandardCharsets.US_ASCII));
+            SigningKey signing = key;
+            if (signing != null) {
+                byte[] publicKey = signing.publicKeyArmoredBytes();
+                Path keyFile = repodata.resolve("repomd.xml.key");
+                if (!Files.isRegularFile(keyFile) || !java.util.Arrays.equals(Files.readAllBytes(keyFile), publicKey)) {
+                    writeAtomically(keyFile, publicKey);
+                }
+                writeAtomically(repodata.resolve("repomd.xml.asc"), signing.signArmored(xml).getBytes(StandardCharsets.US_ASCII));
             } else {
                 Files.deleteIfExists(repodata.resolve("repomd.xml.asc"));
                 Files.deleteIfExists(repodata.resolve("repomd.xml.key"));
@@ -156,11 +200,13 @@ public final class RepositoryPublisher {
             writeAtomically(repomdFile, xml);
             t.mark("repomd and signature");
             removeStale(dir, repodata, keep);
-            PublishCache.save(dir, entries);
-            t.mark("clean up, save cache");
+            join(saving);
+            t.mark("clean up, cache saved");
             return new Result(repomdFile, entries.size(), read, livePatches.size(), warnings);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot publish " + dir + ": " + e.getMessage(), e);
+        } finally {
+            pool.shutdownNow();
         }
     }
 
@@ -233,12 +279,14 @@ public final class RepositoryPublisher {
     }
 
     private LifecycleData lifecycle(List<PackageEntry> livePatches, List<String> warnings) {
-        Map<String, LocalDate> released = new TreeMap<>();
+        Map<String, String> earliest = new TreeMap<>();
         for (PackageEntry e : livePatches) {
             if (!e.kernelReleased().isEmpty()) {
-                released.merge(e.name(), LocalDate.parse(e.kernelReleased()), (a, b) -> a.isBefore(b) ? a : b);
+                earliest.merge(e.name(), e.kernelReleased(), (a, b) -> a.compareTo(b) <= 0 ? a : b); // ISO dates sort as text
             }
         }
+        Map<String, LocalDate> released = new TreeMap<>();
+        earliest.forEach((name, day) -> released.put(name, LocalDate.parse(day)));
         for (PackageEntry e : livePatches) {
             if (!released.containsKey(e.name())) {
                 warnings.add(e.name() + ": no package records its kernel's release date; it has no lifecycle entry"
@@ -260,7 +308,7 @@ public final class RepositoryPublisher {
      * version N-1 is the same package it was computed against; otherwise (new package, N-1 added
      * or replaced) it is computed from the two records, and the entry in {@code entries} replaced.
      */
-    private static List<String> updates(List<PackageEntry> entries) {
+    private static List<byte[]> updates(List<PackageEntry> entries) {
         Map<String, TreeMap<Integer, Integer>> byName = new TreeMap<>();
         for (int i = 0; i < entries.size(); i++) {
             PackageEntry e = entries.get(i);
@@ -272,7 +320,7 @@ public final class RepositoryPublisher {
                 }
             }
         }
-        List<String> out = new ArrayList<>();
+        List<byte[]> out = new ArrayList<>();
         for (TreeMap<Integer, Integer> versions : byName.values()) {
             for (Map.Entry<Integer, Integer> v : versions.entrySet()) {
                 PackageEntry e = entries.get(v.getValue());
@@ -289,23 +337,23 @@ public final class RepositoryPublisher {
         return out;
     }
 
-    private static List<RepoMd.Data> runAll(List<Callable<RepoMd.Data>> jobs) throws IOException {
-        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(jobs.size(), Runtime.getRuntime().availableProcessors())),
-                r -> {
-                    Thread t = new Thread(r, "klp-pack-publish");
-                    t.setDaemon(true);
-                    return t;
-                });
+    /**
+     * Exercises, on a second thread while the main one lists the folder, the code that reading a
+     * new package needs (SHA-256, RSA, gzip, JSON): in a fresh JVM its first use costs more than
+     * the work itself.
+     */
+    private static Void warmUp() throws Exception {
+        MessageDigest.getInstance("SHA-256").digest(new byte[64]);
+        java.security.Signature.getInstance("SHA256withRSA");
+        java.security.KeyFactory.getInstance("RSA");
+        org.klp.packaging.record.PatchRecordJson.readAll("[]", "warm-up");
+        new java.util.zip.Inflater().end();
+        return null;
+    }
+
+    private static <T> T join(Future<T> f) throws IOException {
         try {
-            List<Future<RepoMd.Data>> futures = new ArrayList<>();
-            for (Callable<RepoMd.Data> job : jobs) {
-                futures.add(pool.submit(job));
-            }
-            List<RepoMd.Data> out = new ArrayList<>();
-            for (Future<RepoMd.Data> f : futures) {
-                out.add(f.get());
-            }
-            return out;
+            return f.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
@@ -317,38 +365,58 @@ public final class RepositoryPublisher {
                 throw re;
             }
             throw new IOException(e.getCause());
-        } finally {
-            pool.shutdownNow();
         }
     }
 
     /** The records as a JSON array: the records' own JSON, as each package ships it, joined. */
     private static byte[] records(List<PackageEntry> livePatches) {
-        StringBuilder json = new StringBuilder(livePatches.size() * 1024 + 4).append('[');
+        ByteArrayOutputStream json = new ByteArrayOutputStream(livePatches.size() * 1024 + 4);
+        json.write('[');
         for (int i = 0; i < livePatches.size(); i++) {
-            json.append(i == 0 ? "\n" : ",\n").append(livePatches.get(i).recordJson().strip());
+            byte[] r = livePatches.get(i).recordJson();
+            int end = r.length;
+            while (end > 0 && (r[end - 1] == '\n' || r[end - 1] == ' ' || r[end - 1] == '\r')) {
+                end--;
+            }
+            json.write(i == 0 ? '\n' : ',');
+            if (i > 0) {
+                json.write('\n');
+            }
+            json.write(r, 0, end);
         }
-        return json.append("\n]\n").toString().getBytes(StandardCharsets.UTF_8);
+        json.writeBytes("\n]\n".getBytes(StandardCharsets.UTF_8));
+        return json.toByteArray();
     }
 
     private interface Fragment {
-        String of(PackageEntry e);
+        byte[] of(PackageEntry e);
     }
 
     private static byte[] document(List<PackageEntry> entries, String open, String close, Fragment fragment) {
-        int size = 128;
+        byte[] head = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + open + entries.size() + "\">\n").getBytes(StandardCharsets.UTF_8);
+        byte[] tail = close.getBytes(StandardCharsets.UTF_8);
+        int size = head.length + tail.length;
         for (PackageEntry e : entries) {
-            size += fragment.of(e).length();
+            size += fragment.of(e).length;
         }
-        StringBuilder x = new StringBuilder(size + 256);
-        x.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n").append(open).append(entries.size()).append("\">\n");
+        byte[] out = new byte[size];
+        System.arraycopy(head, 0, out, 0, head.length);
+        int at = head.length;
         for (PackageEntry e : entries) {
-            x.append(fragment.of(e));
+            byte[] f = fragment.of(e);
+            System.arraycopy(f, 0, out, at, f.length);
+            at += f.length;
         }
-        x.append(close);
-        return x.toString().getBytes(StandardCharsets.UTF_8);
+        System.arraycopy(tail, 0, out, at, tail.length);
+        return out;
     }
 
+    /**
+     * Compresses and writes one metadata file. {@code open-checksum} (the SHA-256 of the
+     * uncompressed data) is written for the standard rpm-md types, as createrepo_c and modifyrepo_c
+     * do; klp's own types (lifecycle, klp-patches) have only the checksum of the file, which is what
+     * clients verify, and spare a publish hashing megabytes twice.
+     */
     private static RepoMd.Data writeData(Path repodata, String type, String extension, byte[] open, long now) throws IOException {
         ByteArrayOutputStream gz = new ByteArrayOutputStream(open.length / 4 + 64);
         try (GZIPOutputStream out = new GZIPOutputStream(gz, 1 << 16) {
@@ -365,7 +433,8 @@ public final class RepositoryPublisher {
         if (!Files.exists(target) || Files.size(target) != compressed.length) {
             writeAtomically(target, compressed);
         }
-        return new RepoMd.Data(type, checksum, sha256(open), "repodata/" + name, now, compressed.length, open.length);
+        boolean standard = type.equals("primary") || type.equals("filelists") || type.equals("other") || type.equals("updateinfo");
+        return new RepoMd.Data(type, checksum, standard ? sha256(open) : "", "repodata/" + name, now, compressed.length, open.length);
     }
 
     private static void removeStale(Path dir, Path repodata, Set<String> keep) throws IOException {
@@ -383,7 +452,7 @@ public final class RepositoryPublisher {
     }
 
     static void writeAtomically(Path target, byte[] bytes) throws IOException {
-        Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
+        Path tmp = tempFile(target);
         try {
             try (var ch = java.nio.channels.FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes);
@@ -400,6 +469,41 @@ public final class RepositoryPublisher {
             }
         } finally {
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Holds {@code DIR/.klp-pack/lock} for the publish: two publishes of one folder at once are refused. */
+    private static java.nio.channels.FileChannel lock(Path dir) throws IOException {
+        Path file = PublishCache.file(dir).resolveSibling("lock");
+        Files.createDirectories(file.getParent());
+        java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        try {
+            if (channel.tryLock() == null) {
+                throw new IllegalStateException("Another klp-pack repo publish is running on " + dir + "; try again when it is done");
+            }
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            channel.close();
+            throw new IllegalStateException("Another publish of " + dir + " is running in this process", e);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+        return channel;
+    }
+
+    /**
+     * A new temporary file next to {@code target}: {@code .<name>.<pid>.<n>.tmp}, created exclusively
+     * (Files.createTempFile would seed a SecureRandom, which costs a fresh JVM tens of milliseconds).
+     */
+    static Path tempFile(Path target) throws IOException {
+        while (true) {
+            Path tmp = target.resolveSibling("." + target.getFileName() + "." + ProcessHandle.current().pid() + "."
+                    + TEMP_COUNTER.incrementAndGet() + ".tmp");
+            try {
+                return Files.createFile(tmp);
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                // left by a crashed run of a process with the same pid: try the next number
+            }
         }
     }
 

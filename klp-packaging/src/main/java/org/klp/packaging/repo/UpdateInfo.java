@@ -48,11 +48,12 @@ public final class UpdateInfo {
     }
 
     /** The document around the {@code <update>} elements, in the order given. */
-    public static String document(List<String> updates) {
-        StringBuilder x = new StringBuilder(64 + updates.stream().mapToInt(String::length).sum());
-        x.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<updates>\n");
-        updates.forEach(x::append);
-        return x.append("</updates>\n").toString();
+    public static byte[] document(List<byte[]> updates) {
+        java.io.ByteArrayOutputStream x = new java.io.ByteArrayOutputStream(64 + updates.stream().mapToInt(b -> b.length).sum());
+        x.writeBytes("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<updates>\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        updates.forEach(x::writeBytes);
+        x.writeBytes("</updates>\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return x.toByteArray();
     }
 
     /**

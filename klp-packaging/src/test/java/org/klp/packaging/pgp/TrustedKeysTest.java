@@ -35,6 +35,28 @@ class TrustedKeysTest {
     }
 
     @Test
+    void bouncyCastleVerifiesTheSignaturesTheJdkMakes() throws Exception {
+        byte[] sig = TestKeys.signing().sign(DATA);
+        var objects = new org.bouncycastle.openpgp.PGPObjectFactory(sig, new org.bouncycastle.openpgp.operator.bc.BcKeyFingerprintCalculator());
+        var signature = ((org.bouncycastle.openpgp.PGPSignatureList) objects.nextObject()).get(0);
+        var ring = new org.bouncycastle.openpgp.PGPPublicKeyRing(
+                org.bouncycastle.openpgp.PGPUtil.getDecoderStream(new java.io.ByteArrayInputStream(TestKeys.signing().publicKeyArmoredBytes())),
+                new org.bouncycastle.openpgp.operator.bc.BcKeyFingerprintCalculator());
+        signature.init(new org.bouncycastle.openpgp.operator.bc.BcPGPContentVerifierBuilderProvider(), ring.getPublicKey(signature.getKeyID()));
+        signature.update(DATA);
+        assertThat(signature.verify()).isTrue();
+        assertThat(signature.getHashAlgorithm()).isEqualTo(org.bouncycastle.bcpg.HashAlgorithmTags.SHA256);
+        assertThat(ring.getPublicKey().getUserIDs().next()).isEqualTo("klp test repository <klp-test@example.org>");
+        assertThat(TestKeys.signing().fingerprint()).isEqualTo(TestKeys.repository().fingerprint());
+    }
+
+    @Test
+    void passphraseProtectedOrPublicKeysAreNotSigningKeys() {
+        assertThatThrownBy(() -> SigningKey.parse(TestKeys.repository().publicKeyArmored().getBytes(StandardCharsets.US_ASCII), "klp.asc"))
+                .hasMessageContaining("it is a public key");
+    }
+
+    @Test
     void changedDataFails() {
         byte[] sig = TestKeys.signing().sign(DATA);
         byte[] changed = DATA.clone();

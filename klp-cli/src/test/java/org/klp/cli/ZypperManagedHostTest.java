@@ -1,0 +1,88 @@
+package org.klp.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.klp.core.kernel.KernelRelease;
+import org.klp.packaging.pgp.SigningKey;
+import org.klp.packaging.repo.RepositoryPublisher;
+import org.klp.packaging.rpm.StandInPackages;
+
+/**
+ * A simulated host whose live patch package real zypper manages (zypper --root): klp downgrade
+ * runs {@code zypper in --oldpackage kernel-livepatch-<kernel>=<N>} as SUSE's klp does, then
+ * applies the module the package installed.
+ */
+class ZypperManagedHostTest {
+
+    static final String PACKAGE = "kernel-livepatch-6_1_0-56-amd64";
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void downgradeRunsZypperWithOldpackageAndAppliesTheOlderModule() throws Exception {
+        Path repo = TestRepository.build(tmp.resolve("repo"), 3);
+        SigningKey signing = SigningKey.parse(TestRepository.key().secretKeyArmored().getBytes(StandardCharsets.US_ASCII), "test key");
+        StandInPackages.kernel(KernelRelease.parse(SimHostFixture.KERNEL), "x86_64", signing, repo);
+        StandInPackages.shell(Path.of(require("busybox", "busybox-static")), "x86_64", signing, repo);
+        new RepositoryPublisher(signing).publish(repo);
+        Path key = TestRepository.publicKey(tmp.resolve("keys"), TestRepository.key());
+
+        SimHostFixture host = new SimHostFixture(tmp);
+        Path root = host.root;
+        require("zypper", "zypper");
+        Files.createDirectories(root.resolve("etc/zypp"));
+        Files.writeString(root.resolve("etc/zypp/zypp.conf"), "[main]\nmultiversion = provides:multiversion(kernel)\n");
+        run("rpm", "--root", root.toString(), "--initdb");
+        run("rpm", "--root", root.toString(), "--import", key.toString());
+        zypper(root, "addrepo", "--gpgcheck", repo.toUri().toString(), "klp");
+        zypper(root, "refresh");
+        zypper(root, "install", "klp-stand-in-shell", "kernel-amd64", PACKAGE + "=3");
+
+        assertThat(host.klp("apply", "--quiet", root.resolve("lib/modules/6.1.0-56-amd64/livepatch/klp_lp_v3.ko").toString()).exitCode()).isZero();
+        assertThat(host.klp("-v", "patches").out()).contains("RPM: " + PACKAGE + "-3-1.x86_64");
+
+        KlpRun down = host.klp("downgrade", "-n", "--to", "2");
+        assertThat(down.exitCode()).as(down.toString()).isZero();
+        assertThat(down.out()).contains("downgrade klp_lp_v3 (" + PACKAGE + " version 3) to " + PACKAGE + "=2")
+                .contains("fixes dropped (1):")
+                .contains("- CVE-2024-26930")
+                .contains("installed with: zypper --non-interactive --root " + root + " install --oldpackage " + PACKAGE + "=2")
+                .contains("downgrade done: klp_lp_v2");
+        assertThat(run("rpm", "--root", root.toString(), "-q", PACKAGE)).startsWith(PACKAGE + "-2-1");
+        assertThat(host.klp("patches").lines()).containsExactly("klp_lp_v2");
+        assertThat(host.klp("-v", "patches").out()).contains("RPM: " + PACKAGE + "-2-1.x86_64");
+    }
+
+    private static String require(String tool, String debianPackage) {
+        for (String dir : System.getenv("PATH").split(":")) {
+            if (Files.isExecutable(Path.of(dir, tool))) {
+                return Path.of(dir, tool).toString();
+            }
+        }
+        throw new AssertionError(tool + " is missing: install the Debian package " + debianPackage + " (bin/setup does)");
+    }
+
+    private static void zypper(Path root, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("zypper", "--root", root.toString(), "--non-interactive"));
+        cmd.addAll(List.of(args));
+        run(cmd.toArray(String[]::new));
+    }
+
+    private static String run(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(180, TimeUnit.SECONDS)).as(String.join(" ", cmd) + " finished").isTrue();
+        assertThat(p.exitValue()).as(String.join(" ", cmd) + "\n" + out).isZero();
+        return out;
+    }
+}
