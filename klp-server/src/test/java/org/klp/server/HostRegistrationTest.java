@@ -55,6 +55,8 @@ class HostRegistrationTest {
         assertThat(act.code()).as(act.err()).isZero();
         assertThat(act.out()).contains("Activated " + TestServer.LP);
         assertThat(Files.readString(root.resolve("etc/klp/trusted.asc"))).contains("BEGIN PGP PUBLIC KEY BLOCK");
+        assertThat(Files.readAllLines(root.resolve("etc/klp/repositories"))).contains(t.url() + "/repo/" + TestServer.LP + "/");
+        assertThat(HostRun.klp(root, "update", "--dry-run").out()).contains("would update kernel-livepatch-5_14_21-150500_55_83-default from version 0 to 2");
         assertThat(HostRun.klp(root, "extensions").out()).contains("Live Patching 15 SP5 x86_64 (Activated)");
         assertThat(HostRun.klp(root, "--json", "extensions").json().at("/extensions/0/activated").asBoolean()).isTrue();
 

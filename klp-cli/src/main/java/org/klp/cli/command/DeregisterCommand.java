@@ -16,6 +16,7 @@ public final class DeregisterCommand extends KlpCommand {
         new ConnectClient(c.server()).deregister(c);
         Credentials.delete(klp().root());
         KernelLock.set(klp().root(), false, "default");
+        org.klp.cli.connect.Agent.forgetRepositories(klp().root());
         if (json()) {
             out().print(Json.object().field("deregistered", true).field("server", c.server()).field("login", c.login()).end());
         } else {

@@ -52,7 +52,7 @@ public final class RegisterCommand extends KlpCommand {
             if (a.product() != null) {
                 String[] p = split(a.product());
                 ConnectClient.Service s = client.activate(c, p[0], p[1], p[2], code);
-                Agent.trustServerKey(root, s.url());
+                Agent.configureRepository(root, s.url());
                 activated = a.product();
             }
             if (json()) {
@@ -75,7 +75,7 @@ public final class RegisterCommand extends KlpCommand {
         String[] p = split(product);
         ConnectClient client = new ConnectClient(c.server());
         ConnectClient.Service s = client.activate(c, p[0], p[1], p[2], code);
-        Agent.trustServerKey(root, s.url());
+        Agent.configureRepository(root, s.url());
         if (json()) {
             out().print(Json.object().field("activated", product).field("repository", s.url()).end());
         } else {

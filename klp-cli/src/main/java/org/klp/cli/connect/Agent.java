@@ -39,7 +39,7 @@ public final class Agent {
     public record Round(DesiredState desired, String did, String result, String message, HostPosture after, int exitCode) {
     }
 
-    public static final String TRUSTED_KEYS = "etc/klp/trusted.asc";
+    public static final String TRUSTED_KEYS = org.klp.cli.repo.Repositories.TRUSTED_KEYS;
     static final String CACHE = "var/cache/klp/packages";
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -69,8 +69,7 @@ public final class Agent {
         progress.accept(d.action() + " to version " + d.targetVersion() + " of " + d.packageName() + " (" + d.reason() + ")");
         Round round;
         try {
-            Path module = install(host, d, progress);
-            round = change(host, d, module);
+            round = change(host, d, progress);
         } catch (RuntimeException e) {
             round = new Round(d, d.action() + " to version " + d.targetVersion(), "failed", e.getMessage(), null, 3);
         }
@@ -92,8 +91,13 @@ public final class Agent {
         return s == null ? "" : s.length() > 900 ? s.substring(0, 900) : s;
     }
 
-    /** Downloads, verifies and installs the target version's package; returns its module under the root. */
-    private static Path install(Host host, DesiredState d, java.util.function.Consumer<String> progress) {
+    /**
+     * Moves the host to the target version with the host tool's own commands: {@code klp update}
+     * when the target is the repository's newest version, {@code klp downgrade -n --to N} to go
+     * back; an update to a version short of the newest (a pin, a staged rollout) downloads that
+     * version and loads it with {@code klp apply}.
+     */
+    private static Round change(Host host, DesiredState d, java.util.function.Consumer<String> progress) {
         if (d.repositories().isEmpty()) {
             throw new IllegalStateException("the server named no repository for " + d.packageName());
         }
@@ -102,26 +106,32 @@ public final class Agent {
         if (!Files.isRegularFile(keys)) {
             throw new IllegalStateException("no trusted repository key in " + keys + "; register again (klp register) to fetch it");
         }
+        String repoUrl = d.repositories().get(0);
         KernelRelease kernel = KernelRelease.parse(d.kernel());
-        LivePatchRepository repo = LivePatchRepository.open(d.repositories().get(0), TrustedKeys.read(keys));
+        LivePatchRepository repo = LivePatchRepository.open(repoUrl, TrustedKeys.read(keys));
         AvailableLivePatch p = repo.version(kernel, d.targetVersion()).orElseThrow(() -> new IllegalStateException(
                 "version " + d.targetVersion() + " of " + d.packageName() + " is not in " + repo.location() + " (yet); the next round retries"));
-        DownloadedLivePatch downloaded = repo.download(p, root.resolve(CACHE));
-        DownloadedLivePatch.Extracted x = downloaded.extractTo(root);
-        host.forgetPatchRecords();
-        progress.accept("installed " + p.nevra());
-        return x.module();
+        List<String> deadline = List.of("--timeout", d.transitionTimeoutSeconds() + "s", "--on-timeout", d.onTimeout());
+        List<String> args = new ArrayList<>();
+        if (d.action().equals(DesiredState.DOWNGRADE)) {
+            args.addAll(List.of("downgrade", "-n", "--to", Integer.toString(d.targetVersion()), "--repo", repoUrl, "--trusted", keys.toString()));
+        } else if (repo.newest(kernel).map(AvailableLivePatch::patchVersion).orElse(0) == d.targetVersion()) {
+            args.addAll(List.of("update", "--repo", repoUrl, "--trusted", keys.toString()));
+        } else {
+            DownloadedLivePatch downloaded = repo.download(p, root.resolve(CACHE));
+            DownloadedLivePatch.Extracted x = downloaded.extractTo(root);
+            host.forgetPatchRecords();
+            progress.accept("installed " + p.nevra());
+            args.addAll(List.of("apply", x.module().toString()));
+        }
+        args.addAll(deadline);
+        return run(host, d, args);
     }
 
-    /** Makes the change with the host tool's own apply or downgrade command, in-process. */
-    private static Round change(Host host, DesiredState d, Path module) {
+    /** Runs one klp command in-process on this host and reads how it ended from its JSON. */
+    private static Round run(Host host, DesiredState d, List<String> command) {
         List<String> args = new ArrayList<>(List.of("--root", host.root().path().toString(), "--json"));
-        if (d.action().equals(DesiredState.DOWNGRADE)) {
-            args.addAll(List.of("downgrade", "-n", module.toString()));
-        } else {
-            args.addAll(List.of("apply", module.toString()));
-        }
-        args.addAll(List.of("--timeout", d.transitionTimeoutSeconds() + "s", "--on-timeout", d.onTimeout()));
+        args.addAll(command);
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int code = Klp.run(args.toArray(String[]::new), new PrintWriter(out), new PrintWriter(err));
@@ -140,11 +150,41 @@ public final class Agent {
         if (message.isEmpty()) {
             message = result;
         }
-        return new Round(d, d.action() + " to version " + d.targetVersion(), result, message.replaceFirst("^klp: ", ""), null, code);
+        return new Round(d, d.action() + " to version " + d.targetVersion() + " (klp " + command.get(0) + ")", result,
+                message.replaceFirst("^klp: ", ""), null, code);
     }
 
-    /** Fetches the repositories' signing key at registration (trust on first use, over the channel that registered the host). */
-    public static Optional<Path> trustServerKey(Path root, String repositoryUrl) {
+    /**
+     * Sets a product's repository up at activation, as SUSEConnect adds a product's service: the
+     * URL goes into {@code etc/klp/repositories} (which {@code klp update} reads), and the
+     * repositories' signing key into {@code etc/klp/trusted.asc} (trust on first use, over the
+     * channel that registered the host).
+     */
+    public static Optional<Path> configureRepository(Path root, String repositoryUrl) {
+        Path list = root.resolve(org.klp.cli.repo.Repositories.CONFIG);
+        try {
+            Files.createDirectories(list.getParent());
+            List<String> lines = Files.exists(list) ? new ArrayList<>(Files.readAllLines(list)) : new ArrayList<>();
+            if (!lines.contains(repositoryUrl)) {
+                lines.add(repositoryUrl);
+                Files.write(list, lines);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot write " + list + ": " + e.getMessage(), e);
+        }
+        return trustServerKey(root, repositoryUrl);
+    }
+
+    /** Removes the repositories registration configured, at deregistration. */
+    public static void forgetRepositories(Path root) {
+        try {
+            Files.deleteIfExists(root.resolve(org.klp.cli.repo.Repositories.CONFIG));
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot remove " + root.resolve(org.klp.cli.repo.Repositories.CONFIG) + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Optional<Path> trustServerKey(Path root, String repositoryUrl) {
         String url = repositoryUrl.endsWith("/") ? repositoryUrl : repositoryUrl + "/";
         byte[] key = ConnectClient.fetch(url + "repodata/repomd.xml.key", 1 << 20);
         TrustedKeys.parse(key, url + "repodata/repomd.xml.key");
