@@ -520,6 +520,9 @@ final class AdminApi {
             LivePatchEntry e = publishing.publishRpm(call.body());
             engine.invalidate();
             return Reply.created(LivePatchView.of(e));
+        } catch (org.klp.packaging.pgp.SignatureException e) {
+            throw ApiException.badRequest(e.getMessage() + "; hosts verify every package against the repository's key, so sign it with the"
+                    + " server's key (klp-pack rpm --key DATA/keys/signing-key.asc)");
         } catch (NoSuchElementException e) {
             throw ApiException.notFound(e.getMessage());
         } catch (IllegalStateException e) {

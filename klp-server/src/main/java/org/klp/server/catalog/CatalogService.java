@@ -141,9 +141,7 @@ public final class CatalogService {
 
     /** Publishes an uploaded live patch RPM (built by {@code klp-pack rpm}). */
     public synchronized LivePatchEntry publishRpm(byte[] rpm) {
-        Path staging = reposDir.resolve(".incoming");
-        PackageRepository.Package probe = packages.accept(staging, rpm, "uploaded package");
-        packages.discard(staging, probe);
+        PackageRepository.Package probe = packages.inspect(rpm, "uploaded package");
         KernelEntry kernel = kernel(probe.kernel());
         Product product = catalog.product(kernel.productId()).orElseThrow();
         int expected = newestVersion(probe.kernel()) + 1;

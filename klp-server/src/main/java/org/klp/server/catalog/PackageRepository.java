@@ -24,6 +24,9 @@ public interface PackageRepository {
     Package build(Path repoDir, KernelRelease kernel, int version, byte[] module, String moduleSource, List<Fix> fixes, LocalDate released,
                   LocalDate kernelReleased, String arch);
 
+    /** Reads and verifies an uploaded live patch RPM (signature, digests, record) without storing it: which kernel and version it is. */
+    Package inspect(byte[] rpm, String source);
+
     /** Checks an uploaded live patch RPM (signature, digests, record, cumulative over the previous version) and stores it in {@code repoDir}. */
     Package accept(Path repoDir, byte[] rpm, String source);
 

@@ -79,10 +79,23 @@ public final class RpmMdPackageRepository implements PackageRepository {
     }
 
     @Override
-    public Package accept(Path repoDir, byte[] rpm, String source) {
+    public Package inspect(byte[] rpm, String source) {
+        RpmPackage p = verified(rpm, source);
+        PatchRecord record = LivePatchRpm.recordOf(p);
+        LivePatchPackage lp = record.livePatch();
+        return new Package(p.nevra() + ".rpm", "", lp.kernel(), lp.version(), record.moduleName(), lp.fixes(), lp.releaseDate());
+    }
+
+    private RpmPackage verified(byte[] rpm, String source) {
         RpmPackage p = RpmPackage.parse(rpm, source);
         p.verifyDigests();
         p.verifySignature(key.trusted());
+        return p;
+    }
+
+    @Override
+    public Package accept(Path repoDir, byte[] rpm, String source) {
+        RpmPackage p = verified(rpm, source);
         PatchRecord record = LivePatchRpm.recordOf(p);
         LivePatchPackage patch = record.livePatch();
         mkdirs(repoDir);
