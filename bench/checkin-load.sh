@@ -11,7 +11,7 @@ cp="$(mktemp /tmp/klp-bench-cp.XXXXXX)"
 trap 'rm -f "$cp"' EXIT
 mvn -q -B -ntp -pl klp-server -am test-compile dependency:build-classpath -Dmdep.outputFile="$cp" -Dmdep.includeScope=test >/dev/null
 classpath="$top/klp-server/target/test-classes:$top/klp-server/target/classes:$(cat "$cp")"
-run() { timeout 600 java ${BENCH_JAVA_OPTS:-} -Xmx4g -XX:+UseParallelGC -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$classpath" org.klp.server.bench.CheckinLoad --db "$1" "${@:2}"; }
+run() { timeout 600 java ${BENCH_JAVA_OPTS:-} -Xmx4g ${BENCH_GC:--XX:+UseParallelGC} -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$classpath" org.klp.server.bench.CheckinLoad --db "$1" "${@:2}"; }
 case "$which" in
   h2) run h2 "$@" ;;
   postgres) run postgres "$@" ;;

@@ -48,6 +48,7 @@ public final class CheckinWriter implements AutoCloseable {
     static final int MAX_BATCH = 1024;
     static final int QUEUE = 20_000;
     static final long FOLD_MILLIS = 5_000;
+    static final int FOLD_CHUNK = 1_000;
 
     /**
      * Taint flags loading any live patch sets: K (live patch), O (out-of-tree module) and E
@@ -321,24 +322,34 @@ public final class CheckinWriter implements AutoCloseable {
         }
     }
 
+    /**
+     * One fold, in transactions of at most {@link #FOLD_CHUNK} systems: each adds its systems'
+     * logged check-ins and deletes exactly those log rows, so a crash between two leaves nothing
+     * counted twice or lost, and no transaction holds the database long enough to stall check-ins.
+     */
     private void foldOnce() {
-        jdbi.useTransaction(h -> {
-            Long max = h.createQuery("select max(seq) from checkin_log").mapTo(Long.class).one();
-            if (max == null) {
-                return;
-            }
-            PreparedBatch b = h.prepareBatch("update systems set checkins = checkins + :n,"
-                    + " last_seen = case when last_seen is null or last_seen < :at then :at else last_seen end where id = :id");
-            h.createQuery("select system_id, count(*) as n, max(at) as at from checkin_log where seq <= :m group by system_id order by system_id")
-                    .bind("m", max)
-                    .map((rs, c) -> b.bind("n", rs.getLong("n")).bind("at", rs.getObject("at", java.time.OffsetDateTime.class))
-                            .bind("id", rs.getLong("system_id")).add())
-                    .list();
-            if (b.size() > 0) {
+        Long max = jdbi.withHandle(h -> h.createQuery("select max(seq) from checkin_log").mapTo(Long.class).one());
+        if (max == null) {
+            return;
+        }
+        record Seen(long system, long count, java.time.OffsetDateTime at) {
+        }
+        List<Seen> seen = jdbi.withHandle(h -> h.createQuery("select system_id, count(*) as n, max(at) as at from checkin_log where seq <= :m"
+                        + " group by system_id order by system_id").bind("m", max)
+                .map((rs, c) -> new Seen(rs.getLong("system_id"), rs.getLong("n"), rs.getObject("at", java.time.OffsetDateTime.class))).list());
+        for (int from = 0; from < seen.size(); from += FOLD_CHUNK) {
+            List<Seen> chunk = seen.subList(from, Math.min(seen.size(), from + FOLD_CHUNK));
+            jdbi.useTransaction(h -> {
+                PreparedBatch b = h.prepareBatch("update systems set checkins = checkins + :n,"
+                        + " last_seen = case when last_seen is null or last_seen < :at then :at else last_seen end where id = :id");
+                for (Seen x : chunk) {
+                    b.bind("n", x.count()).bind("at", x.at()).bind("id", x.system()).add();
+                }
                 b.execute();
-            }
-            h.createUpdate("delete from checkin_log where seq <= :m").bind("m", max).execute();
-        });
+                h.createUpdate("delete from checkin_log where seq <= :m and system_id between :lo and :hi")
+                        .bind("m", max).bind("lo", chunk.get(0).system()).bind("hi", chunk.get(chunk.size() - 1).system()).execute();
+            });
+        }
     }
 
     private static String clip(String s, int max) {
