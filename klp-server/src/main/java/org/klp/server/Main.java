@@ -142,7 +142,8 @@ public final class Main implements Callable<Integer> {
         @Option(names = "--data", paramLabel = "DIR", description = "Folder for the demo's database, repositories and hosts (default: a new temporary folder).")
         Path data;
 
-        @Option(names = "--exit", description = "Exit after the summary instead of serving the API until Ctrl-C.")
+        @Option(names = "--exit", description = "Exit after the summary. Without it the API is served until Ctrl-C when run in a terminal;"
+                + " without a terminal (scripts, CI) the demo always exits.")
         boolean exit;
 
         @CommandLine.Spec
@@ -154,7 +155,7 @@ public final class Main implements Callable<Integer> {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--hosts must be from 1 to 5000, was " + hosts);
             }
             Path dir = data != null ? data : java.nio.file.Files.createTempDirectory("klp-demo-");
-            Demo.Result r = Demo.run(dir, hosts, port, spec.commandLine().getOut(), !exit);
+            Demo.Result r = Demo.run(dir, hosts, port, spec.commandLine().getOut(), !exit && System.console() != null);
             return r.converged() ? 0 : 3;
         }
     }

@@ -97,7 +97,8 @@ public final class Demo {
                 server.supervisor().runOnce();
                 Map<String, Integer> r1 = round(pool, hosts, fleet, 1, out);
                 server.supervisor().runOnce();
-                printRollouts(api, out);
+                java.util.Set<String> printed = new java.util.HashSet<>();
+                printRollouts(api, out, printed);
 
                 out.println("operator: pin group db to N-1 on every kernel (PUT /api/v1/groups/db/pins/KERNEL {\"back\": 1})");
                 for (DemoCatalog.Kernel k : DemoCatalog.kernels(LocalDate.now(clock))) {
@@ -107,7 +108,7 @@ public final class Demo {
                 out.flush();
                 Thread.sleep(SOAK.toMillis() + 200);
                 server.supervisor().runOnce();
-                printRollouts(api, out);
+                printRollouts(api, out, printed);
                 Map<String, Integer> r2 = round(pool, hosts, fleet, 2, out);
                 server.supervisor().runOnce();
                 Map<String, Integer> r3 = round(pool, hosts, fleet, 3, out);
@@ -301,9 +302,10 @@ public final class Demo {
         return tally;
     }
 
-    private static void printRollouts(Api api, PrintWriter out) throws Exception {
+    private static void printRollouts(Api api, PrintWriter out, java.util.Set<String> printed) throws Exception {
         for (JsonNode r : api.get("/api/v1/rollouts")) {
-            if (!r.path("status").asText().equals("canary")) {
+            String key = r.path("group").asText() + r.path("kernel").asText() + r.path("version").asInt() + r.path("status").asText();
+            if (!r.path("status").asText().equals("canary") && printed.add(key)) {
                 out.printf("  rollout %s v%d → %s: %s: %s%n", r.path("kernel").asText(), r.path("version").asInt(), r.path("group").asText(),
                         r.path("status").asText().toUpperCase(java.util.Locale.ROOT), r.path("reason").asText());
             }
