@@ -3,13 +3,13 @@ package org.klp.cli.command;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
-import org.klp.cli.Durations;
 import org.klp.cli.Host;
 import org.klp.kernel.apply.ApplyResult;
 import org.klp.kernel.apply.OnTimeout;
 import org.klp.kernel.state.LoadedPatch;
 import org.klp.packaging.record.PatchRecord;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -28,22 +28,20 @@ public final class ApplyCommand extends KlpCommand {
     @Option(names = "--record", paramLabel = "FILE", description = "The package record (JSON) describing the module's package and fixes, when no installed package provides it.")
     Path record;
 
-    @Option(names = "--timeout", paramLabel = "DURATION", converter = Durations.class, description = "How long to wait for the transition (default: ${DEFAULT-VALUE}; 60, 500ms, 30s, 5m).")
-    Duration timeout = Duration.ofSeconds(60);
+    @Mixin
+    TransitionOptions transition = new TransitionOptions();
 
-    @Option(names = "--on-timeout", paramLabel = "ACTION", description = "wait, revert or force (default: ${DEFAULT-VALUE}).")
-    String onTimeout = "revert";
 
     @Option(names = {"-q", "--quiet"}, description = "Print only failures (for package scriptlets).")
     boolean quiet;
 
     @Override
     public Integer call() {
-        OnTimeout action = parseOnTimeout(onTimeout);
+        OnTimeout action = transition.action();
         Host host = host();
         ModuleCheck.Checked checked = ModuleCheck.check(host, module, Optional.ofNullable(record));
         checked.record().filter(r -> record != null).ifPresent(r -> ModuleCheck.keepRecord(host, r));
-        return applyChecked(this, host, "apply", checked, timeout, action, quiet);
+        return applyChecked(this, host, "apply", checked, transition.timeout, action, quiet);
     }
 
     static OnTimeout parseOnTimeout(String text) {

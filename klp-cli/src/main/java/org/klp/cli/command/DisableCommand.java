@@ -1,8 +1,6 @@
 package org.klp.cli.command;
 
-import java.time.Duration;
 import java.util.Optional;
-import org.klp.cli.Durations;
 import org.klp.cli.Host;
 import org.klp.cli.UsageException;
 import org.klp.kernel.apply.ApplyResult;
@@ -10,7 +8,7 @@ import org.klp.kernel.apply.OnTimeout;
 import org.klp.kernel.state.LoadedPatch;
 import org.klp.packaging.record.PatchRecord;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "disable", description = {
@@ -22,15 +20,13 @@ public final class DisableCommand extends KlpCommand {
     @Parameters(paramLabel = "PATCH", arity = "0..1", description = "The patch to disable (default: the active one).")
     String patch;
 
-    @Option(names = "--timeout", paramLabel = "DURATION", converter = Durations.class, description = "How long to wait (default: ${DEFAULT-VALUE}).")
-    Duration timeout = Duration.ofSeconds(60);
+    @Mixin
+    TransitionOptions transition = new TransitionOptions();
 
-    @Option(names = "--on-timeout", paramLabel = "ACTION", description = "wait, revert (keep the patch) or force (default: ${DEFAULT-VALUE}).")
-    String onTimeout = "revert";
 
     @Override
     public Integer call() {
-        OnTimeout action = ApplyCommand.parseOnTimeout(onTimeout);
+        OnTimeout action = transition.action();
         Host host = host();
         String kernel = host.reader().kernelRelease();
         Optional<LoadedPatch> active = host.reader().snapshot().active();
@@ -38,7 +34,7 @@ public final class DisableCommand extends KlpCommand {
                 .orElseThrow(() -> new UsageException("no live patch is active; nothing to disable"));
         Optional<PatchRecord> before = PatchInfo.record(host, target, kernel);
         ApplyResult result = new OperationRunner(host).run(new OperationRunner.Subject("disable", target, Optional.empty(), before),
-                () -> host.applier().disable(target, timeout, action, this::progress));
+                () -> host.applier().disable(target, transition.timeout, action, this::progress));
         return Outcomes.report(host, out(), err(), json(), "disable", result, before, Optional.empty());
     }
 }

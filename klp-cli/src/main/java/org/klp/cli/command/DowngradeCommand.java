@@ -6,12 +6,10 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
-import org.klp.cli.Durations;
 import org.klp.cli.ExitCode;
 import org.klp.cli.Host;
 import org.klp.cli.UsageException;
@@ -26,6 +24,7 @@ import org.klp.packaging.record.PatchRecord;
 import org.klp.packaging.rpm.LivePatchRpm;
 import org.klp.packaging.rpm.RpmPackage;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -49,11 +48,9 @@ public final class DowngradeCommand extends KlpCommand {
     @Option(names = "--record", paramLabel = "FILE", description = "The package record of MODULE, when no installed package provides it.")
     Path record;
 
-    @Option(names = "--timeout", paramLabel = "DURATION", converter = Durations.class, description = "How long to wait for the transition (default: ${DEFAULT-VALUE}).")
-    Duration timeout = Duration.ofSeconds(60);
+    @Mixin
+    TransitionOptions transition = new TransitionOptions();
 
-    @Option(names = "--on-timeout", paramLabel = "ACTION", description = "wait, revert or force (default: ${DEFAULT-VALUE}).")
-    String onTimeout = "revert";
 
     @Option(names = "--repo", paramLabel = "URL", description = "A repository to fetch the older version from when it is not installed (repeatable; default: etc/klp/repositories).")
     List<String> repos = new ArrayList<>();
@@ -63,7 +60,7 @@ public final class DowngradeCommand extends KlpCommand {
 
     @Override
     public Integer call() {
-        OnTimeout action = ApplyCommand.parseOnTimeout(onTimeout);
+        OnTimeout action = transition.action();
         if (to != null && to < 1) {
             throw new UsageException("--to must be 1 or more (1 is the initial patch), was " + to);
         }
@@ -146,7 +143,7 @@ public final class DowngradeCommand extends KlpCommand {
             return ExitCode.FAILURE;
         }
         ModuleCheck.Checked target = ModuleCheck.check(host, obtainModule.get(), Optional.empty());
-        return ApplyCommand.applyChecked(this, host, "downgrade", target, timeout, action, false, current);
+        return ApplyCommand.applyChecked(this, host, "downgrade", target, transition.timeout, action, false, current);
     }
 
     /** What a package zypper downloaded carries, read from its record. */

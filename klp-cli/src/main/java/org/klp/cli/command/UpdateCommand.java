@@ -1,11 +1,9 @@
 package org.klp.cli.command;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.klp.cli.Durations;
 import org.klp.cli.ExitCode;
 import org.klp.cli.Host;
 import org.klp.cli.Json;
@@ -17,6 +15,7 @@ import org.klp.kernel.apply.OnTimeout;
 import org.klp.kernel.state.LoadedPatch;
 import org.klp.packaging.record.PatchRecord;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "update", description = {
@@ -32,18 +31,16 @@ public final class UpdateCommand extends KlpCommand {
     @Option(names = "--trusted", paramLabel = "FILE", description = "The repository signing key(s) to trust (default: etc/klp/trusted.asc).")
     Path trusted;
 
-    @Option(names = "--timeout", paramLabel = "DURATION", converter = Durations.class, description = "How long to wait for the transition (default: ${DEFAULT-VALUE}).")
-    Duration timeout = Duration.ofSeconds(60);
+    @Mixin
+    TransitionOptions transition = new TransitionOptions();
 
-    @Option(names = "--on-timeout", paramLabel = "ACTION", description = "wait, revert or force (default: ${DEFAULT-VALUE}).")
-    String onTimeout = "revert";
 
     @Option(names = "--dry-run", description = "Say what would be installed and which fixes it brings; change nothing.")
     boolean dryRun;
 
     @Override
     public Integer call() {
-        OnTimeout action = ApplyCommand.parseOnTimeout(onTimeout);
+        OnTimeout action = transition.action();
         Host host = host();
         KernelRelease kernel = KernelRelease.parse(host.reader().kernelRelease());
         Optional<PatchRecord> current = host.reader().snapshot().active().map(LoadedPatch::name)
@@ -83,6 +80,6 @@ public final class UpdateCommand extends KlpCommand {
         }
         Path module = PackageInstall.obtain(this, host, repositories, offer, false);
         ModuleCheck.Checked checked = ModuleCheck.check(host, module, Optional.empty());
-        return ApplyCommand.applyChecked(this, host, "update", checked, timeout, action, false, current);
+        return ApplyCommand.applyChecked(this, host, "update", checked, transition.timeout, action, false, current);
     }
 }

@@ -83,6 +83,11 @@ public final class KlpPack implements Runnable {
     }
 
     public static void main(String[] args) {
+        if (args.length >= 3 && args[0].equals("repo") && args[1].equals("publish") && !args[2].startsWith("-")
+                && java.nio.file.Files.isDirectory(java.nio.file.Path.of(args[2]))) {
+            // start listing and loading while picocli starts up; the publish uses it if it is for the same folder
+            org.klp.packaging.repo.RepositoryPublisher.prefetch(java.nio.file.Path.of(args[2]));
+        }
         PrintWriter out = new PrintWriter(System.out, true);
         PrintWriter err = new PrintWriter(System.err, true);
         System.exit(run(out, err, args));

@@ -30,16 +30,23 @@ import java.util.Map;
 final class PublishCache {
 
     private static final int MAGIC = 0x4B4C5043; // "KLPC"
-    private static final int FORMAT = 3;
+    private static final int FORMAT = 4;
 
     private final Map<String, PackageEntry> entries;
+    private final Map<String, byte[]> chunks;
 
-    private PublishCache(Map<String, PackageEntry> entries) {
+    private PublishCache(Map<String, PackageEntry> entries, Map<String, byte[]> chunks) {
         this.entries = entries;
+        this.chunks = chunks;
     }
 
     static PublishCache empty() {
-        return new PublishCache(new HashMap<>());
+        return new PublishCache(new HashMap<>(), new HashMap<>());
+    }
+
+    /** The compressed chunks of the last publish's documents, by chunk key (see {@link ChunkedGzip}). */
+    Map<String, byte[]> chunks() {
+        return chunks;
     }
 
     static Path file(Path repo) {
@@ -60,7 +67,12 @@ final class PublishCache {
                         str(in), str(in), bytes(in), bytes(in), bytes(in), bytes(in), str(in), str(in), bytes(in));
                 map.put(e.location(), e);
             }
-            return new PublishCache(map);
+            int c = in.readInt();
+            Map<String, byte[]> chunks = new HashMap<>(c * 2);
+            for (int i = 0; i < c; i++) {
+                chunks.put(str(in), bytes(in));
+            }
+            return new PublishCache(map, chunks);
         } catch (NoSuchFileException e) {
             return empty();
         } catch (IOException | RuntimeException e) {
@@ -74,7 +86,7 @@ final class PublishCache {
         return e != null && e.size() == size && e.mtimeMillis() == mtimeMillis ? e : null;
     }
 
-    static void save(Path repo, Iterable<PackageEntry> packages) throws IOException {
+    static void save(Path repo, Iterable<PackageEntry> packages, Map<String, byte[]> chunks) throws IOException {
         Path f = file(repo);
         Files.createDirectories(f.getParent());
         Path tmp = RepositoryPublisher.tempFile(f);
@@ -106,6 +118,11 @@ final class PublishCache {
                     str(out, e.kernelReleased());
                     str(out, e.updateBasis());
                     bytes(out, e.updateXml());
+                }
+                out.writeInt(chunks.size());
+                for (Map.Entry<String, byte[]> c : chunks.entrySet()) {
+                    str(out, c.getKey());
+                    bytes(out, c.getValue());
                 }
             }
             Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -97,6 +97,7 @@ public final class RepositoryPublisher {
         return trusted;
     }
 
+    @SuppressWarnings("try") // the lock is held by the try-with-resources, not used in its body
     public Result publish(Path dir) {
         if (!Files.isDirectory(dir)) {
             throw new IllegalArgumentException("Repository folder " + dir + " does not exist or is not a folder");
@@ -108,10 +109,19 @@ public final class RepositoryPublisher {
             return thread;
         });
         try (java.nio.channels.FileChannel lockFile = lock(dir)) {
-            Future<PublishCache> loading = pool.submit(() -> PublishCache.load(dir));
-            pool.submit(RepositoryPublisher::warmUp);
-            List<Path> files = listPackages(dir);
-            PublishCache cache = join(loading);
+            Prefetch early = prefetched;
+            prefetched = null;
+            List<Path> files;
+            PublishCache cache;
+            if (early != null && early.dir().equals(dir.toAbsolutePath().normalize())) {
+                files = join(early.files());
+                cache = join(early.cache());
+            } else {
+                Future<PublishCache> loading = pool.submit(() -> PublishCache.load(dir));
+                pool.submit(RepositoryPublisher::warmUp);
+                files = listPackages(dir);
+                cache = join(loading);
+            }
             t.mark("list, load cache");
             List<PackageEntry> entries = new ArrayList<>(files.size());
             int read = 0;
@@ -138,27 +148,24 @@ public final class RepositoryPublisher {
             Files.createDirectories(repodata);
             long now = clock.instant().getEpochSecond();
 
-            List<byte[]> updates = updates(entries);
+            List<ChunkedGzip.Part> updates = updates(entries);
             List<PackageEntry> livePatches = entries.stream().filter(PackageEntry::isLivePatch).toList();
             LifecycleData lifecycle = lifecycle(livePatches, warnings);
             t.mark("updateinfo and lifecycle");
 
-            // The documents are independent: compress and write them side by side, and the cache too.
-            Future<?> saving = pool.submit(() -> {
-                PublishCache.save(dir, entries);
-                return null;
-            });
+            // The documents are independent: compress and write them side by side.
+            ChunkedGzip chunks = new ChunkedGzip(cache.chunks());
             List<Callable<RepoMd.Data>> jobs = List.of(
-                    () -> writeData(repodata, "primary", "xml.gz", document(entries,
+                    () -> writeChunked(repodata, chunks, "primary", entries,
                             "<metadata xmlns=\"http://linux.duke.edu/metadata/common\" xmlns:rpm=\"http://linux.duke.edu/metadata/rpm\" packages=\"",
-                            "</metadata>\n", PackageEntry::primaryXml), now),
-                    () -> writeData(repodata, "filelists", "xml.gz", document(entries,
+                            "</metadata>\n", PackageEntry::primaryXml, now),
+                    () -> writeChunked(repodata, chunks, "filelists", entries,
                             "<filelists xmlns=\"http://linux.duke.edu/metadata/filelists\" packages=\"", "</filelists>\n",
-                            PackageEntry::filelistsXml), now),
-                    () -> writeData(repodata, "other", "xml.gz", document(entries,
+                            PackageEntry::filelistsXml, now),
+                    () -> writeChunked(repodata, chunks, "other", entries,
                             "<otherdata xmlns=\"http://linux.duke.edu/metadata/other\" packages=\"", "</otherdata>\n",
-                            PackageEntry::otherXml), now),
-                    () -> writeData(repodata, "updateinfo", "xml.gz", UpdateInfo.document(updates), now),
+                            PackageEntry::otherXml, now),
+                    () -> writeUpdateInfo(repodata, chunks, entries, updates, now),
                     () -> writeData(repodata, "lifecycle", "gz", lifecycle.write().getBytes(StandardCharsets.UTF_8), now),
                     () -> writeData(repodata, "klp-patches", "json.gz", records(livePatches), now));
             List<Future<RepoMd.Data>> writing = new ArrayList<>();
@@ -169,6 +176,10 @@ public final class RepositoryPublisher {
             for (Future<RepoMd.Data> f : writing) {
                 data.add(join(f));
             }
+            Future<?> saving = pool.submit(() -> {
+                PublishCache.save(dir, entries, chunks.used());
+                return null;
+            });
             t.mark("compress and write metadata");
             RepoMd repomd = new RepoMd(now, data);
             Set<String> keep = new HashSet<>();
@@ -286,7 +297,7 @@ public final class RepositoryPublisher {
             }
         }
         Map<String, LocalDate> released = new TreeMap<>();
-        earliest.forEach((name, day) -> released.put(name, LocalDate.parse(day)));
+        earliest.forEach((name, day) -> released.put(name, isoDate(day)));
         for (PackageEntry e : livePatches) {
             if (!released.containsKey(e.name())) {
                 warnings.add(e.name() + ": no package records its kernel's release date; it has no lifecycle entry"
@@ -303,12 +314,20 @@ public final class RepositoryPublisher {
         return new LifecycleData(lines);
     }
 
+    /** Parses the yyyy-mm-dd the records hold (validated when the record was read) without DateTimeFormatter's start-up. */
+    private static LocalDate isoDate(String day) {
+        if (day.length() == 10 && day.charAt(4) == '-' && day.charAt(7) == '-') {
+            return LocalDate.of(Integer.parseInt(day, 0, 4, 10), Integer.parseInt(day, 5, 7, 10), Integer.parseInt(day, 8, 10, 10));
+        }
+        return LocalDate.parse(day);
+    }
+
     /**
      * The updateinfo elements, by package name and version. An entry's element is reused when
      * version N-1 is the same package it was computed against; otherwise (new package, N-1 added
      * or replaced) it is computed from the two records, and the entry in {@code entries} replaced.
      */
-    private static List<byte[]> updates(List<PackageEntry> entries) {
+    private static List<ChunkedGzip.Part> updates(List<PackageEntry> entries) {
         Map<String, TreeMap<Integer, Integer>> byName = new TreeMap<>();
         for (int i = 0; i < entries.size(); i++) {
             PackageEntry e = entries.get(i);
@@ -320,7 +339,7 @@ public final class RepositoryPublisher {
                 }
             }
         }
-        List<byte[]> out = new ArrayList<>();
+        List<ChunkedGzip.Part> out = new ArrayList<>();
         for (TreeMap<Integer, Integer> versions : byName.values()) {
             for (Map.Entry<Integer, Integer> v : versions.entrySet()) {
                 PackageEntry e = entries.get(v.getValue());
@@ -331,10 +350,42 @@ public final class RepositoryPublisher {
                     e = e.withUpdate(basis, UpdateInfo.update(e, e.record(), previous == null ? null : previous.record()));
                     entries.set(v.getValue(), e);
                 }
-                out.add(e.updateXml());
+                if (e.updateXml().length > 0) {
+                    out.add(new ChunkedGzip.Part(e.updateXml(), partId(e) + " " + e.updateBasis()));
+                }
             }
         }
         return out;
+    }
+
+    private record Prefetch(Path dir, Future<List<Path>> files, Future<PublishCache> cache) {
+    }
+
+    private static volatile Prefetch prefetched;
+
+    /**
+     * Starts, on a background thread, what the next {@link #publish} of {@code dir} does first:
+     * listing the package files, loading the cache, warming up crypto and JSON. The command line
+     * calls it before parsing its arguments properly, which in a fresh JVM takes as long as these
+     * (picocli loads some 200 classes). Both are safe to do early: the listing is as fresh as one
+     * made a moment later, and a cache entry only counts for a file of the same size and mtime.
+     * A publish of another folder ignores it.
+     */
+    public static void prefetch(Path dir) {
+        java.util.concurrent.FutureTask<List<Path>> files = new java.util.concurrent.FutureTask<>(() -> listPackages(dir));
+        java.util.concurrent.FutureTask<PublishCache> cache = new java.util.concurrent.FutureTask<>(() -> PublishCache.load(dir));
+        Thread t = new Thread(() -> {
+            files.run();
+            cache.run();
+            try {
+                warmUp();
+            } catch (Exception ignored) {
+                // only a warm-up
+            }
+        }, "klp-pack-prefetch");
+        t.setDaemon(true);
+        prefetched = new Prefetch(dir.toAbsolutePath().normalize(), files, cache);
+        t.start();
     }
 
     /**
@@ -392,23 +443,36 @@ public final class RepositoryPublisher {
         byte[] of(PackageEntry e);
     }
 
-    private static byte[] document(List<PackageEntry> entries, String open, String close, Fragment fragment) {
+    /** What a fragment of the entry depends on: it changes whenever the fragment may. */
+    private static String partId(PackageEntry e) {
+        return e.location() + " " + e.size() + " " + e.mtimeMillis() + " " + e.pkgid();
+    }
+
+    private static RepoMd.Data writeChunked(Path repodata, ChunkedGzip chunks, String type, List<PackageEntry> entries, String open,
+                                            String close, Fragment fragment, long now) throws IOException {
+        List<ChunkedGzip.Part> parts = new ArrayList<>(entries.size());
+        for (PackageEntry e : entries) {
+            parts.add(new ChunkedGzip.Part(fragment.of(e), partId(e)));
+        }
         byte[] head = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + open + entries.size() + "\">\n").getBytes(StandardCharsets.UTF_8);
-        byte[] tail = close.getBytes(StandardCharsets.UTF_8);
-        int size = head.length + tail.length;
-        for (PackageEntry e : entries) {
-            size += fragment.of(e).length;
+        return store(repodata, type, "xml.gz", chunks.write(type, head, parts, close.getBytes(StandardCharsets.UTF_8)), now);
+    }
+
+    private static RepoMd.Data writeUpdateInfo(Path repodata, ChunkedGzip chunks, List<PackageEntry> entries, List<ChunkedGzip.Part> updates,
+                                               long now) throws IOException {
+        byte[] head = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<updates>\n".getBytes(StandardCharsets.UTF_8);
+        return store(repodata, "updateinfo", "xml.gz", chunks.write("updateinfo", head, updates, "</updates>\n".getBytes(StandardCharsets.UTF_8)), now);
+    }
+
+    private static RepoMd.Data store(Path repodata, String type, String extension, ChunkedGzip.Result r, long now) throws IOException {
+        byte[] compressed = r.compressed();
+        String checksum = sha256(compressed);
+        String name = checksum + "-" + type + "." + extension;
+        Path target = repodata.resolve(name);
+        if (!Files.exists(target) || Files.size(target) != compressed.length) {
+            writeAtomically(target, compressed);
         }
-        byte[] out = new byte[size];
-        System.arraycopy(head, 0, out, 0, head.length);
-        int at = head.length;
-        for (PackageEntry e : entries) {
-            byte[] f = fragment.of(e);
-            System.arraycopy(f, 0, out, at, f.length);
-            at += f.length;
-        }
-        System.arraycopy(tail, 0, out, at, tail.length);
-        return out;
+        return new RepoMd.Data(type, checksum, r.openChecksum(), "repodata/" + name, now, compressed.length, r.openSize());
     }
 
     /**

@@ -47,15 +47,6 @@ public final class UpdateInfo {
         return "klp-" + p.kernel().packageForm() + "-" + p.version();
     }
 
-    /** The document around the {@code <update>} elements, in the order given. */
-    public static byte[] document(List<byte[]> updates) {
-        java.io.ByteArrayOutputStream x = new java.io.ByteArrayOutputStream(64 + updates.stream().mapToInt(b -> b.length).sum());
-        x.writeBytes("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<updates>\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        updates.forEach(x::writeBytes);
-        x.writeBytes("</updates>\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        return x.toByteArray();
-    }
-
     /**
      * The {@code <update>} element of one live patch release, listing what it adds over
      * {@code previous} (version N-1, or null when the repository lacks it: then all its fixes);

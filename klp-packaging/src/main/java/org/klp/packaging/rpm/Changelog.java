@@ -1,6 +1,5 @@
 package org.klp.packaging.rpm;
 
-import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
@@ -88,9 +87,5 @@ public record Changelog(List<Entry> entries) {
             }
         }
         return new Changelog(out);
-    }
-
-    public static LocalDate day(Entry e) {
-        return LocalDate.ofEpochDay(Math.floorDiv(e.time(), 86400L));
     }
 }

@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -275,10 +274,5 @@ public final class LivePatchRpm {
             }
         }
         return s.toString();
-    }
-
-    /** The noon-UTC instant of a day, as changelog times are kept. */
-    static Instant noon(LocalDate day) {
-        return day.atTime(12, 0).toInstant(ZoneOffset.UTC);
     }
 }

@@ -91,11 +91,6 @@ public final class SafeXml {
         return (nl < 0 ? s : s.substring(nl + 1)).strip();
     }
 
-    /** Reads the text of the current element (the reader is on its START_ELEMENT) up to its end. */
-    public static String text(XMLStreamReader r) throws XMLStreamException {
-        return r.getElementText();
-    }
-
     /** An attribute of the current element, or {@code fallback}. */
     public static String attribute(XMLStreamReader r, String name, String fallback) {
         String v = r.getAttributeValue(null, name);

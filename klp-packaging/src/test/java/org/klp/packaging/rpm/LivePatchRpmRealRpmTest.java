@@ -93,6 +93,22 @@ class LivePatchRpmRealRpmTest {
     }
 
     @Test
+    void standInPackagesAreRealSignedPackagesToo() {
+        Path kernel = StandInPackages.kernel(org.klp.packaging.testing.Builds.KERNEL, "x86_64", TestKeys.signing(), dir.resolve("standins"));
+        Path shell = StandInPackages.shell(Tools.require("busybox"), "x86_64", TestKeys.signing(), dir.resolve("standins"));
+        assertThat(kernel.getFileName().toString()).isEqualTo("kernel-default-5.14.21-150500.55.49.1.x86_64.rpm");
+        assertThat(Tools.run(null, 60, "rpm", "--dbpath", db.toString(), "-qp", "--provides", kernel.toString()).ok().out().lines())
+                .contains("kernel-uname-r = 5.14.21-150500.55.49-default", "multiversion(kernel)");
+        assertThat(Tools.run(null, 60, "rpm", "--dbpath", db.toString(), "-qip", kernel.toString()).ok().out())
+                .containsPattern("Name\\s*: kernel-default").containsPattern("Release\\s*: 150500.55.49.1");
+        assertThat(Tools.run(null, 60, "rpm", "--dbpath", db.toString(), "-qlp", shell.toString()).ok().out().lines())
+                .containsExactly("/bin/busybox", "/bin/sh", "/bin/uname");
+        for (Path p : List.of(kernel, shell)) {
+            assertThat(Tools.run(null, 60, "rpm", "--dbpath", db.toString(), "-K", p.toString()).ok().out()).contains("digests signatures OK");
+        }
+    }
+
+    @Test
     void rpmWithoutTheKeyReportsItMissing() throws Exception {
         Path empty = dir.resolve("empty-db");
         Files.createDirectories(empty);
