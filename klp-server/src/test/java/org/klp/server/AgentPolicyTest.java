@@ -151,6 +151,17 @@ class AgentPolicyTest {
     }
 
     @Test
+    void aHostWithoutLivePatchingActivatedIsToldHowToActivateIt() {
+        Path root = HostRun.simulatedHost(hosts.resolve("base-only"), TestServer.KERNEL);
+        assertThat(HostRun.klp(root, "register", "--server", t.url(), "-r", t.baseCode).code()).isZero();
+        JsonNode r = agent(root);
+        assertThat(r.path("action").asText()).isEqualTo("unavailable");
+        assertThat(r.path("reason").asText()).contains("not activated").contains("klp register -p " + TestServer.LP + " -r ADDITIONAL REGCODE");
+        assertThat(HostRun.klp(root, "register", "-p", TestServer.LP, "-r", t.lpCode).code()).isZero();
+        assertThat(agent(root).path("loadedVersion").asInt()).isEqualTo(2);
+    }
+
+    @Test
     void aHostOnAKernelTheCatalogDoesNotKnowIsToldThereAreNoLivePatches() {
         Path root = HostRun.simulatedHost(hosts.resolve("custom"), "6.12.0-1-default");
         assertThat(HostRun.klp(root, "register", "--server", t.url(), "-r", t.baseCode).code()).isZero();

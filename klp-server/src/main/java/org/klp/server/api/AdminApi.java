@@ -190,9 +190,10 @@ final class AdminApi {
         SystemRecord r = systems.find(id).orElseThrow(() -> ApiException.notFound("no system " + id));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("system", SystemView.of(r));
-        out.put("activations", jdbi.withHandle(h -> registrations.activations(h, id)).stream()
-                .map(a -> catalog.product(a.productId()).map(Product::triplet).orElse("?")).toList());
-        out.put("desired", r.posture() == null ? null : engine.desired(r.group(), r.posture()));
+        List<RegistrationStore.Activation> activations = jdbi.withHandle(h -> registrations.activations(h, id));
+        out.put("activations", activations.stream().map(a -> catalog.product(a.productId()).map(Product::triplet).orElse("?")).toList());
+        out.put("desired", r.posture() == null ? null : engine.desired(r.group(), r.posture(),
+                activations.stream().map(RegistrationStore.Activation::productId).collect(java.util.stream.Collectors.toSet())));
         return Reply.ok(out);
     }
 

@@ -302,7 +302,7 @@ final class ConnectApi {
             auth.remember(u.login(), stored.credentials());
         }
         String group = stored.group() == null ? GroupPolicy.DEFAULT_GROUP : stored.group();
-        return Reply.ok(new CheckinReply(stored.systemId(), group, policy.desired(group, req.posture())));
+        return Reply.ok(new CheckinReply(stored.systemId(), group, policy.desired(group, req.posture(), stored.activatedProducts())));
     }
 
     private Reply events(Call call) {

@@ -84,6 +84,22 @@ public final class PolicyEngine {
         return baseUrl + "/repo/" + productTriplet + "/";
     }
 
+    /**
+     * The desired state of a host in {@code group} with this posture, which activated
+     * {@code activatedProducts}: a kernel's live patches come only to hosts that activated the
+     * product covering it (Live Patching, with its own registration code).
+     */
+    public DesiredState desired(String group, HostPosture posture, java.util.Set<Integer> activatedProducts) {
+        PolicySnapshot.KernelInfo info = snapshot().kernels().get(posture.kernel());
+        if (info != null && !activatedProducts.contains(info.product().id())) {
+            GroupPolicy policy = snapshot().group(group);
+            return new DesiredState(posture.kernel(), DesiredState.UNAVAILABLE, 0, null, info.product().name() + " is not activated on this host:"
+                    + " activate it with: klp register -p " + info.product().triplet() + " -r ADDITIONAL REGCODE",
+                    policy.transitionTimeout().toSeconds(), policy.onTimeout(), policy.kernelLock(), List.of(), 3600);
+        }
+        return desired(group, posture);
+    }
+
     public DesiredState desired(String group, HostPosture posture) {
         PolicySnapshot s = snapshot();
         GroupPolicy policy = s.group(group);

@@ -28,7 +28,8 @@ import org.klp.core.fleet.HostPosture;
  * <ul>
  * <li>Systems not yet in the server's credential cache are authenticated here, all at once: one
  *     query by login for the whole group, then the password's hash is compared.</li>
- * <li>One query reads the group's systems' stored posture. A check-in whose posture equals it
+ * <li>One query reads the group's systems' stored posture, one their activated products (a host
+ *     gets live patches only from a product it activated). A check-in whose posture equals it
  *     (the common, idempotent case) only appends a row to {@code checkin_log}; one that changed
  *     something updates its system's row and writes history events (a posture change, a new apply
  *     result, new taint flags). So a repeated check-in changes nothing but "seen again".</li>
@@ -80,7 +81,7 @@ public final class CheckinWriter implements AutoCloseable {
      * How a check-in was stored: {@code found} false when the system does not exist (or the
      * password did not match); {@code credentials} for the caller's cache.
      */
-    public record Stored(long systemId, boolean found, String group, SystemStore.Credentials credentials) {
+    public record Stored(long systemId, boolean found, String group, SystemStore.Credentials credentials, java.util.Set<Integer> activatedProducts) {
     }
 
     /** The queue is full: the server is overloaded; the client should retry later. */
@@ -225,6 +226,12 @@ public final class CheckinWriter implements AutoCloseable {
                             rs.getLong("new_taint"), rs.getBoolean("forced"), rs.getString("last_operation"), rs.getInt("last_target"),
                             rs.getString("last_result"), rs.getString("last_message"), Sql.instant(rs, "last_result_at")))).list();
         }
+        Map<Long, java.util.Set<Integer>> activated = new HashMap<>();
+        if (!idList.isEmpty()) {
+            h.createQuery("select system_id, product_id from activations where system_id in (<ids>)").bindList("ids", idList)
+                    .map((rs, c) -> activated.computeIfAbsent(rs.getLong("system_id"), k -> new java.util.HashSet<>()).add(rs.getInt("product_id")))
+                    .list();
+        }
         PreparedBatch seen = h.prepareBatch("insert into checkin_log (system_id, at) values (:s, :at)");
         List<Object[]> updates = new ArrayList<>();
         List<String[]> eventRows = new ArrayList<>();
@@ -233,7 +240,7 @@ public final class CheckinWriter implements AutoCloseable {
             Checkin c = batch.get(i).checkin;
             Row before = rows.get(ids[i]);
             if (before == null) {
-                out.add(new Stored(ids[i], false, null, null));
+                out.add(new Stored(ids[i], false, null, null, java.util.Set.of()));
                 continue;
             }
             HostPosture s = c.posture();
@@ -249,7 +256,7 @@ public final class CheckinWriter implements AutoCloseable {
                         after.transition, after.transitionSeconds, after.blockers, after.taint, 0, after.forced, after.lastOperation, after.lastTarget,
                         after.lastResult, after.lastMessage, after.lastResultAt));
             }
-            out.add(new Stored(before.id, true, before.group, creds[i]));
+            out.add(new Stored(before.id, true, before.group, creds[i], java.util.Set.copyOf(activated.getOrDefault(before.id, java.util.Set.of()))));
         }
         if (seen.size() > 0) {
             seen.execute();

@@ -78,6 +78,8 @@ public final class CheckinLoad {
             c.publishKernel("sle-module-live-patching/15.5/x86_64", KernelRelease.parse(kernel), java.time.LocalDate.now().minusDays(90), null, null);
             System.out.printf(Locale.ROOT, "seeding %d systems on %s…%n", systems, db.kind());
             String[] auth = seed(db, systems, kernel);
+            db.jdbi().useHandle(h -> h.execute("insert into activations (system_id, product_id, regcode_id, activated_at)"
+                    + " select id, (select min(id) from products), null, registered_at from systems"));
             byte[] body = TestServer.posture(kernel, 1).getBytes(StandardCharsets.UTF_8);
             System.out.printf(Locale.ROOT, "load: %d connections, %d s warm-up, %d s measured, at most %d check-ins; %d cores%n", connections, warmup,
                     seconds, max, Runtime.getRuntime().availableProcessors());
