@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * their own but caches that the policy generation keeps current).
  *
  * <pre>{@code
- * try (KlpServer server = KlpServer.start(new KlpServer.Config("127.0.0.1", 0, dataDir, Database.h2(dataDir), packages, Clock.systemUTC(), null))) {
+ * try (KlpServer server = KlpServer.start(new KlpServer.Config("127.0.0.1", 0, dataDir, Database.h2(dataDir), packages,
+ *         Clock.systemUTC(), null, 1000))) {
  *     String url = server.url();
  * }
  * }</pre>

@@ -92,7 +92,7 @@ public final class Demo {
             ExecutorService pool = Executors.newFixedThreadPool(Math.max(2, Math.min(8, Runtime.getRuntime().availableProcessors() * 2)));
             try {
                 Path hosts = dir.resolve("hosts");
-                Map<String, Integer> reg = forEach(pool, fleet, h -> register(hosts, h, server_url(api), codes));
+                Map<String, Integer> reg = forEach(pool, fleet, h -> register(hosts, h, api.base, codes));
                 out.printf("registered %d hosts: %s%n", fleet.size(), reg);
                 server.supervisor().runOnce();
                 Map<String, Integer> r1 = round(pool, hosts, fleet, 1, out);
@@ -148,10 +148,6 @@ public final class Demo {
                 db.close();
             }
         }
-    }
-
-    private static String server_url(Api api) {
-        return api.base;
     }
 
     private static Map<String, String> publishCatalog(KlpServer server, Api api, Clock clock, PrintWriter out) throws Exception {
