@@ -117,6 +117,10 @@ public final class Klp implements Callable<Integer> {
         COMMANDS.put("lifecycle", LifecycleCommand::new);
         COMMANDS.put("history", HistoryCommand::new);
         COMMANDS.put("sim", SimCommand::new);
+        COMMANDS.put("register", org.klp.cli.command.RegisterCommand::new);
+        COMMANDS.put("extensions", org.klp.cli.command.ExtensionsCommand::new);
+        COMMANDS.put("deregister", org.klp.cli.command.DeregisterCommand::new);
+        COMMANDS.put("agent", org.klp.cli.command.AgentCommand::new);
         COMMANDS.put("help", CommandLine.HelpCommand::new);
     }
 

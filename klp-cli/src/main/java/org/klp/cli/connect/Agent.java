@@ -1,0 +1,209 @@
+package org.klp.cli.connect;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.klp.cli.Host;
+import org.klp.cli.Klp;
+import org.klp.core.fleet.DesiredState;
+import org.klp.core.fleet.HostPosture;
+import org.klp.core.kernel.KernelRelease;
+import org.klp.packaging.client.AvailableLivePatch;
+import org.klp.packaging.client.DownloadedLivePatch;
+import org.klp.packaging.client.LivePatchRepository;
+import org.klp.packaging.pgp.TrustedKeys;
+
+/**
+ * One round of {@code klp agent}: report the host's posture, receive its desired state, reconcile,
+ * and report again when something changed.
+ *
+ * <p>Reconciling uses the host tool itself: the package of the target version is downloaded from
+ * the server's signed repository and verified ({@link LivePatchRepository}), its module and record
+ * are installed under the root, and the change is made by {@code klp apply} (an update) or
+ * {@code klp downgrade -n} (which names the fixes it drops), run in-process with the transition
+ * deadline and the on-timeout action the group's policy gives. The kernel lock is the zypp lock of
+ * {@link KernelLock}. A round whose desired state the host already has changes nothing: the agent
+ * is idempotent.
+ */
+public final class Agent {
+
+    /** How a round ended: the desired state, what the agent did, and the exit code it means. */
+    public record Round(DesiredState desired, String did, String result, String message, HostPosture after, int exitCode) {
+    }
+
+    public static final String TRUSTED_KEYS = org.klp.cli.repo.Repositories.TRUSTED_KEYS;
+    static final String CACHE = "var/cache/klp/packages";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private Agent() {
+    }
+
+    public static Round runOnce(Host host, Credentials credentials, java.util.function.Consumer<String> progress) {
+        ConnectClient client = new ConnectClient(credentials.server());
+        HostPosture before = PostureReader.read(host);
+        ConnectClient.CheckinReply reply = client.checkin(credentials, before, agentName());
+        DesiredState d = reply.desired();
+        Path root = host.root().path();
+        boolean lockChanged = KernelLock.set(root, d.kernelLock(), KernelRelease.parse(d.kernel()).flavor());
+        if (lockChanged) {
+            progress.accept(d.kernelLock() ? "kernel updates locked (zypp lock on kernel-" + KernelRelease.parse(d.kernel()).flavor() + ")"
+                    : "kernel lock removed");
+        }
+        if (d.action().equals(DesiredState.NONE) || d.action().equals(DesiredState.UNAVAILABLE)) {
+            String did = d.action().equals(DesiredState.NONE) ? "nothing to do" : "no live patches: " + d.reason();
+            HostPosture after = before;
+            if (lockChanged) {
+                after = PostureReader.read(host);
+                client.checkin(credentials, after, agentName());
+            }
+            return new Round(d, did, d.action().equals(DesiredState.NONE) ? "unchanged" : "unavailable", d.reason(), after, 0);
+        }
+        progress.accept(d.action() + " to version " + d.targetVersion() + " of " + d.packageName() + " (" + d.reason() + ")");
+        Round round;
+        try {
+            round = change(host, d, progress);
+        } catch (RuntimeException e) {
+            round = new Round(d, d.action() + " to version " + d.targetVersion(), "failed", e.getMessage(), null, 3);
+        }
+        // the change ran in its own klp invocation: read the host afresh
+        Host fresh = Host.open(host.root().path(), host.clock());
+        HostPosture after = PostureReader.read(fresh);
+        if (round.result().equals("failed") && (after.lastApply() == null || !after.lastApply().message().equals(round.message()))) {
+            // the failure happened before klp touched the kernel (download, verification): report it as the last apply
+            after = new HostPosture(after.kernel(), after.installedKernels(), after.installedLivePatches(), after.loadedPatch(),
+                    after.loadedPackage(), after.loadedVersion(), after.transition(), after.transitionSeconds(), after.blockers(), after.taint(),
+                    after.forced(), new HostPosture.ApplyReport(d.action(), d.targetVersion(), "failed", clip(round.message()),
+                    fresh.now().toString()));
+        }
+        client.checkin(credentials, after, agentName());
+        return new Round(d, round.did(), round.result(), round.message(), after, round.exitCode());
+    }
+
+    private static String clip(String s) {
+        return s == null ? "" : s.length() > 900 ? s.substring(0, 900) : s;
+    }
+
+    /**
+     * Moves the host to the target version with the host tool's own commands: {@code klp update}
+     * when the target is the repository's newest version, {@code klp downgrade -n --to N} to go
+     * back; an update to a version short of the newest (a pin, a staged rollout) downloads that
+     * version and loads it with {@code klp apply}.
+     */
+    private static Round change(Host host, DesiredState d, java.util.function.Consumer<String> progress) {
+        if (d.repositories().isEmpty()) {
+            throw new IllegalStateException("the server named no repository for " + d.packageName());
+        }
+        Path root = host.root().path();
+        Path keys = root.resolve(TRUSTED_KEYS);
+        if (!Files.isRegularFile(keys)) {
+            throw new IllegalStateException("no trusted repository key in " + keys + "; register again (klp register) to fetch it");
+        }
+        String repoUrl = d.repositories().get(0);
+        KernelRelease kernel = KernelRelease.parse(d.kernel());
+        LivePatchRepository repo = LivePatchRepository.open(repoUrl, TrustedKeys.read(keys));
+        AvailableLivePatch p = repo.version(kernel, d.targetVersion()).orElseThrow(() -> new IllegalStateException(
+                "version " + d.targetVersion() + " of " + d.packageName() + " is not in " + repo.location() + " (yet); the next round retries"));
+        List<String> deadline = List.of("--timeout", d.transitionTimeoutSeconds() + "s", "--on-timeout", d.onTimeout());
+        List<String> args = new ArrayList<>();
+        if (d.action().equals(DesiredState.DOWNGRADE)) {
+            args.addAll(List.of("downgrade", "-n", "--to", Integer.toString(d.targetVersion()), "--repo", repoUrl, "--trusted", keys.toString()));
+        } else if (repo.newest(kernel).map(AvailableLivePatch::patchVersion).orElse(0) == d.targetVersion()) {
+            args.addAll(List.of("update", "--repo", repoUrl, "--trusted", keys.toString()));
+        } else {
+            DownloadedLivePatch downloaded = repo.download(p, root.resolve(CACHE));
+            DownloadedLivePatch.Extracted x = downloaded.extractTo(root);
+            host.forgetPatchRecords();
+            progress.accept("installed " + p.nevra());
+            args.addAll(List.of("apply", x.module().toString()));
+        }
+        args.addAll(deadline);
+        return run(host, d, args);
+    }
+
+    /** Runs one klp command in-process on this host and reads how it ended from its JSON. */
+    private static Round run(Host host, DesiredState d, List<String> command) {
+        List<String> args = new ArrayList<>(List.of("--root", host.root().path().toString(), "--json"));
+        args.addAll(command);
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Klp.run(args.toArray(String[]::new), new PrintWriter(out), new PrintWriter(err));
+        String result = "failed";
+        String message = err.toString().strip();
+        try {
+            JsonNode n = JSON.readTree(out.toString());
+            if (n != null && n.has("result")) {
+                result = n.get("result").asText();
+            } else if (n != null && n.has("error")) {
+                message = n.get("error").path("message").asText(message);
+            }
+        } catch (IOException e) {
+            // not JSON: the message on stderr says what happened
+        }
+        if (message.isEmpty()) {
+            message = result;
+        }
+        return new Round(d, d.action() + " to version " + d.targetVersion() + " (klp " + command.get(0) + ")", result,
+                message.replaceFirst("^klp: ", ""), null, code);
+    }
+
+    /**
+     * Sets a product's repository up at activation, as SUSEConnect adds a product's service: the
+     * URL goes into {@code etc/klp/repositories} (which {@code klp update} reads), and the
+     * repositories' signing key into {@code etc/klp/trusted.asc} (trust on first use, over the
+     * channel that registered the host).
+     */
+    public static Optional<Path> configureRepository(Path root, String repositoryUrl) {
+        Path list = root.resolve(org.klp.cli.repo.Repositories.CONFIG);
+        try {
+            Files.createDirectories(list.getParent());
+            List<String> lines = Files.exists(list) ? new ArrayList<>(Files.readAllLines(list)) : new ArrayList<>();
+            if (!lines.contains(repositoryUrl)) {
+                lines.add(repositoryUrl);
+                Files.write(list, lines);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot write " + list + ": " + e.getMessage(), e);
+        }
+        return trustServerKey(root, repositoryUrl);
+    }
+
+    /** Removes the repositories registration configured, at deregistration. */
+    public static void forgetRepositories(Path root) {
+        try {
+            Files.deleteIfExists(root.resolve(org.klp.cli.repo.Repositories.CONFIG));
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot remove " + root.resolve(org.klp.cli.repo.Repositories.CONFIG) + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Optional<Path> trustServerKey(Path root, String repositoryUrl) {
+        String url = repositoryUrl.endsWith("/") ? repositoryUrl : repositoryUrl + "/";
+        byte[] key = ConnectClient.fetch(url + "repodata/repomd.xml.key", 1 << 20);
+        TrustedKeys.parse(key, url + "repodata/repomd.xml.key");
+        Path file = root.resolve(TRUSTED_KEYS);
+        try {
+            Files.createDirectories(file.getParent());
+            Files.write(file, key);
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot write " + file + ": " + e.getMessage(), e);
+        }
+        return Optional.of(file);
+    }
+
+    static String agentName() {
+        String v = Agent.class.getPackage().getImplementationVersion();
+        return "klp-agent/" + (v == null ? "0.1.0" : v);
+    }
+
+    static String text(byte[] b) {
+        return new String(b, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,89 @@
+package org.klp.cli.connect;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.klp.cli.Host;
+import org.klp.cli.record.HostState;
+import org.klp.core.fleet.HostPosture;
+import org.klp.core.kernel.KernelRelease;
+import org.klp.kernel.state.LivepatchSnapshot;
+import org.klp.kernel.state.LoadedPatch;
+import org.klp.packaging.record.PatchRecord;
+
+/**
+ * Reads a host's posture with the host tool's own readers: the running kernel and its live patch
+ * state from sysfs/procfs, installed kernels from {@code lib/modules}, installed live patch
+ * packages from their records, and from klp's host record whether a transition was forced and
+ * how the last change ended.
+ */
+public final class PostureReader {
+
+    private PostureReader() {
+    }
+
+    public static HostPosture read(Host host) {
+        LivepatchSnapshot snapshot = host.reader().snapshot();
+        String kernel = snapshot.kernelRelease();
+        List<String> installed = installedKernels(host.root().path());
+        if (!installed.contains(kernel)) {
+            installed.add(0, kernel);
+        }
+        List<HostPosture.InstalledLivePatch> packages = new ArrayList<>();
+        for (PatchRecord r : host.patchRecords().all()) {
+            packages.add(new HostPosture.InstalledLivePatch(r.livePatch().name(), r.livePatch().version()));
+        }
+        Optional<LoadedPatch> active = snapshot.active();
+        Optional<PatchRecord> record = active.flatMap(a -> host.patchRecords().forModule(a.name(), kernel));
+        HostState state = host.records().read();
+        boolean inTransition = snapshot.inTransition();
+        long seconds = 0;
+        int blockers = 0;
+        if (inTransition) {
+            Optional<Instant> since = state.pending().map(HostState.PendingOperation::started)
+                    .or(() -> state.last().filter(l -> l.result().equals("in_progress")).map(HostState.LastResult::at));
+            seconds = since.map(s -> Math.max(0, Duration.between(s, host.now()).toSeconds())).orElse(0L);
+            blockers = host.reader().blockers(false).size();
+        }
+        HostPosture.ApplyReport last = state.last().map(l -> new HostPosture.ApplyReport(l.operation(),
+                host.patchRecords().forModule(l.patch(), kernel).map(r -> r.livePatch().version()).orElse(0),
+                l.result().equals("rolled-back") ? "failed" : normalize(l.result()), l.message(), l.at().toString())).orElse(null);
+        return new HostPosture(kernel, installed, packages, active.map(LoadedPatch::name).orElse(null),
+                record.map(r -> r.livePatch().name()).orElse(null), record.map(r -> r.livePatch().version()).orElse(0),
+                inTransition ? HostPosture.IN_PROGRESS : HostPosture.READY, seconds, blockers, snapshot.taint().mask(),
+                !state.modulesHeldForever().isEmpty(), last);
+    }
+
+    private static String normalize(String result) {
+        return HostPosture.ApplyReport.RESULTS.contains(result) ? result : "failed";
+    }
+
+    /** Kernels with a module folder under {@code lib/modules}, newest first. */
+    static List<String> installedKernels(Path root) {
+        List<KernelRelease> found = new ArrayList<>();
+        Path dir = root.resolve("lib/modules");
+        if (Files.isDirectory(dir)) {
+            try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
+                for (Path p : s) {
+                    try {
+                        found.add(KernelRelease.parse(p.getFileName().toString()));
+                    } catch (IllegalArgumentException ignored) {
+                        // not a kernel's folder
+                    }
+                }
+            } catch (IOException ignored) {
+                // unreadable: report what the kernel says it runs
+            }
+        }
+        found.sort(java.util.Comparator.reverseOrder());
+        List<String> out = new ArrayList<>();
+        found.forEach(k -> out.add(k.uname()));
+        return out;
+    }
+}

@@ -1,0 +1,164 @@
+package org.klp.server;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.klp.server.api.Route;
+import org.klp.server.api.ServerApi;
+import org.klp.server.catalog.CatalogService;
+import org.klp.server.catalog.PackageRepository;
+import org.klp.server.policy.PolicyEngine;
+import org.klp.server.policy.RolloutSupervisor;
+import org.klp.server.store.AdminTokenStore;
+import org.klp.server.store.CatalogStore;
+import org.klp.server.store.CheckinWriter;
+import org.klp.server.store.Database;
+import org.klp.server.store.PolicyStore;
+import org.klp.server.store.RegistrationStore;
+import org.klp.server.store.SystemStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The klp server: one instance of the REST API, registration, check-ins, policies and publishing
+ * over one database. Several instances may share a PostgreSQL database (they keep no state of
+ * their own but caches that the policy generation keeps current).
+ *
+ * <pre>{@code
+ * try (KlpServer server = KlpServer.start(new KlpServer.Config("127.0.0.1", 0, dataDir, Database.h2(dataDir), packages,
+ *         Clock.systemUTC(), null, 1000))) {
+ *     String url = server.url();
+ * }
+ * }</pre>
+ */
+public final class KlpServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(KlpServer.class);
+
+    /**
+     * How to run: where to listen ({@code port} 0: any free port), the data folder (repositories),
+     * the database, the package repository writer, the clock, and the URL hosts reach the server at
+     * (null: {@code http://host:port}). {@code supervisePeriodMillis} 0 leaves rollouts to {@link #supervisor()}.
+     */
+    public record Config(String host, int port, Path dataDir, Database database, PackageRepository packages, Clock clock, String publicUrl,
+                         long supervisePeriodMillis) {
+    }
+
+    private final Config config;
+    private final CheckinWriter writer;
+    private final ServerApi api;
+    private final PolicyEngine engine;
+    private final RolloutSupervisor supervisor;
+    private final CatalogService catalog;
+    private final AdminTokenStore tokens;
+    private final ScheduledExecutorService timer;
+    private final String url;
+
+    private KlpServer(Config config, CheckinWriter writer, ServerApi api, PolicyEngine engine, RolloutSupervisor supervisor, CatalogService catalog,
+                      AdminTokenStore tokens, ScheduledExecutorService timer, String url) {
+        this.config = config;
+        this.writer = writer;
+        this.api = api;
+        this.engine = engine;
+        this.supervisor = supervisor;
+        this.catalog = catalog;
+        this.tokens = tokens;
+        this.timer = timer;
+        this.url = url;
+    }
+
+    public static KlpServer start(Config config) {
+        Database db = config.database();
+        var jdbi = db.jdbi();
+        CatalogStore catalogStore = new CatalogStore(jdbi);
+        PolicyStore policies = new PolicyStore(jdbi);
+        SystemStore systems = new SystemStore(jdbi);
+        RegistrationStore registrations = new RegistrationStore(jdbi);
+        AdminTokenStore tokens = new AdminTokenStore(jdbi);
+        CheckinWriter writer = new CheckinWriter(jdbi);
+        PolicyEngine engine = new PolicyEngine(jdbi, catalogStore, policies, config.clock(),
+                config.publicUrl() != null ? config.publicUrl() : "http://" + config.host() + ":" + config.port(), 500);
+        Path repos = config.dataDir().resolve("repos");
+        CatalogService catalog = new CatalogService(jdbi, catalogStore, policies, config.packages(), repos, config.clock(), engine::invalidate);
+        RolloutSupervisor supervisor = new RolloutSupervisor(jdbi, policies, engine, config.clock());
+        ServerApi api = ServerApi.create(jdbi, systems, registrations, catalogStore, policies, tokens, writer, catalog, engine, supervisor, repos,
+                config.clock());
+        try {
+            api.start(config.host(), config.port());
+        } catch (RuntimeException e) {
+            writer.close();
+            throw e;
+        }
+        // With port 0 the URL hosts reach is known only now.
+        String url = config.publicUrl() != null ? config.publicUrl() : "http://" + config.host() + ":" + api.port();
+        engine.baseUrl(url);
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "klp-rollouts");
+            t.setDaemon(true);
+            return t;
+        });
+        if (config.supervisePeriodMillis() > 0) {
+            timer.scheduleWithFixedDelay(() -> {
+                try {
+                    supervisor.runOnce();
+                } catch (RuntimeException e) {
+                    LOG.warn("rollout supervision failed: {}", e.getMessage());
+                }
+            }, config.supervisePeriodMillis(), config.supervisePeriodMillis(), TimeUnit.MILLISECONDS);
+        }
+        return new KlpServer(config, writer, api, engine, supervisor, catalog, tokens, timer, url);
+    }
+
+    public String url() {
+        return url;
+    }
+
+    public int port() {
+        return api.port();
+    }
+
+    public Database database() {
+        return config.database();
+    }
+
+    public CatalogService catalog() {
+        return catalog;
+    }
+
+    public PolicyEngine policy() {
+        return engine;
+    }
+
+    public RolloutSupervisor supervisor() {
+        return supervisor;
+    }
+
+    public AdminTokenStore tokens() {
+        return tokens;
+    }
+
+    public CheckinWriter checkins() {
+        return writer;
+    }
+
+    /** Every route this server serves (for the API description's test). */
+    public List<Route> routes() {
+        return new ArrayList<>(api.routes());
+    }
+
+    /** The (method, path) pairs Javalin actually registered. */
+    public List<String> registeredRoutes() {
+        return api.registered();
+    }
+
+    @Override
+    public void close() {
+        timer.shutdown();
+        api.stop();
+        writer.close();
+    }
+}

@@ -1,0 +1,191 @@
+package org.klp.server;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.klp.server.catalog.RpmMdPackageRepository;
+import org.klp.server.demo.Demo;
+import org.klp.server.store.AdminTokenStore;
+import org.klp.server.store.Database;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code klp-server}: serve, demo, admin token create. */
+@Command(name = "klp-server", mixinStandardHelpOptions = true, version = "klp-server 0.1.0",
+        description = "The klp server: registration, fleet check-ins, rollout policies, live patch repositories.",
+        subcommands = {Main.Serve.class, Main.DemoCommand.class, Main.Admin.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:ok", "2:usage error", "3:failure (database, port, bad data)"})
+public final class Main implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+        return 2;
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setParameterExceptionHandler((ex, a) -> {
+            err.println("klp-server: " + ex.getMessage() + " (see 'klp-server --help')");
+            return 2;
+        });
+        cl.setExecutionExceptionHandler((ex, c, parsed) -> {
+            err.println("klp-server: " + (ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage()));
+            if (System.getenv("KLP_DEBUG") != null) {
+                ex.printStackTrace(err);
+            }
+            return 3;
+        });
+        int code = cl.execute(args);
+        out.flush();
+        err.flush();
+        return code;
+    }
+
+    /** Where the data lives: an H2 database and the repositories under --data, or PostgreSQL by --db. */
+    static class Storage {
+        @Option(names = "--data", paramLabel = "DIR", description = "Data folder: H2 database, repositories, signing key (default: ${DEFAULT-VALUE}).")
+        Path data = Path.of("data");
+
+        @Option(names = "--db", paramLabel = "JDBC-URL", description = "A PostgreSQL database instead of H2, e.g. jdbc:postgresql://localhost/klp.")
+        String db;
+
+        @Option(names = "--db-user", paramLabel = "USER", description = "PostgreSQL user (default: $KLP_DB_USER or klp).")
+        String dbUser = System.getenv().getOrDefault("KLP_DB_USER", "klp");
+
+        @Option(names = "--db-password-env", paramLabel = "VAR", description = "Environment variable holding the PostgreSQL password (default: ${DEFAULT-VALUE}).")
+        String dbPasswordEnv = "KLP_DB_PASSWORD";
+
+        Database open() {
+            if (db == null) {
+                return Database.h2(data);
+            }
+            return Database.open(db, dbUser, System.getenv().getOrDefault(dbPasswordEnv, ""), 16);
+        }
+    }
+
+    @Command(name = "serve", mixinStandardHelpOptions = true, description = "Runs the server until stopped (Ctrl-C).")
+    static final class Serve implements Callable<Integer> {
+        @CommandLine.Mixin
+        Storage storage = new Storage();
+
+        @Option(names = "--port", description = "TCP port (default: ${DEFAULT-VALUE}; 0: any free port).")
+        int port = 8080;
+
+        @Option(names = "--host", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+        String host = "127.0.0.1";
+
+        @Option(names = "--public-url", paramLabel = "URL", description = "The URL hosts reach this server at (default: http://HOST:PORT).")
+        String publicUrl;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws InterruptedException {
+            PrintWriter out = spec.commandLine().getOut();
+            Database db = storage.open();
+            KlpServer server;
+            try {
+                String firstToken = firstAdminToken(new AdminTokenStore(db.jdbi()));
+                server = KlpServer.start(new KlpServer.Config(host, port, storage.data, db,
+                        RpmMdPackageRepository.inDataDir(storage.data, Clock.systemUTC(), 3072), Clock.systemUTC(), publicUrl, 1000));
+                out.println("klp-server listening on " + server.url() + " (database: " + db.description() + ")");
+                if (firstToken != null) {
+                    out.println("Admin token (shown once, stored hashed; create more with 'klp-server admin token create'):");
+                    out.println("  " + firstToken);
+                }
+                out.println("API: " + server.url() + "/api/openapi.json");
+                out.flush();
+            } catch (RuntimeException e) {
+                db.close();
+                throw e;
+            }
+            CountDownLatch stop = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                server.close();
+                db.close();
+                stop.countDown();
+            }));
+            stop.await();
+            return 0;
+        }
+    }
+
+    static String firstAdminToken(AdminTokenStore tokens) {
+        return tokens.any() ? null : tokens.create("first start", Clock.systemUTC().instant());
+    }
+
+    @Command(name = "demo", mixinStandardHelpOptions = true, description = {
+            "Starts a server with a realistic catalog and a fleet of simulated hosts, each running the real",
+            "'klp agent'; lets the fleet register, check in and converge; prints progress, a summary and the API URL."})
+    static final class DemoCommand implements Callable<Integer> {
+        @Option(names = "--hosts", description = "Simulated hosts (default: ${DEFAULT-VALUE}).")
+        int hosts = 200;
+
+        @Option(names = "--port", description = "TCP port (default: ${DEFAULT-VALUE}; taken: any free port).")
+        int port = 8080;
+
+        @Option(names = "--data", paramLabel = "DIR", description = "Folder for the demo's database, repositories and hosts (default: a new temporary folder).")
+        Path data;
+
+        @Option(names = "--exit", description = "Exit after the summary. Without it the API is served until Ctrl-C when run in a terminal;"
+                + " without a terminal (scripts, CI) the demo always exits.")
+        boolean exit;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            if (hosts < 1 || hosts > 5000) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--hosts must be from 1 to 5000, was " + hosts);
+            }
+            Path dir = data != null ? data : java.nio.file.Files.createTempDirectory("klp-demo-");
+            Demo.Result r = Demo.run(dir, hosts, port, spec.commandLine().getOut(), !exit && System.console() != null);
+            return r.converged() ? 0 : 3;
+        }
+    }
+
+    @Command(name = "admin", description = "Administration.", subcommands = Admin.Token.class)
+    static final class Admin {
+        @Command(name = "token", description = "Admin tokens.", subcommands = Admin.Token.Create.class)
+        static final class Token {
+            @Command(name = "create", mixinStandardHelpOptions = true, description = {
+                    "Creates an admin token and prints it (once; the server stores its hash).",
+                    "With the embedded H2 database, run it while the server is stopped (or use POST /api/v1/admin-tokens)."})
+            static final class Create implements Callable<Integer> {
+                @CommandLine.Mixin
+                Storage storage = new Storage();
+
+                @Option(names = "--label", description = "What the token is for (default: ${DEFAULT-VALUE}).")
+                String label = "cli";
+
+                @CommandLine.Spec
+                CommandLine.Model.CommandSpec spec;
+
+                @Override
+                public Integer call() {
+                    try (Database db = storage.open()) {
+                        String token = new AdminTokenStore(db.jdbi()).create(label, Clock.systemUTC().instant());
+                        spec.commandLine().getOut().println(token);
+                    }
+                    return 0;
+                }
+            }
+        }
+    }
+}

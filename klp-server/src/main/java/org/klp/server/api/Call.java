@@ -1,0 +1,102 @@
+package org.klp.server.api;
+
+import io.javalin.http.Context;
+import java.time.Instant;
+
+/** One request as a route sees it: the authenticated caller, the bounded body, parameters. */
+public final class Call {
+
+    private final Context ctx;
+    private final Caller caller;
+    private final byte[] body;
+    private final Instant now;
+
+    Call(Context ctx, Caller caller, byte[] body, Instant now) {
+        this.ctx = ctx;
+        this.caller = caller;
+        this.body = body;
+        this.now = now;
+    }
+
+    public Caller caller() {
+        return caller;
+    }
+
+    public Caller.System system() {
+        if (caller instanceof Caller.System s) {
+            return s;
+        }
+        throw new IllegalStateException("route is not for systems");
+    }
+
+    public byte[] body() {
+        return body;
+    }
+
+    public <T> T body(Class<T> type) {
+        return JsonCodec.read(body, type);
+    }
+
+    /** The body as JSON of {@code type}, or null when the body is empty (optional bodies). */
+    public <T> T optionalBody(Class<T> type) {
+        return body.length == 0 ? null : JsonCodec.read(body, type);
+    }
+
+    public Instant now() {
+        return now;
+    }
+
+    public String path(String name) {
+        return ctx.pathParam(name);
+    }
+
+    public long pathId(String name) {
+        String v = ctx.pathParam(name);
+        try {
+            long id = Long.parseLong(v);
+            if (id <= 0) {
+                throw new NumberFormatException();
+            }
+            return id;
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest("path parameter " + name + " must be a positive number, was '" + v + "'");
+        }
+    }
+
+    public String query(String name) {
+        String v = ctx.queryParam(name);
+        return v == null || v.isEmpty() ? null : v;
+    }
+
+    public Integer queryInt(String name, int min, int max) {
+        String v = query(name);
+        if (v == null) {
+            return null;
+        }
+        try {
+            int n = Integer.parseInt(v);
+            if (n < min || n > max) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest("query parameter " + name + " must be a whole number from " + min + " to " + max + ", was '" + v + "'");
+        }
+    }
+
+    public Instant queryInstant(String name) {
+        String v = query(name);
+        if (v == null) {
+            return null;
+        }
+        try {
+            return Instant.parse(v);
+        } catch (java.time.format.DateTimeParseException e) {
+            throw ApiException.badRequest("query parameter " + name + " must be an ISO-8601 instant such as 2025-01-31T12:00:00Z, was '" + v + "'");
+        }
+    }
+
+    public String header(String name) {
+        return ctx.header(name);
+    }
+}

@@ -1,0 +1,135 @@
+package org.klp.server.api;
+
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Clock;
+import java.util.List;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP server: registers exactly the given {@link Route}s, authenticates each request for its
+ * route's {@link Access}, reads its body within the route's limit, and turns every failure into
+ * a JSON error body {@code {"type": "error", "status": N, "error": "message"}} (SCC's shape, which
+ * SUSEConnect reads).
+ */
+public final class HttpApi {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
+
+    private final Javalin app;
+
+    private HttpApi(Javalin app) {
+        this.app = app;
+    }
+
+    static HttpApi create(List<Route> routes, Authenticator auth, Clock clock) {
+        QueuedThreadPool threads = new QueuedThreadPool(256, 8, 60_000);
+        threads.setName("klp-http");
+        Javalin app = Javalin.create(config -> {
+            config.startup.showJavalinBanner = false;
+            config.startup.showOldJavalinVersionWarning = false;
+            config.http.prefer405over404 = true;
+            config.http.maxRequestSize = Route.PACKAGE_LIMIT;
+            config.jetty.threadPool = threads;
+            for (Route r : routes) {
+                config.routes.addHttpHandler(r.method(), r.path(), ctx -> handle(ctx, r, auth, clock));
+            }
+            config.routes.exception(ApiException.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
+            config.routes.exception(Exception.class, (e, ctx) -> {
+                LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
+                error(ctx, 500, "internal error: " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+            });
+            config.routes.error(404, "*", ctx -> {
+                if (!isJsonError(ctx)) {
+                    error(ctx, 404, "no such endpoint: " + ctx.method() + " " + ctx.path() + " (see /api/openapi.json)");
+                }
+            });
+            config.routes.error(405, "*", ctx -> {
+                if (!isJsonError(ctx)) {
+                    error(ctx, 405, "method " + ctx.method() + " is not allowed on " + ctx.path() + " (see /api/openapi.json)");
+                }
+            });
+        });
+        return new HttpApi(app);
+    }
+
+    private static boolean isJsonError(Context ctx) {
+        return "application/json".equals(ctx.res().getContentType()) && ctx.attribute("klp.error") != null;
+    }
+
+    private static void handle(Context ctx, Route r, Authenticator auth, Clock clock) throws Exception {
+        Caller caller = auth.authenticate(r.access(), ctx.header("Authorization"), r.defersAuthentication());
+        byte[] body = readBody(ctx, r.maxBody());
+        Reply reply = r.action().handle(new Call(ctx, caller, body, clock.instant()));
+        if (reply instanceof Reply.Json j) {
+            ctx.status(j.status()).contentType("application/json").result(JsonCodec.write(j.body()));
+        } else if (reply instanceof Reply.Bytes b) {
+            ctx.status(b.status()).contentType(b.contentType()).result(b.body());
+        } else {
+            ctx.status(204);
+        }
+    }
+
+    /** Reads at most {@code limit} bytes of body; a larger one is refused before it is read whole. */
+    private static byte[] readBody(Context ctx, int limit) throws IOException {
+        if (ctx.method() == HandlerType.GET || ctx.method() == HandlerType.HEAD) {
+            return new byte[0];
+        }
+        long declared = ctx.req().getContentLengthLong();
+        if (declared > limit) {
+            throw ApiException.badRequest("request body too large: " + declared + " bytes; the limit for this endpoint is " + limit + " bytes");
+        }
+        try (InputStream in = ctx.req().getInputStream()) {
+            byte[] data = in.readNBytes(limit + 1);
+            if (data.length > limit) {
+                throw ApiException.badRequest("request body too large: more than " + limit + " bytes; the limit for this endpoint is "
+                        + limit + " bytes");
+            }
+            return data;
+        }
+    }
+
+    static void error(Context ctx, int status, String message) {
+        ctx.attribute("klp.error", true);
+        ctx.status(status).contentType("application/json")
+                .result(JsonCodec.write(new ErrorBody("error", status, message)));
+    }
+
+    /** The error body of every failure. */
+    public record ErrorBody(String type, int status, String error) {
+    }
+
+    public HttpApi start(String host, int port) {
+        try {
+            app.start(host, port);
+        } catch (RuntimeException e) {
+            Throwable cause = e;
+            while (cause.getCause() != null) {
+                cause = cause.getCause();
+            }
+            if (cause instanceof java.net.BindException) {
+                throw new IllegalStateException("Port " + port + " on " + host + " is already in use; make sure no other process uses it,"
+                        + " or choose another with --port", e);
+            }
+            throw e;
+        }
+        return this;
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    public Javalin javalin() {
+        return app;
+    }
+
+    public void stop() {
+        app.stop();
+    }
+}

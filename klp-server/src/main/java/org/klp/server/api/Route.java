@@ -1,0 +1,28 @@
+package org.klp.server.api;
+
+import io.javalin.http.HandlerType;
+
+/**
+ * One route of the API: method, path (Javalin's and OpenAPI's {@code {param}} syntax), who may
+ * call it, the largest body it reads, and what it does. The server registers exactly these, and a
+ * test checks them against {@code /api/openapi.json} both ways.
+ */
+public record Route(HandlerType method, String path, Access access, int maxBody, Action action) {
+
+    /**
+     * The check-in route authenticates systems its credential cache does not know in the check-in
+     * writer's group query instead of one query per request (see {@code CheckinWriter}).
+     */
+    public boolean defersAuthentication() {
+        return access == Access.SYSTEM && path.equals("/connect/systems/checkin");
+    }
+
+    public static final int JSON_LIMIT = 64 * 1024;
+    public static final int PACKAGE_LIMIT = 64 * 1024 * 1024;
+
+    /** What a route does with a request; it sees the authenticated caller and the bounded body. */
+    @FunctionalInterface
+    public interface Action {
+        Reply handle(Call call) throws Exception;
+    }
+}

@@ -1,0 +1,203 @@
+package org.klp.server.catalog;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.Jdbi;
+import org.klp.core.kernel.KernelRelease;
+import org.klp.core.lifecycle.SupportPolicy;
+import org.klp.core.module.ModuleInfo;
+import org.klp.core.patch.Fix;
+import org.klp.core.patch.LivePatchPackage;
+import org.klp.server.store.CatalogStore;
+import org.klp.server.store.KernelEntry;
+import org.klp.server.store.LivePatchEntry;
+import org.klp.server.store.PolicyStore;
+import org.klp.server.store.Product;
+
+/**
+ * Publishing: products, kernel releases and live patch versions, each kept in the database and,
+ * for packages, written into the product's repository folder {@code repos/IDENTIFIER/VERSION/ARCH}
+ * whose rpm-md metadata is then republished. A new kernel release gets its initial patch
+ * (version 1) at once. Publications are serialized: versions of a kernel follow one another.
+ *
+ * <p>Order: the package file is written first, then the database row; if the row cannot be
+ * written the file is removed, so the repository never offers a package the catalog lacks.
+ */
+public final class CatalogService {
+
+    private final Jdbi jdbi;
+    private final CatalogStore catalog;
+    private final PolicyStore policies;
+    private final PackageRepository packages;
+    private final Path reposDir;
+    private final Clock clock;
+    private final Runnable changed;
+
+    public CatalogService(Jdbi jdbi, CatalogStore catalog, PolicyStore policies, PackageRepository packages, Path reposDir, Clock clock,
+                          Runnable changed) {
+        this.jdbi = jdbi;
+        this.catalog = catalog;
+        this.policies = policies;
+        this.packages = packages;
+        this.reposDir = reposDir;
+        this.clock = clock;
+        this.changed = changed;
+    }
+
+    public Path repositoryDir(Product p) {
+        return reposDir.resolve(p.identifier()).resolve(p.version()).resolve(p.arch());
+    }
+
+    public String publicKeyArmored() {
+        return packages.publicKeyArmored();
+    }
+
+    public synchronized Product addProduct(String identifier, String version, String arch, String name, String baseTriplet, boolean free) {
+        Product made = jdbi.inTransaction(h -> {
+            if (catalog.product(identifier, version, arch).isPresent()) {
+                throw new IllegalStateException("product " + identifier + "/" + version + "/" + arch + " exists already");
+            }
+            Integer baseId = null;
+            if (baseTriplet != null) {
+                baseId = productByTriplet(baseTriplet).id();
+            }
+            Product p = new Product(catalog.nextProductId(h), identifier, version, arch, name, baseId, free);
+            catalog.addProduct(h, p);
+            policies.bump(h);
+            return p;
+        });
+        try {
+            Files.createDirectories(repositoryDir(made));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("Cannot create the repository folder of " + made.triplet() + ": " + e.getMessage(), e);
+        }
+        packages.publish(repositoryDir(made));
+        changed.run();
+        return made;
+    }
+
+    public Product productByTriplet(String triplet) {
+        String[] p = triplet.split("/");
+        if (p.length != 3) {
+            throw new IllegalArgumentException("Not a product: '" + triplet + "' (expected IDENTIFIER/VERSION/ARCH such as sle-module-live-patching/15.5/x86_64)");
+        }
+        return catalog.product(p[0], p[1], p[2]).orElseThrow(() -> new java.util.NoSuchElementException("no product " + triplet));
+    }
+
+    /**
+     * Publishes a kernel release under a live patching product with its initial patch. Without an
+     * initial module a simulated one is made (for simulated fleets); a real kernel's initial module
+     * is built from the kernel's sources and given here.
+     */
+    public synchronized KernelEntry publishKernel(String productTriplet, KernelRelease release, LocalDate released, LocalDate endOfSupport,
+                                                  byte[] initialModule) {
+        Product product = productByTriplet(productTriplet);
+        LocalDate eos = endOfSupport != null ? endOfSupport : SupportPolicy.DEFAULT.endOfSupport(released);
+        if (eos.isBefore(released)) {
+            throw new IllegalArgumentException("end of support " + eos + " is before the release date " + released);
+        }
+        Optional<KernelEntry> existing = jdbi.withHandle(h -> catalog.kernel(h, release.uname()));
+        if (existing.isPresent()) {
+            throw new IllegalStateException("kernel " + release + " is published already");
+        }
+        byte[] module = initialModule != null ? initialModule : simulatedModule(release, 1, List.of());
+        Path repo = repositoryDir(product);
+        PackageRepository.Package pkg = packages.build(repo, release, 1, module, "initial module of " + release, List.of(), released, released,
+                product.arch());
+        KernelEntry kernel;
+        try {
+            kernel = jdbi.inTransaction(h -> {
+                Instant now = clock.instant();
+                KernelEntry k = catalog.addKernel(h, product.id(), release, product.arch(), released, eos, now);
+                catalog.addLivePatch(h, k, 1, released, pkg.moduleName(), pkg.file(), pkg.sha256(), List.of(), now);
+                policies.bump(h);
+                return k;
+            });
+        } catch (RuntimeException e) {
+            packages.discard(repo, pkg);
+            throw e;
+        }
+        packages.publish(repo);
+        changed.run();
+        return kernel;
+    }
+
+    /** Builds and publishes the next version of a kernel's live patch from its module and (cumulative) fixes. */
+    public synchronized LivePatchEntry publishLivePatch(KernelRelease release, byte[] module, String moduleSource, List<Fix> fixes, LocalDate released) {
+        KernelEntry kernel = kernel(release);
+        Product product = catalog.product(kernel.productId()).orElseThrow();
+        int version = newestVersion(release) + 1;
+        Path repo = repositoryDir(product);
+        PackageRepository.Package pkg = packages.build(repo, release, version, module, moduleSource, fixes,
+                released != null ? released : LocalDate.now(clock), kernel.released(), product.arch());
+        return record(kernel, product, repo, pkg);
+    }
+
+    /** Publishes an uploaded live patch RPM (built by {@code klp-pack rpm}). */
+    public synchronized LivePatchEntry publishRpm(byte[] rpm) {
+        PackageRepository.Package probe = packages.inspect(rpm, "uploaded package");
+        KernelEntry kernel = kernel(probe.kernel());
+        Product product = catalog.product(kernel.productId()).orElseThrow();
+        int expected = newestVersion(probe.kernel()) + 1;
+        if (probe.version() != expected) {
+            throw new IllegalStateException("the package is version " + probe.version() + " of " + LivePatchPackage.packageName(probe.kernel())
+                    + "; the next version to publish is " + expected);
+        }
+        Path repo = repositoryDir(product);
+        return record(kernel, product, repo, packages.accept(repo, rpm, "uploaded package"));
+    }
+
+    private LivePatchEntry record(KernelEntry kernel, Product product, Path repo, PackageRepository.Package pkg) {
+        LivePatchEntry entry;
+        try {
+            entry = jdbi.inTransaction(h -> {
+                LivePatchEntry e = catalog.addLivePatch(h, kernel, pkg.version(), pkg.released(), pkg.moduleName(), pkg.file(), pkg.sha256(),
+                        pkg.fixes(), clock.instant());
+                policies.bump(h);
+                return e;
+            });
+        } catch (RuntimeException e) {
+            packages.discard(repo, pkg);
+            throw e;
+        }
+        packages.publish(repo);
+        changed.run();
+        return entry;
+    }
+
+    private KernelEntry kernel(KernelRelease release) {
+        return jdbi.withHandle(h -> catalog.kernel(h, release.uname()))
+                .orElseThrow(() -> new java.util.NoSuchElementException("kernel " + release + " is not in the catalog; publish it first"));
+    }
+
+    private int newestVersion(KernelRelease release) {
+        return jdbi.withHandle(h -> catalog.livePatches(h, release.uname())).stream().mapToInt(LivePatchEntry::version).max().orElse(0);
+    }
+
+    /** A simulated live patch module for version N of a kernel's live patch, patching the given functions. */
+    public static byte[] simulatedModule(KernelRelease kernel, int version, List<String> functions) {
+        StringBuilder sb = new StringBuilder(ModuleInfo.SIMULATED_HEADER).append('\n')
+                .append("name=").append(moduleName(kernel, version)).append('\n')
+                .append("vermagic=").append(kernel.uname()).append(" SMP preempt mod_unload modversions\n")
+                .append("livepatch=Y\nreplace=Y\nlicense=GPL\n");
+        for (String f : functions) {
+            sb.append("function=").append(f).append('\n');
+        }
+        return sb.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The module name of version N: the kernel cannot load two modules of one name, so each version has its own. */
+    public static String moduleName(KernelRelease kernel, int version) {
+        String base = "klp_" + kernel.packageForm().replace('-', '_');
+        if (base.length() > 48) {
+            base = base.substring(0, 48);
+        }
+        return base + "_" + version;
+    }
+}

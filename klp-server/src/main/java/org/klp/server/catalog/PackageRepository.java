@@ -1,0 +1,41 @@
+package org.klp.server.catalog;
+
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.List;
+import org.klp.core.kernel.KernelRelease;
+import org.klp.core.patch.Fix;
+
+/**
+ * Where the server's live patch packages become files: RPMs in a product's repository folder and
+ * the static rpm-md metadata that any HTTP server or mirror can serve. The server decides what is
+ * published (catalog, versions, cumulative rule); this only writes and checks files.
+ */
+public interface PackageRepository {
+
+    /** A package in a repository folder. */
+    record Package(String file, String sha256, KernelRelease kernel, int version, String moduleName, List<Fix> fixes, LocalDate released) {
+        public Package {
+            fixes = List.copyOf(fixes);
+        }
+    }
+
+    /** Builds version {@code version} of {@code kernel}'s live patch from its module and fixes into {@code repoDir}. */
+    Package build(Path repoDir, KernelRelease kernel, int version, byte[] module, String moduleSource, List<Fix> fixes, LocalDate released,
+                  LocalDate kernelReleased, String arch);
+
+    /** Reads and verifies an uploaded live patch RPM (signature, digests, record) without storing it: which kernel and version it is. */
+    Package inspect(byte[] rpm, String source);
+
+    /** Checks an uploaded live patch RPM (signature, digests, record, cumulative over the previous version) and stores it in {@code repoDir}. */
+    Package accept(Path repoDir, byte[] rpm, String source);
+
+    /** Removes a package file whose publication failed. */
+    void discard(Path repoDir, Package p);
+
+    /** Writes the repository's metadata for the packages in {@code repoDir}. */
+    void publish(Path repoDir);
+
+    /** The public key that signs the repositories, ASCII-armored (what hosts trust). */
+    String publicKeyArmored();
+}

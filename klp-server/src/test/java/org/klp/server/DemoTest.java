@@ -1,0 +1,40 @@
+package org.klp.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.klp.server.demo.Demo;
+
+/** The README's first command on a small fleet: it converges and hits every interesting case. */
+class DemoTest {
+
+    @Test
+    void aSmallDemoFleetConvergesThroughBlockedForcedPinnedExpiredAndUnsupportedHosts() throws Exception {
+        StringWriter text = new StringWriter();
+        Demo.Result r = Demo.run(TestServer.tempDir("demo"), 16, 0, new PrintWriter(text), false);
+        String out = text.toString();
+        assertThat(r.converged()).as(out).isTrue();
+        assertThat(r.rounds().get(2).keySet()).as(out).containsOnly("unchanged", "unavailable");
+        assertThat(r.rounds().get(0)).as("round 1: a blocked transition reverted, one forced").containsKeys("reverted", "forced", "updated");
+        assertThat(r.rounds().get(1)).as("round 2: the pinned group downgrades").containsKey("downgraded");
+        JsonNode s = r.summary();
+        assertThat(s.path("systems").asLong()).isEqualTo(16);
+        assertThat(s.path("forced").asLong()).isEqualTo(1);
+        assertThat(s.path("unsupportedKernel").asLong()).isEqualTo(1);
+        assertThat(s.path("expired").asLong()).isGreaterThanOrEqualTo(1);
+        assertThat(s.path("needingReboot").asLong()).isGreaterThanOrEqualTo(3);
+        List<String> halted = new ArrayList<>();
+        r.rollouts().forEach(x -> {
+            if (x.path("status").asText().equals("halted")) {
+                halted.add(x.path("reason").asText());
+            }
+        });
+        assertThat(halted).as(out).anySatisfy(reason -> assertThat(reason).contains("reverted apply"));
+        assertThat(out).contains("FLEET SUMMARY").contains("converged after 3 rounds").contains("API:").contains("/api/v1/summary");
+    }
+}

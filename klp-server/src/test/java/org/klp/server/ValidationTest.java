@@ -1,0 +1,95 @@
+package org.klp.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Bad request bodies and parameters get a 400 with a message that names the problem, and nothing is written. */
+class ValidationTest {
+
+    static TestServer t;
+    static TestServer.Announced a;
+
+    @BeforeAll
+    static void start() {
+        t = TestServer.h2(TestServer.tempDir("validation")).withCatalog();
+        a = t.announce("host-a");
+    }
+
+    @AfterAll
+    static void stop() {
+        t.close();
+    }
+
+    private static long count(String sql) {
+        return t.withDb(h -> h.createQuery(sql).mapTo(Long.class).one());
+    }
+
+    private static void refused(String method, String path, String auth, String body, String messagePart) {
+        long checkins = count("select coalesce(sum(checkins), 0) from systems");
+        long events = count("select count(*) from system_events");
+        long codes = count("select count(*) from registration_codes");
+        long groups = count("select count(*) from groups");
+        long kernels = count("select count(*) from kernels");
+        TestServer.Response r = t.send(method, path, auth, body);
+        assertThat(r.status()).as(method + " " + path + " " + body).isEqualTo(400);
+        assertThat(r.body().path("type").asText()).isEqualTo("error");
+        assertThat(r.error()).as(body).contains(messagePart);
+        assertThat(count("select coalesce(sum(checkins), 0) from systems")).isEqualTo(checkins);
+        assertThat(count("select count(*) from system_events")).isEqualTo(events);
+        assertThat(count("select count(*) from registration_codes")).isEqualTo(codes);
+        assertThat(count("select count(*) from groups")).isEqualTo(groups);
+        assertThat(count("select count(*) from kernels")).isEqualTo(kernels);
+    }
+
+    @Test
+    void checkinsWithUnknownFieldsWrongTypesMalformedKernelsOrHugeBodiesAreRefused() {
+        String good = TestServer.posture(TestServer.KERNEL, 1);
+        refused("POST", "/connect/systems/checkin", a.basic(), good.replace("\"agent\"", "\"agnet\""), "unknown field \"agnet\"");
+        refused("POST", "/connect/systems/checkin", a.basic(), good.replace("\"blockers\":0", "\"blockers\":\"0\""), "blockers");
+        refused("POST", "/connect/systems/checkin", a.basic(), good.replace("\"forced\":false", "\"forced\":\"no\""), "forced");
+        refused("POST", "/connect/systems/checkin", a.basic(), good.replace("\"loadedVersion\":1", "\"loadedVersion\":1.5"), "loadedVersion");
+        refused("POST", "/connect/systems/checkin", a.basic(), good.replace(TestServer.KERNEL, "5.14.21_oops"), "Not a kernel release");
+        refused("POST", "/connect/systems/checkin", a.basic(), good.replace("\"transition\":\"ready\"", "\"transition\":\"done\""), "transition state");
+        refused("POST", "/connect/systems/checkin", a.basic(), good.replace("\"taint\":0", "\"taint\":-1"), "must not be negative");
+        refused("POST", "/connect/systems/checkin", a.basic(), "{\"posture\":", "malformed JSON");
+        refused("POST", "/connect/systems/checkin", a.basic(), "[]", "");
+        refused("POST", "/connect/systems/checkin", a.basic(), "", "needs a JSON body");
+        refused("POST", "/connect/systems/checkin", a.basic(), good + " {}", "");
+        refused("POST", "/connect/systems/checkin", a.basic(), "{\"agent\":\"x\"}", "posture");
+        String huge = good.replace("\"agent\":\"test\"", "\"agent\":\"" + "x".repeat(70_000) + "\"");
+        refused("POST", "/connect/systems/checkin", a.basic(), huge, "too large");
+        String lastApply = good.replace("\"lastApply\":null", "\"lastApply\":{\"operation\":\"update\",\"targetVersion\":2,\"result\":\"exploded\",\"message\":\"\",\"at\":\"2025-06-01T10:00:00Z\"}");
+        refused("POST", "/connect/systems/checkin", a.basic(), lastApply, "Not an apply result");
+        assertThat(t.send("POST", "/connect/systems/checkin", a.basic(), good).status()).isEqualTo(200);
+    }
+
+    @Test
+    void operatorRequestsAreValidatedBeforeAnythingIsWritten() {
+        refused("POST", "/api/v1/registration-codes", "Bearer " + t.token, "{\"product\":\"" + TestServer.LP + "\",\"maxSystems\":\"ten\"}", "maxSystems");
+        refused("POST", "/api/v1/registration-codes", "Bearer " + t.token, "{\"product\":\"" + TestServer.LP + "\",\"maxSystems\":0}", "maxSystems");
+        refused("POST", "/api/v1/registration-codes", "Bearer " + t.token, "{\"product\":\"" + TestServer.LP + "\",\"expiresAt\":\"tomorrow\"}", "expiresAt");
+        refused("POST", "/api/v1/registration-codes", "Bearer " + t.token, "{\"product\":\"" + TestServer.LP + "\",\"colour\":\"red\"}", "unknown field");
+        refused("PUT", "/api/v1/groups/web", "Bearer " + t.token, "{\"policy\":\"yolo\"}", "Not a policy");
+        refused("PUT", "/api/v1/groups/web", "Bearer " + t.token, "{\"policy\":\"staged\"}", "canaryGroup");
+        refused("PUT", "/api/v1/groups/Bad%20Name", "Bearer " + t.token, "{\"policy\":\"latest\"}", "Not a group name");
+        refused("PUT", "/api/v1/groups/web", "Bearer " + t.token, "{\"policy\":\"latest\",\"soakSeconds\":\"1h\"}", "soakSeconds");
+        refused("POST", "/api/v1/kernels", "Bearer " + t.token, "{\"product\":\"" + TestServer.LP + "\",\"release\":\"5.14.21\",\"released\":\"2025-01-01\"}",
+                "Not a kernel release");
+        refused("POST", "/api/v1/kernels", "Bearer " + t.token, "{\"product\":\"" + TestServer.LP + "\",\"release\":\"5.14.21-1-default\",\"released\":\"01/02/2025\"}",
+                "released must be a date");
+        refused("PUT", "/api/v1/groups/web/pins/not-a-kernel", "Bearer " + t.token, "{\"version\":1}", "Not a kernel release");
+        refused("PUT", "/api/v1/pins/" + TestServer.KERNEL, "Bearer " + t.token, "{\"version\":9}", "no live patch version 9");
+        refused("PUT", "/api/v1/pins/" + TestServer.KERNEL, "Bearer " + t.token, "{\"version\":1,\"back\":1}", "either version");
+        refused("GET", "/api/v1/systems?state=sleepy", "Bearer " + t.token, null, "state must be one of");
+        refused("GET", "/api/v1/systems?limit=-5", "Bearer " + t.token, null, "limit");
+        refused("GET", "/api/v1/systems?kernel=oops", "Bearer " + t.token, null, "Not a kernel release");
+        refused("GET", "/api/v1/systems/abc", "Bearer " + t.token, null, "positive number");
+        refused("POST", "/api/v1/kernels/" + TestServer.KERNEL + "/live-patches", "Bearer " + t.token, "{\"module\":\"%%%\"}", "base64");
+        refused("POST", "/api/v1/kernels/" + TestServer.KERNEL + "/live-patches", "Bearer " + t.token,
+                "{\"module\":\"eA==\",\"fixes\":[{\"id\":\"CVE-oops\"}]}", "Not a fix id");
+        refused("POST", "/connect/subscriptions/systems", "Token token=" + t.baseCode, "{\"hostname\":\"h\",\"hw\":1}", "unknown field \"hw\"");
+    }
+}

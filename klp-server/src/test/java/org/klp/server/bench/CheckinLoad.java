@@ -1,0 +1,248 @@
+package org.klp.server.bench;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.Locale;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jdbi.v3.core.statement.PreparedBatch;
+import org.klp.core.kernel.KernelRelease;
+import org.klp.server.KlpServer;
+import org.klp.server.TestServer;
+import org.klp.server.catalog.CatalogService;
+import org.klp.server.catalog.RpmMdPackageRepository;
+import org.klp.server.store.Database;
+import org.klp.server.store.Postgres;
+import org.klp.server.store.Secrets;
+
+/**
+ * Check-in throughput and latency on loopback: a real server (H2 or PostgreSQL) with
+ * {@code --systems} registered systems, and {@code --connections} closed-loop HTTP/1.1 keep-alive
+ * clients, each sending a check-in as a random registered system and waiting for the answer.
+ * Bounded in time ({@code --seconds}, after {@code --warmup}) and in count ({@code --max}).
+ * The clients speak HTTP over plain sockets so that the load generator spends little of the two
+ * cores the server needs.
+ *
+ * <pre>bench/checkin-load.sh [--db h2|postgres] [--systems 100000] [--seconds 20] [--connections 64]</pre>
+ */
+public final class CheckinLoad {
+
+    public static void main(String[] args) throws Exception {
+        String dbKind = "h2";
+        int systems = 100_000;
+        int seconds = 20;
+        int warmup = 5;
+        int connections = 64;
+        long max = 5_000_000;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--db" -> dbKind = args[++i];
+                case "--systems" -> systems = Integer.parseInt(args[++i]);
+                case "--seconds" -> seconds = Integer.parseInt(args[++i]);
+                case "--warmup" -> warmup = Integer.parseInt(args[++i]);
+                case "--connections" -> connections = Integer.parseInt(args[++i]);
+                case "--max" -> max = Long.parseLong(args[++i]);
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        if (seconds > 300 || warmup > 120 || connections > 1024 || systems > 2_000_000) {
+            throw new IllegalArgumentException("bounded: --seconds ≤ 300, --warmup ≤ 120, --connections ≤ 1024, --systems ≤ 2000000");
+        }
+        Path dir = TestServer.tempDir("bench");
+        Postgres pg = null;
+        Database db;
+        if (dbKind.equals("postgres")) {
+            pg = Postgres.start();
+            db = pg.newDatabase("klp_bench");
+        } else {
+            db = Database.h2(dir.resolve("db"));
+        }
+        Clock clock = Clock.systemUTC();
+        KlpServer server = KlpServer.start(new KlpServer.Config("127.0.0.1", 0, dir, db, new RpmMdPackageRepository(TestServer.signingKey(), clock),
+                clock, null, 0));
+        try {
+            String kernel = "5.14.21-150500.55.83-default";
+            CatalogService c = server.catalog();
+            c.addProduct("sle-module-live-patching", "15.5", "x86_64", "SUSE Linux Enterprise Live Patching 15 SP5 x86_64", null, false);
+            c.publishKernel("sle-module-live-patching/15.5/x86_64", KernelRelease.parse(kernel), java.time.LocalDate.now().minusDays(90), null, null);
+            System.out.printf(Locale.ROOT, "seeding %d systems on %s…%n", systems, db.kind());
+            String[] auth = seed(db, systems, kernel);
+            db.jdbi().useHandle(h -> h.execute("insert into activations (system_id, product_id, regcode_id, activated_at)"
+                    + " select id, (select min(id) from products), null, registered_at from systems"));
+            byte[] body = TestServer.posture(kernel, 1).getBytes(StandardCharsets.UTF_8);
+            System.out.printf(Locale.ROOT, "load: %d connections, %d s warm-up, %d s measured, at most %d check-ins; %d cores%n", connections, warmup,
+                    seconds, max, Runtime.getRuntime().availableProcessors());
+            Result r = run(server.port(), auth, body, connections, warmup, seconds, max);
+            long batches = server.checkins().batches();
+            long written = server.checkins().written();
+            System.out.printf(Locale.ROOT, "%s, %,d registered systems: %,.0f check-ins/s; latency p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, max %.1f ms;"
+                            + " %,d measured, %d errors; average commit group %.1f check-ins; CPU (server and load generator) %.0f µs a check-in;"
+                            + " load average %.1f%n",
+                    db.kind(), systems, r.perSecond, r.p50, r.p99, r.p999, r.max, r.count, r.errors, batches == 0 ? 0.0 : (double) written / batches, r.cpuMicros,
+                    java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        } finally {
+            server.close();
+            db.close();
+            if (pg != null) {
+                pg.close();
+            }
+        }
+    }
+
+    /**
+     * Registers systems straight into the database (the API's registration is tested elsewhere),
+     * each as after its first check-in with the posture the load then repeats: the steady state of
+     * a fleet whose hosts check in every few minutes. Returns their Basic headers.
+     */
+    static String[] seed(Database db, int n, String kernel) {
+        String[] auth = new String[n];
+        Instant now = Instant.now();
+        int chunk = 5_000;
+        for (int from = 0; from < n; from += chunk) {
+            int start = from;
+            int end = Math.min(n, from + chunk);
+            db.jdbi().useTransaction(h -> {
+                PreparedBatch b = h.prepareBatch("insert into systems (login, password_hash, hostname, group_name, registered_at, last_seen, checkins,"
+                        + " kernel, installed_kernels, installed_patches, loaded_version, transition, transition_seconds, blockers, taint, new_taint,"
+                        + " forced, last_target) values (:l, :p, :h, 'default', :now, :now, 1, :k, :k, '', 1, 'ready', 0, 0, 0, 0, false, 0)");
+                for (int i = start; i < end; i++) {
+                    String login = String.format("SCC_bench%08d", i);
+                    String password = "pw-" + i + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
+                    b.bind("l", login).bind("p", Secrets.hash(password)).bind("h", "bench-" + i)
+                            .bind("now", java.time.OffsetDateTime.ofInstant(now, java.time.ZoneOffset.UTC)).bind("k", kernel).add();
+                    auth[i] = "Basic " + Base64.getEncoder().encodeToString((login + ":" + password).getBytes(StandardCharsets.UTF_8));
+                }
+                b.execute();
+            });
+        }
+        return auth;
+    }
+
+    record Result(double perSecond, double p50, double p99, double p999, double max, long count, long errors, double cpuMicros) {
+    }
+
+    static Result run(int port, String[] auth, byte[] body, int connections, int warmupSeconds, int seconds, long max) throws Exception {
+        AtomicBoolean measuring = new AtomicBoolean();
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong count = new AtomicLong();
+        AtomicLong errors = new AtomicLong();
+        long[][] latencies = new long[connections][];
+        Thread[] threads = new Thread[connections];
+        long perThread = Math.max(1, max / connections);
+        for (int c = 0; c < connections; c++) {
+            int id = c;
+            threads[c] = new Thread(() -> {
+                long[] lat = new long[1 << 16];
+                int n = 0;
+                try (Socket s = new Socket("127.0.0.1", port)) {
+                    s.setTcpNoDelay(true);
+                    s.setSoTimeout(30_000);
+                    OutputStream out = new BufferedOutputStream(s.getOutputStream(), 8192);
+                    InputStream in = new BufferedInputStream(s.getInputStream(), 8192);
+                    ThreadLocalRandom rnd = ThreadLocalRandom.current();
+                    for (long sent = 0; !stop.get() && sent < perThread; sent++) {
+                        String a = auth[rnd.nextInt(auth.length)];
+                        long t0 = System.nanoTime();
+                        out.write(("POST /connect/systems/checkin HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: " + a
+                                + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                        out.write(body);
+                        out.flush();
+                        int status = readResponse(in);
+                        long took = System.nanoTime() - t0;
+                        if (status != 200) {
+                            errors.incrementAndGet();
+                        }
+                        if (measuring.get()) {
+                            if (n == lat.length) {
+                                lat = Arrays.copyOf(lat, n * 2);
+                            }
+                            lat[n++] = took;
+                            count.incrementAndGet();
+                        }
+                    }
+                } catch (IOException e) {
+                    errors.incrementAndGet();
+                }
+                latencies[id] = Arrays.copyOf(lat, n);
+            }, "load-" + c);
+            threads[c].setDaemon(true);
+            threads[c].start();
+        }
+        Thread.sleep(warmupSeconds * 1000L);
+        com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        long cpu0 = os.getProcessCpuTime();
+        long start = System.nanoTime();
+        measuring.set(true);
+        long deadline = start + seconds * 1_000_000_000L;
+        while (System.nanoTime() < deadline && count.get() < max) {
+            Thread.sleep(50);
+        }
+        measuring.set(false);
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        long measured = count.get();
+        double cpuMicros = measured == 0 ? 0 : (os.getProcessCpuTime() - cpu0) / 1e3 / measured;
+        stop.set(true);
+        for (Thread t : threads) {
+            t.join(60_000);
+        }
+        long[] all = Arrays.stream(latencies).filter(x -> x != null).flatMapToLong(Arrays::stream).sorted().toArray();
+        if (all.length == 0) {
+            return new Result(0, 0, 0, 0, 0, 0, errors.get(), 0);
+        }
+        return new Result(measured / elapsed, pct(all, 0.50), pct(all, 0.99), pct(all, 0.999), all[all.length - 1] / 1e6, measured, errors.get(), cpuMicros);
+    }
+
+    private static double pct(long[] sorted, double p) {
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1)] / 1e6;
+    }
+
+    /** Reads one HTTP/1.1 response (Content-Length or chunked body) and returns its status. */
+    static int readResponse(InputStream in) throws IOException {
+        String statusLine = line(in);
+        int status = Integer.parseInt(statusLine.substring(9, 12));
+        long length = -1;
+        boolean chunked = false;
+        for (String h = line(in); !h.isEmpty(); h = line(in)) {
+            String lower = h.toLowerCase(Locale.ROOT);
+            if (lower.startsWith("content-length:")) {
+                length = Long.parseLong(h.substring(15).strip());
+            } else if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
+                chunked = true;
+            }
+        }
+        if (chunked) {
+            for (long size = Long.parseLong(line(in).strip(), 16); size > 0; size = Long.parseLong(line(in).strip(), 16)) {
+                in.skipNBytes(size);
+                line(in);
+            }
+            line(in);
+        } else if (length > 0) {
+            in.skipNBytes(length);
+        }
+        return status;
+    }
+
+    private static String line(InputStream in) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (int c = in.read(); c != '\n'; c = in.read()) {
+            if (c < 0) {
+                throw new IOException("connection closed");
+            }
+            if (c != '\r') {
+                sb.append((char) c);
+            }
+        }
+        return sb.toString();
+    }
+}

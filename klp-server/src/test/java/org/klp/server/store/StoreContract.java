@@ -1,0 +1,128 @@
+package org.klp.server.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+import org.klp.core.fleet.HostPosture;
+import org.klp.core.kernel.KernelRelease;
+import org.klp.core.patch.Fix;
+
+/**
+ * The stores' behaviour, run against H2 ({@link H2StoreTest}) and PostgreSQL ({@link PostgresStoreTest}):
+ * the same SQL must mean the same thing on both.
+ */
+abstract class StoreContract {
+
+    static final Instant T0 = Instant.parse("2025-06-01T10:00:00Z");
+    static final String KERNEL = "5.14.21-150500.55.83-default";
+
+    abstract Database db();
+
+    private HostPosture posture(int version, long taint, HostPosture.ApplyReport last) {
+        return new HostPosture(KERNEL, List.of(KERNEL), List.of(new HostPosture.InstalledLivePatch("kernel-livepatch-5_14_21-150500_55_83-default", 2)),
+                version == 0 ? null : "klp_" + version, null, version, "ready", 0, 0, taint, false, last);
+    }
+
+    private long system(String login, String group) {
+        SystemStore systems = new SystemStore(db().jdbi());
+        return db().jdbi().inTransaction(h -> systems.register(h, login, Secrets.hash("pw"), login, group, T0));
+    }
+
+    @Test
+    void checkinsAreStoredInGroupsWithHistoryOnlyWhenSomethingChanges() throws Exception {
+        long id = system("SCC_checkins", "web");
+        try (CheckinWriter w = new CheckinWriter(db().jdbi())) {
+            CheckinWriter.Stored s1 = w.submit(CheckinWriter.Checkin.of(id, posture(0, 0, null), T0)).get();
+            assertThat(s1.found()).isTrue();
+            assertThat(s1.group()).isEqualTo("web");
+            HostPosture.ApplyReport done = new HostPosture.ApplyReport("update", 2, "completed", "ok", T0.plusSeconds(5).toString());
+            List<CompletableFuture<CheckinWriter.Stored>> burst = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                burst.add(w.submit(CheckinWriter.Checkin.of(id, posture(2, 1L << 15, done), T0.plusSeconds(10 + i))));
+            }
+            for (CompletableFuture<CheckinWriter.Stored> f : burst) {
+                assertThat(f.get().found()).isTrue();
+            }
+            assertThat(w.submit(CheckinWriter.Checkin.of(999_999, posture(0, 0, null), T0)).get().found()).isFalse();
+            // a new warning taint (W) on top of the live patch's own flags
+            w.submit(CheckinWriter.Checkin.of(id, posture(2, (1L << 15) | (1L << 9), done), T0.plusSeconds(100))).get();
+        }
+        SystemRecord r = new SystemStore(db().jdbi()).find(id).orElseThrow();
+        assertThat(r.checkins()).isEqualTo(52);
+        assertThat(r.posture().loadedVersion()).isEqualTo(2);
+        assertThat(r.posture().lastApply().result()).isEqualTo("completed");
+        assertThat(r.newTaint()).isEqualTo(1L << 9);
+        assertThat(r.lastSeen()).isEqualTo(T0.plusSeconds(100));
+        List<String> kinds = new SystemStore(db().jdbi()).events(id, 100).stream().map(SystemEvent::kind).toList();
+        assertThat(kinds).containsExactly("taint", "apply-completed", "posture", "first-checkin");
+    }
+
+    @Test
+    void systemsAreFilteredByKernelVersionGroupStateAndLastSeen() throws Exception {
+        long a = system("SCC_filter_a", "db");
+        long b = system("SCC_filter_b", "db");
+        system("SCC_filter_c", "web");
+        try (CheckinWriter w = new CheckinWriter(db().jdbi())) {
+            w.submit(CheckinWriter.Checkin.of(a, posture(3, 0, null), T0.plusSeconds(60))).get();
+            w.submit(CheckinWriter.Checkin.of(b, posture(1, 0, new HostPosture.ApplyReport("update", 3, "reverted", "blocked", T0.toString())),
+                    T0.plusSeconds(120))).get();
+        }
+        SystemStore s = new SystemStore(db().jdbi());
+        assertThat(s.count(new SystemStore.Filter(KERNEL, 3, "db", null, null, null, null))).isEqualTo(1);
+        assertThat(s.count(new SystemStore.Filter(null, null, "db", null, "failed", null, null))).isEqualTo(1);
+        assertThat(s.list(new SystemStore.Filter(null, null, null, null, "new", null, null), 10, 0)).extracting(SystemRecord::login)
+                .contains("SCC_filter_c").doesNotContain("SCC_filter_a");
+        assertThat(s.count(new SystemStore.Filter(null, null, "db", null, null, T0.plusSeconds(100), null))).isEqualTo(1);
+        assertThat(s.count(new SystemStore.Filter(null, null, "db", null, null, null, T0.plusSeconds(100)))).isEqualTo(1);
+        assertThat(s.postureCounts()).isNotEmpty();
+    }
+
+    @Test
+    void catalogPoliciesAndRegistrationCodesRoundTrip() {
+        CatalogStore catalog = new CatalogStore(db().jdbi());
+        PolicyStore policies = new PolicyStore(db().jdbi());
+        RegistrationStore reg = new RegistrationStore(db().jdbi());
+        long gen = policies.generation();
+        KernelEntry k = db().jdbi().inTransaction(h -> {
+            int pid = catalog.nextProductId(h);
+            catalog.addProduct(h, new org.klp.server.store.Product(pid, "sle-module-live-patching", "15." + pid, "x86_64", "LP", null, false));
+            KernelEntry e = catalog.addKernel(h, pid, KernelRelease.parse("6.4.0-150600.23." + pid + "-default"), "x86_64",
+                    LocalDate.of(2025, 1, 2), LocalDate.of(2026, 1, 2), T0);
+            catalog.addLivePatch(h, e, 1, LocalDate.of(2025, 1, 2), "m1", "a.rpm", "00", List.of(), T0);
+            catalog.addLivePatch(h, e, 2, LocalDate.of(2025, 2, 2), "m2", "b.rpm", "11",
+                    List.of(Fix.security("CVE-2024-1086", 7.8, "nf_tables")), T0);
+            policies.putGroup(h, new GroupPolicy("prod", "staged", "canary", Duration.ofHours(2), true, "revert", null), T0);
+            policies.putPin(h, new PolicyStore.Pin("*", e.release().uname(), 1), T0);
+            policies.startRollout(h, "prod", e.release().uname(), 2, T0);
+            return e;
+        });
+        assertThat(policies.generation()).isGreaterThan(gen);
+        List<LivePatchEntry> patches = db().jdbi().withHandle(h -> catalog.livePatches(h, k.release().uname()));
+        assertThat(patches).hasSize(2)
+                .last().satisfies(p -> assertThat(p.fixes()).extracting(Fix::id).containsExactly("CVE-2024-1086"));
+        assertThat(db().jdbi().withHandle(policies::groups)).anySatisfy(g -> {
+            assertThat(g.name()).isEqualTo("prod");
+            assertThat(g.soak()).isEqualTo(Duration.ofHours(2));
+            assertThat(g.kernelLock()).isTrue();
+        });
+        assertThat(db().jdbi().withHandle(policies::rollouts)).anySatisfy(r -> assertThat(r.status()).isEqualTo(Rollout.CANARY));
+        assertThatThrownBy(() -> db().jdbi().useTransaction(h -> policies.startRollout(h, "prod", k.release().uname(), 2, T0)))
+                .hasMessageContaining("rollouts");
+
+        long codeId = db().jdbi().inTransaction(h -> reg.addCode(h, "KLP-TEST-" + k.id(), "test", k.productId(), 2, "web", T0.plusSeconds(60), T0));
+        RegistrationCode c = db().jdbi().inTransaction(h -> reg.codeForUpdate(h, "KLP-TEST-" + k.id())).orElseThrow();
+        assertThat(c.id()).isEqualTo(codeId);
+        assertThat(c.group()).isEqualTo("web");
+        assertThat(c.expiresAt()).isEqualTo(T0.plusSeconds(60));
+        assertThat(c.used()).isZero();
+        java.util.Optional<RegistrationCode> none = db().jdbi().inTransaction(h -> reg.codeForUpdate(h, "KLP-NOT-IT"));
+        assertThat(none).isEmpty();
+    }
+}
