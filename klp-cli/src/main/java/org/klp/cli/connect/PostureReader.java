@@ -41,7 +41,7 @@ public final class PostureReader {
         }
         Optional<LoadedPatch> active = snapshot.active();
         Optional<PatchRecord> record = active.flatMap(a -> host.patchRecords().forModule(a.name(), kernel));
-        HostState state = host.records().read();
+        HostState state = host.records().read().asOfBoot(host.reader().bootId());
         boolean inTransition = snapshot.inTransition();
         long seconds = 0;
         int blockers = 0;
@@ -57,7 +57,15 @@ public final class PostureReader {
         return new HostPosture(kernel, installed, packages, active.map(LoadedPatch::name).orElse(null),
                 record.map(r -> r.livePatch().name()).orElse(null), record.map(r -> r.livePatch().version()).orElse(0),
                 inTransition ? HostPosture.IN_PROGRESS : HostPosture.READY, seconds, blockers, snapshot.taint().mask(),
-                !state.modulesHeldForever().isEmpty(), last);
+                forcedThisBoot(state), last);
+    }
+
+    /**
+     * A forced transition leaves tasks that may run old code, whether or not it pinned a module
+     * (forcing the first patch pins none): the record's reboot advice says so until the next boot.
+     */
+    private static boolean forcedThisBoot(HostState state) {
+        return state.rebootReason().isPresent() || !state.modulesHeldForever().isEmpty();
     }
 
     private static String normalize(String result) {
