@@ -5,7 +5,8 @@
  *
  *   /proc/klp_target/message  read: one line made by klp_target_message()
  *   /proc/klp_target/sleep    read: sleeps in klp_target_wait() until a write to this file
- *                             (or sleep_ms), then one line naming the code that woke up
+ *                             (or sleep_ms), then one line naming the code that woke up;
+ *                             writing "hold" makes sleepers deaf to signals until "let-go"
  *   /proc/klp_target/spin     write 1: start kthread klp_target_spin, which stays inside
  *                             klp_target_loop() and so blocks any transition that patches it;
  *                             write 0: stop it; read: "running <iterations>" or "stopped"
@@ -47,9 +48,18 @@ noinline __attribute__((noipa)) long klp_target_wait(struct klp_target_sleep *sl
 						     size_t size)
 {
 	int seen = atomic_read(&sleep->released);
-	long left = wait_event_interruptible_timeout(sleep->wq,
-						     atomic_read(&sleep->released) != seen,
-						     msecs_to_jiffies(sleep->timeout_ms));
+	long left;
+
+	/*
+	 * While held ("hold" written to the file), a sleeper waits uninterruptibly: deaf to signals,
+	 * the kernel's fake one included, until "let-go". It never leaves this function meanwhile, so
+	 * a test can look at a transition it blocks for as long as it needs, then let the kernel's
+	 * next fake signal move it.
+	 */
+	while (atomic_read(&sleep->held) && atomic_read(&sleep->released) == seen)
+		wait_event_timeout(sleep->wq, !atomic_read(&sleep->held) || atomic_read(&sleep->released) != seen, HZ);
+	left = wait_event_interruptible_timeout(sleep->wq, atomic_read(&sleep->released) != seen,
+						msecs_to_jiffies(sleep->timeout_ms));
 
 	if (left < 0)
 		return left;
@@ -96,8 +106,19 @@ static ssize_t sleep_read(struct file *file, char __user *ubuf, size_t count, lo
 
 static ssize_t sleep_write(struct file *file, const char __user *ubuf, size_t count, loff_t *ppos)
 {
-	atomic_inc(&sleepers.released);
-	wake_up_all(&sleepers.wq);
+	char word[8] = "";
+
+	if (copy_from_user(word, ubuf, min(count, sizeof(word) - 1)))
+		return -EFAULT;
+	if (!strncmp(word, "hold", 4)) {
+		atomic_set(&sleepers.held, 1);
+	} else if (!strncmp(word, "let-go", 6)) {
+		atomic_set(&sleepers.held, 0);
+		wake_up_all(&sleepers.wq);
+	} else {
+		atomic_inc(&sleepers.released);
+		wake_up_all(&sleepers.wq);
+	}
 	return count;
 }
 
@@ -177,6 +198,7 @@ static int __init klp_target_init(void)
 {
 	init_waitqueue_head(&sleepers.wq);
 	atomic_set(&sleepers.released, 0);
+	atomic_set(&sleepers.held, 0);
 	sleepers.timeout_ms = sleep_ms;
 
 	proc_dir = proc_mkdir("klp_target", NULL);

@@ -19,6 +19,7 @@ struct klp_target_sleep {
 	wait_queue_head_t wq;
 	atomic_t released;
 	unsigned int timeout_ms;
+	atomic_t held;
 };
 
 /* Writes the line /proc/klp_target/message shows; returns its length. */

@@ -245,6 +245,8 @@ class KlpScenariosTest {
         host.klp("apply", host.module(1));
         host.klp("sim", "task", "sleep", "--in", "klp_target:klp_target_wait", "--uninterruptible");
         host.klp("apply", host.module(2), "--timeout", "1", "--on-timeout=wait");
+        assertThat(host.klp("blocking", "-vv").out()).contains("user task in an uninterruptible sleep (state D)");
+        assertThat(host.klp("blocking", "--json").json().at("/blocking/0/state").asText()).isEqualTo("D");
         KlpRun revert = host.klp("revert");
         assertThat(revert.exitCode()).as(revert.toString()).isEqualTo(ExitCode.FAILURE);
         assertThat(revert.out()).contains("reverted: klp_patch_v1 stays active");

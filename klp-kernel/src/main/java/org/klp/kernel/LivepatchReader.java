@@ -236,7 +236,8 @@ public final class LivepatchReader {
                 if (state.isEmpty()) {
                     continue; // the task exited while we looked
                 }
-                out.add(new TaskState(pid, tid, "", "", parsePatchState(dir.resolve("patch_state"), state.get()), false, List.of()));
+                out.add(new TaskState(pid, tid, "", "", parsePatchState(dir.resolve("patch_state"), state.get()), false,
+                        TaskState.UNKNOWN_STATE, List.of()));
             }
         }
         return out;
@@ -269,14 +270,14 @@ public final class LivepatchReader {
             return Optional.empty();
         }
         String cmdline = root.readIfExists(root.resolve("proc/" + pid + "/cmdline")).map(LivepatchReader::cmdline).orElse("");
-        boolean kthread = root.readIfExists(root.resolve("proc/" + pid + "/stat"))
-                .map(LivepatchReader::isKernelThreadStat)
-                .orElse(cmdline.isEmpty());
+        Optional<String> stat = root.readIfExists(dir.resolve("stat")).or(() -> root.readIfExists(root.resolve("proc/" + pid + "/stat")));
+        boolean kthread = stat.map(LivepatchReader::isKernelThreadStat).orElse(cmdline.isEmpty());
+        char state = stat.map(LivepatchReader::schedulerStateOf).orElse(TaskState.UNKNOWN_STATE);
         List<String> stack = List.of();
         if (withStack) {
             stack = readStack(dir.resolve("stack"));
         }
-        return Optional.of(new TaskState(pid, tid, comm.get().strip(), cmdline, patchState, kthread, stack));
+        return Optional.of(new TaskState(pid, tid, comm.get().strip(), cmdline, patchState, kthread, state, stack));
     }
 
     private List<String> readStack(Path file) {
@@ -310,6 +311,13 @@ public final class LivepatchReader {
             s = s.substring(0, s.length() - 1);
         }
         return s.replace('\0', ' ').strip();
+    }
+
+    /** Field 3 of {@code /proc/<pid>/stat}, after {@code (comm)}: the scheduler state letter. */
+    static char schedulerStateOf(String stat) {
+        int close = stat.lastIndexOf(')');
+        String rest = close < 0 ? "" : stat.substring(close + 1).strip();
+        return rest.isEmpty() ? TaskState.UNKNOWN_STATE : rest.charAt(0);
     }
 
     /** Field 9 of {@code /proc/<pid>/stat} holds the task flags; PF_KTHREAD marks a kernel thread. */

@@ -40,6 +40,7 @@ public final class BlockingCommand extends KlpCommand {
                 TaskState task = b.task();
                 j.startObject().field("pid", task.pid()).field("tid", task.tid()).field("comm", task.comm())
                         .field("cmdline", task.cmdline()).field("kernelThread", task.kernelThread())
+                        .field("state", String.valueOf(task.schedulerState()))
                         .field("patchState", task.patchState())
                         .field("sleepsIn", b.sleepsIn().map(f -> f.object() + ":" + f.name()))
                         .strings("stack", task.stack()).field("advice", b.advice()).endObject();

@@ -128,7 +128,8 @@ public final class SimCommand extends KlpCommand {
             @Option(names = "--uninterruptible", description = "An uninterruptible sleep (state D): the fake signal does not move it.")
             boolean uninterruptible;
 
-            @Option(names = "--pid", paramLabel = "PID", description = "Put this existing task to sleep instead of starting one.")
+            @Option(names = "--pid", paramLabel = "PID", description = "Put this existing task to sleep instead of starting one "
+                    + "(a task asleep there already stays in the same call; only --uninterruptible changes).")
             Integer pid;
 
             @Override
@@ -144,7 +145,7 @@ public final class SimCommand extends KlpCommand {
                 SimulatedKernel sim = simulated(this);
                 int result;
                 if (pid != null) {
-                    sim.sleepIn(pid, object, function);
+                    sim.sleepIn(pid, object, function, !uninterruptible);
                     result = pid;
                 } else {
                     result = sim.startSleepingTask(comm, cmdline == null ? comm : cmdline, object, function, kthread, !uninterruptible);

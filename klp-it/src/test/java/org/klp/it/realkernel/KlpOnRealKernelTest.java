@@ -135,7 +135,8 @@ class KlpOnRealKernelTest {
         assertThat(vv).contains(sleeper + " cat (user task) cat /proc/klp_target/sleep",
                 "    sleeps in: klp_target_wait [klp_target], a function this transition changes", "    stack:");
         assertThat(vv).anySatisfy(l -> assertThat(l).startsWith("        klp_target_wait+0x").endsWith(" [klp_target]"));
-        assertThat(vv).anySatisfy(l -> assertThat(l).startsWith("    what to do: user task: wait (the kernel sends it a fake signal after 15 s)"));
+        assertThat(vv).as("the held sleeper is in an uninterruptible sleep, which klp reads from its stat")
+                .anySatisfy(l -> assertThat(l).startsWith("    what to do: user task in an uninterruptible sleep (state D)"));
         JsonNode blocking = json("s3-blocking-json");
         assertThat(blocking.get("state").asText()).isEqualTo("in_progress");
         assertThat(blocking.at("/transition/patch").asText()).isEqualTo("klp_patch_v2");
@@ -143,6 +144,7 @@ class KlpOnRealKernelTest {
         assertThat(blocking.at("/blocking/0/tid").asText()).isEqualTo(sleeper);
         assertThat(blocking.at("/blocking/0/cmdline").asText()).isEqualTo("cat /proc/klp_target/sleep");
         assertThat(blocking.at("/blocking/0/patchState").asInt()).isZero();
+        assertThat(blocking.at("/blocking/0/state").asText()).isEqualTo("D");
         assertThat(blocking.at("/blocking/0/stack/0").asText()).startsWith("klp_target_wait+0x").endsWith(" [klp_target]");
         assertThat(step("s3-sleeper-patch-state").out()).isEqualTo("0");
 

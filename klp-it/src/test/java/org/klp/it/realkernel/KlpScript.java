@@ -131,10 +131,12 @@ final class KlpScript {
                 klp("s2-patches-v", "-v", "patches"),
                 klp("s2-patches-json", "patches", "--json"),
                 klp("s2-status-json", "status", "--json"),
-                // 3. v2 while a task sleeps in klp_target_wait, a function v2 patches. The kernel's fake
-                // signal comes 15 s after insmod: the four klp commands in between come first.
-                kernel("s3-start-sleeper", "cat /proc/klp_target/sleep > /tmp/sleeper.out 2>&1 & SLEEPER=$!; klp_nap 0.5; echo $SLEEPER",
-                        List.of("sim", "task", "sleep", "--in", "klp_target:klp_target_wait", "--comm", "cat",
+                // 3. v2 while a task sleeps in klp_target_wait, a function v2 patches. The sleeper is held
+                // deaf to signals while klp looks at the blocked transition (however slow the guest), then
+                // let go inside the same call: the kernel's next fake signal moves it.
+                kernel("s3-start-sleeper", "echo hold > /proc/klp_target/sleep; cat /proc/klp_target/sleep > /tmp/sleeper.out 2>&1 & "
+                                + "SLEEPER=$!; klp_nap 0.5; echo $SLEEPER",
+                        List.of("sim", "task", "sleep", "--in", "klp_target:klp_target_wait", "--comm", "cat", "--uninterruptible",
                                 "--cmdline", "cat /proc/klp_target/sleep"), "SLEEPER"),
                 klp("s3-apply-v2", "apply", module(2), "--record", TestPatchRecords.guestPath(2), "--on-timeout=wait", "--timeout", "2",
                         "--json"),
@@ -144,6 +146,8 @@ final class KlpScript {
                 klp("s3-blocking-json", "blocking", "--json"),
                 guest("s3-still-in-transition", "cd " + LP + " && grep . */enabled */transition; cd /"),
                 guest("s3-sleeper-patch-state", "cat /proc/$SLEEPER/patch_state"),
+                kernel("s3-let-go", "echo let-go > /proc/klp_target/sleep",
+                        List.of("sim", "task", "sleep", "--pid", "${SLEEPER}", "--in", "klp_target:klp_target_wait")),
                 kernel("s3-fake-signal", "klp_wait_for " + LP + "/klp_patch_v2/transition 0 45", List.of("sim", "advance", "15s")),
                 klp("s3-status-after", "status"),
                 klp("s3-status-after-json", "status", "--json"),

@@ -66,6 +66,10 @@ public record BlockerView(TaskState task, Optional<PatchedFunction> sleepsIn, St
                     + in.map(f -> f.name() + " is on its stack").orElse("it sleeps in a patched function")
                     + "; reverse the transition (klp revert) or, as a last resort, force it (klp force) and plan a reboot";
         }
+        if (t.uninterruptible()) {
+            return "user task in an uninterruptible sleep (state D): no signal moves it, the kernel's fake one included; "
+                    + "it switches once that sleep ends (usually I/O); if it stays, reverse (klp revert)";
+        }
         return "user task: wait (the kernel sends it a fake signal after 15 s), or signal it yourself "
                 + "(kill -STOP " + t.pid() + "; kill -CONT " + t.pid() + "); if it stays, reverse (klp revert)";
     }

@@ -279,11 +279,20 @@ public final class SimulatedKernel implements KernelControl {
         });
     }
 
-    /** Puts an existing task to sleep in {@code object:function}. */
-    public void sleepIn(int pid, String object, String function) {
+    /**
+     * Puts an existing task to sleep in {@code object:function}, interruptibly or not. A task already
+     * asleep there stays in the same call (its patch state and code do not change): only whether a
+     * signal can end its sleep does.
+     */
+    public void sleepIn(int pid, String object, String function, boolean interruptible) {
         PatchedFunction where = new PatchedFunction(object, function, 0);
         mutate(m -> {
             SimTask t = m.task(pid);
+            t.interruptible = interruptible;
+            if ((where.object() + ":" + where.name()).equals(t.sleepingIn)) {
+                m.newTasks.add(t.tid);
+                return null;
+            }
             t.sleepingIn = where.object() + ":" + where.name();
             t.runningPatch = m.transition == null ? m.patchRunning(t.sleepingIn) : null;
             m.newTasks.add(t.tid);
