@@ -26,7 +26,7 @@ public final class AgentCommand extends KlpCommand {
     Duration interval = Duration.ofHours(1);
 
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() {
         if (interval.isZero() || interval.isNegative()) {
             throw new UsageException("--interval must be positive");
         }
@@ -38,10 +38,11 @@ public final class AgentCommand extends KlpCommand {
                 Agent.Round r = Agent.runOnce(host, c, this::progress);
                 code = r.exitCode();
                 report(r);
-            } catch (IllegalStateException e) {
+            } catch (RuntimeException e) {
                 if (once) {
                     throw e;
                 }
+                // a daemon outlives a server that is down, a repository half-published, a host busy
                 err().println("klp: agent: " + e.getMessage() + "; retrying at the next interval");
                 err().flush();
                 code = ExitCode.FAILURE;
@@ -50,7 +51,12 @@ public final class AgentCommand extends KlpCommand {
                 return code;
             }
             long jitter = (long) (interval.toMillis() * 0.1 * ThreadLocalRandom.current().nextDouble());
-            Thread.sleep(interval.toMillis() + jitter);
+            try {
+                Thread.sleep(interval.toMillis() + jitter);
+            } catch (InterruptedException stopped) {
+                Thread.currentThread().interrupt();
+                return ExitCode.OK;
+            }
         }
     }
 
