@@ -123,6 +123,88 @@ public final class PostureAudit {
         });
     }
 
+    /**
+     * Records check-ins in one go, in order (a later one of the same host wins): one lock for the
+     * whole group, as the server's check-in writer commits them.
+     */
+    public void checkIn(java.util.Collection<HostFacts> hosts) {
+        if (hosts.isEmpty()) {
+            return;
+        }
+        long[] checkedIn = new long[hosts.size()];
+        long[] due = new long[hosts.size()];
+        int i = 0;
+        for (HostFacts h : hosts) {
+            checkedIn[i] = DeadlineList.nanos(h.lastCheckIn());
+            due[i++] = DeadlineList.nanos(h.deadline());
+        }
+        update(() -> {
+            int j = 0;
+            for (HostFacts host : hosts) {
+                PostureClass key = host.postureClass();
+                KernelState k = catalog.kernel(key.posture().kernel());
+                KernelState boot = host.nextBootKernel().map(catalog::kernel).orElse(null);
+                ClassState cls = fleet.classFor(key, k, () -> catalog.classCodes(key, k));
+                fleet.place(host.hostId(), cls, boot, host.group(), checkedIn[j], due[j]);
+                j++;
+            }
+        });
+    }
+
+    /**
+     * Where a group's policy holds a posture: the live patch version hosts of {@code group} with
+     * this posture are pinned to for its kernel, {@link PostureClass#NOT_PINNED} when none.
+     * Called under the audit's lock: it must be quick and must not call the audit.
+     */
+    @FunctionalInterface
+    public interface Pins {
+        int pinnedVersion(int group, Posture posture);
+    }
+
+    /**
+     * Applies a change of policy: every cohort whose pin {@code pins} now resolves differently
+     * moves, as a whole, to the class with the new pin. Costs O(cohorts) plus the hosts of the
+     * slices that change (merges, not one host at a time); returns the number of hosts moved.
+     */
+    public int repin(Pins pins) {
+        Objects.requireNonNull(pins, "pins");
+        return write(() -> {
+            int moved = 0;
+            for (Cohort co : fleet.cohortList()) {
+                ClassState cls = co.cls();
+                int pin = pins.pinnedVersion(co.group, cls.key.posture());
+                if (pin != cls.key.pinnedVersion()) {
+                    PostureClass key = new PostureClass(cls.key.posture(), pin);
+                    KernelState k = cls.kernel;
+                    ClassState to = fleet.classFor(key, k, () -> catalog.classCodes(key, k));
+                    moved += co.members.size();
+                    fleet.moveCohort(co, to);
+                }
+            }
+            return moved;
+        });
+    }
+
+    /**
+     * What the audit holds of a host, as {@link HostFacts}: its posture class, group and check-in
+     * times, and as installed kernels only the one it boots next (all the audit keeps, and all
+     * that decides its verdicts). Feeding these back with a changed group or pin moves the host.
+     */
+    public Optional<HostFacts> facts(int hostId) {
+        return read(() -> {
+            Cohort co = fleet.cohortOf(hostId);
+            if (co == null) {
+                return Optional.<HostFacts>empty();
+            }
+            Instant last = DeadlineList.instant(fleet.lastCheckIn(hostId));
+            Instant due = DeadlineList.instant(fleet.deadline(hostId));
+            PostureClass key = co.cls().key;
+            List<KernelRelease> installed = co.boot() == null ? List.of() : List.of(co.boot().release);
+            return Optional.of(new HostFacts(hostId, co.group, key.posture(), key.pinnedVersion(), installed, last,
+                    java.time.Duration.between(last, due)));
+        });
+    }
+
     /** Forgets a host (deregistered); returns whether it was known. */
     public boolean remove(int hostId) {
         return write(() -> fleet.remove(hostId));

@@ -360,4 +360,43 @@ class PostureAuditTest {
                 .hasMessageContaining("2300-01-01");
         assertThatThrownBy(() -> new WhatIf.PinBehindLatest(1, -1)).hasMessageContaining("-1");
     }
+
+    @Test
+    void aPolicyChangeMovesWholeCohortsToTheirNewPinAndTheEvidenceSaysHeldBack() {
+        PostureAudit audit = fleet().audit();
+        // group 1 pinned to version 1 on K49: hosts 1-4 move; group 2 stays
+        int moved = audit.repin((group, posture) -> group == 1 && posture.kernel().equals(K49) ? 1 : 0);
+        assertThat(moved).isEqualTo(4);
+        Evidence e = audit.host(1, NOW).orElseThrow().findings().stream().filter(f -> f.cveId().equals(CVE)).findFirst().orElseThrow().evidence();
+        assertThat(e).isInstanceOfSatisfying(Evidence.LivePatchAvailable.class, a -> assertThat(a.heldBackByPin()).isTrue());
+        assertThat(audit.facts(4).orElseThrow().pinnedVersion()).isEqualTo(1);
+        assertThat(audit.facts(5).orElseThrow().pinnedVersion()).isZero();
+        assertThat(audit.cve(CVE, NOW, HostFilter.ALL, Set.of()).orElseThrow().count(Verdict.LIVE_PATCH_AVAILABLE)).isEqualTo(3);
+        // nothing changes twice; lifting the pin moves them back
+        assertThat(audit.repin((group, posture) -> group == 1 && posture.kernel().equals(K49) ? 1 : 0)).isZero();
+        assertThat(audit.repin((group, posture) -> 0)).isEqualTo(4);
+        assertThat(audit.size().classes()).isEqualTo(fleet().audit().size().classes());
+    }
+
+    @Test
+    void factsRoundTripSoAHostCanChangeGroupWithoutItsCheckIn() {
+        PostureAudit audit = fleet().audit();
+        HostFacts f = audit.facts(4).orElseThrow();
+        assertThat(f.posture()).isEqualTo(Posture.loaded(K49, 2));
+        assertThat(f.deadline()).isEqualTo(NOW.plus(World.HOUR));
+        audit.checkIn(new HostFacts(4, 2, f.posture(), f.pinnedVersion(), f.installedKernels(), f.lastCheckIn(), f.checkInInterval()));
+        assertThat(audit.cve(CVE, NOW, HostFilter.group(2), Set.of()).orElseThrow().count(Verdict.PATCHED_BY_LIVE_PATCH)).isEqualTo(1);
+        assertThat(audit.facts(99)).isEmpty();
+    }
+
+    @Test
+    void checkInsInOneGoEqualOneByOneAndTheLastOfAHostWins() {
+        PostureAudit one = fleet().audit();
+        PostureAudit batch = fleet().audit();
+        List<HostFacts> group = List.of(host(7, 1, Posture.loaded(K49, 2)), host(1, 2, Posture.loaded(K49, 2)), host(1, 1, Posture.unpatched(K55)));
+        group.forEach(one::checkIn);
+        batch.checkIn(group);
+        assertThat(batch.summary(NOW, HostFilter.ALL, 10)).isEqualTo(one.summary(NOW, HostFilter.ALL, 10));
+        assertThat(batch.facts(1).orElseThrow().posture().kernel()).isEqualTo(K55);
+    }
 }
