@@ -41,7 +41,7 @@ public final class PostureReader {
         }
         Optional<LoadedPatch> active = snapshot.active();
         Optional<PatchRecord> record = active.flatMap(a -> host.patchRecords().forModule(a.name(), kernel));
-        HostState state = host.records().read();
+        HostState state = host.records().read().asOfBoot(host.reader().bootId());
         boolean inTransition = snapshot.inTransition();
         long seconds = 0;
         int blockers = 0;
@@ -57,7 +57,16 @@ public final class PostureReader {
         return new HostPosture(kernel, installed, packages, active.map(LoadedPatch::name).orElse(null),
                 record.map(r -> r.livePatch().name()).orElse(null), record.map(r -> r.livePatch().version()).orElse(0),
                 inTransition ? HostPosture.IN_PROGRESS : HostPosture.READY, seconds, blockers, snapshot.taint().mask(),
-                !state.modulesHeldForever().isEmpty(), last);
+                forced(state), last);
+    }
+
+    /**
+     * Whether a transition was forced since the last boot: tasks that slept in old code may still
+     * run it, whatever the patch. The kernel pins only the patches a forced transition replaced (none
+     * when the forcing patch was the first), so the reboot a forced transition always advises counts too.
+     */
+    static boolean forced(HostState state) {
+        return !state.modulesHeldForever().isEmpty() || state.rebootReason().isPresent();
     }
 
     private static String normalize(String result) {
