@@ -399,4 +399,41 @@ class PostureAuditTest {
         assertThat(batch.summary(NOW, HostFilter.ALL, 10)).isEqualTo(one.summary(NOW, HostFilter.ALL, 10));
         assertThat(batch.facts(1).orElseThrow().posture().kernel()).isEqualTo(K55);
     }
+
+    @Test
+    void aSummaryScanningOutsideTheLockSeesOneStateWhileCveImportsChangeTheArraysItReads() throws Exception {
+        // 2,000 CVEs in two versions: X affects K49 and K55 (fixed in K52), Y affects nothing
+        List<CveRecord> x = new java.util.ArrayList<>();
+        List<CveRecord> y = new java.util.ArrayList<>();
+        for (int i = 0; i < 2000; i++) {
+            String id = String.format("CVE-2030-%05d", 10000 + i);
+            x.add(cve(id, 5.0 + (i % 40) / 10.0, FixCategory.SECURITY, true, AffectedStream.fixedIn(K52)));
+            y.add(cve(id, 5.0 + (i % 40) / 10.0, FixCategory.SECURITY, true));
+        }
+        World w = fleet();
+        for (int h = 10; h < 60; h++) {
+            w.host(host(h, h % 5, h % 2 == 0 ? Posture.loaded(K49, 1 + h % 2) : Posture.unpatched(K55)));
+        }
+        PostureAudit audit = w.audit();
+        audit.putCves(x);
+        FleetSummary inX = audit.summary(NOW, HostFilter.ALL, 5);
+        audit.putCves(y);
+        FleetSummary inY = audit.summary(NOW, HostFilter.ALL, 5);
+        assertThat(inX).isNotEqualTo(inY);
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread importer = new Thread(() -> {
+            for (int i = 0; !stop.get(); i++) {
+                audit.putCves(i % 2 == 0 ? x : y);
+            }
+        });
+        importer.start();
+        try {
+            for (int i = 0; i < 300; i++) {
+                assertThat(audit.summary(NOW, HostFilter.ALL, 5)).isIn(inX, inY);
+            }
+        } finally {
+            stop.set(true);
+            importer.join();
+        }
+    }
 }

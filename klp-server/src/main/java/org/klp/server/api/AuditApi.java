@@ -111,6 +111,7 @@ final class AuditApi {
         out.put("pendingEvents", s.pendingEvents());
         out.put("staleAfterSeconds", s.staleAfter().toSeconds());
         out.put("size", s.size());
+        out.put("retainedBytes", s.retainedBytes());
         out.put("failure", s.failure());
         return Reply.ok(out);
     }

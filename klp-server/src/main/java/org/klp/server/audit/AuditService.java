@@ -47,8 +47,9 @@ import org.slf4j.LoggerFactory;
  * acknowledged before the query is in its answer.
  *
  * <p>Cost of that wait: usually the applier's own latency (microseconds to a few milliseconds for a
- * group of check-ins); while another query holds the audit's read lock for long (a fleet summary,
- * ~0.3 s at a million hosts) the applier waits for it and so does a query that needs its events.
+ * group of check-ins). Queries hold the audit's read lock briefly (the fleet summary scans outside
+ * it), so the applier rarely waits for one; the longest holds are lifecycle reports over the whole
+ * fleet (a sort of every host).
  *
  * <h2>What feeds a host's verdicts</h2>
  * <ul>
@@ -102,8 +103,15 @@ public final class AuditService implements AutoCloseable {
 
     /** How the audit is doing: for {@code GET /api/v1/audit/status}, operators and the benchmark. */
     public record Status(boolean ready, long loadMillis, long pendingEvents, PostureAudit.AuditSize size, Duration staleAfter,
-                         String failure) {
+                         Long retainedBytes, String failure) {
     }
+
+    /**
+     * With {@code -Dklp.audit.measureHeap=true} the load measures the heap the audit retains (used
+     * heap after a full GC before and after it) and reports it in {@link Status}: for the benchmark
+     * and capacity planning; it costs two full collections at start, so it is off by default.
+     */
+    static final boolean MEASURE_HEAP = Boolean.getBoolean("klp.audit.measureHeap");
 
     private final PostureAudit audit = PostureAudit.create(ScopePolicy.DEFAULT, ZoneOffset.UTC);
     private final Jdbi jdbi;
@@ -124,6 +132,7 @@ public final class AuditService implements AutoCloseable {
     private volatile boolean running = true;
     private volatile long loadMillis;
     private volatile String failure;
+    private volatile Long retainedBytes;
 
     // Owned by the klp-audit thread.
     private final Set<String> kernelsFed = new HashSet<>();
@@ -233,7 +242,7 @@ public final class AuditService implements AutoCloseable {
     }
 
     public Status status() {
-        return new Status(ready, loadMillis, lastQueued - applied, ready ? audit.size() : null, staleAfter, failure);
+        return new Status(ready, loadMillis, lastQueued - applied, ready ? audit.size() : null, staleAfter, retainedBytes, failure);
     }
 
     // ---- the klp-audit thread
@@ -284,6 +293,7 @@ public final class AuditService implements AutoCloseable {
 
     /** Builds the audit from the store: catalog, CVE records, then every host that checked in, oldest check-in first. */
     private void load() {
+        long heapBefore = MEASURE_HEAP ? usedAfterGc() : 0;
         long t0 = System.nanoTime();
         int reconciled = importer.reconcileWithCatalog();
         if (reconciled > 0) {
@@ -316,6 +326,10 @@ public final class AuditService implements AutoCloseable {
                     hosts[0] += chunk.size();
                 }));
         loadMillis = (System.nanoTime() - t0) / 1_000_000;
+        if (MEASURE_HEAP) {
+            retainedBytes = usedAfterGc() - heapBefore;
+            LOG.info("CVE audit retains {} MB of heap", retainedBytes / 1_000_000);
+        }
         PostureAudit.AuditSize size = audit.size();
         LOG.info("CVE audit loaded in {} ms: {} hosts in {} posture classes, {} CVEs, {} kernels", loadMillis, hosts[0], size.classes(),
                 size.cves(), size.kernels());
@@ -399,8 +413,8 @@ public final class AuditService implements AutoCloseable {
             }
         }
         List<CveStore.StoredCve> changed = jdbi.withHandle(h -> cves.changedSince(h, cveRevision));
+        audit.putCves(changed.stream().map(CveStore.StoredCve::record).toList());
         for (CveStore.StoredCve c : changed) {
-            audit.putCve(c.record());
             cveRevision = Math.max(cveRevision, c.revision());
         }
         int moved = audit.repin((group, posture) -> pin(s, groups.name(group), posture));
@@ -452,6 +466,15 @@ public final class AuditService implements AutoCloseable {
 
     private static boolean fits(long id) {
         return id >= 0 && id < Integer.MAX_VALUE;
+    }
+
+    private static long usedAfterGc() {
+        Runtime rt = Runtime.getRuntime();
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            sleep(100);
+        }
+        return rt.totalMemory() - rt.freeMemory();
     }
 
     private static void sleep(long millis) {
