@@ -402,10 +402,13 @@ public final class AuditService implements AutoCloseable {
                     });
             entries = new ArrayList<>(entries);
             entries.sort(Comparator.comparing(LivePatchEntry::kernel).thenComparingInt(LivePatchEntry::version));
+            // cumulative versions repeat their predecessors' fixes: one object per distinct fix, not one per row
+            Map<org.klp.core.patch.Fix, org.klp.core.patch.Fix> distinct = new HashMap<>();
             for (LivePatchEntry e : entries) {
                 if (versionsFed.add(e.kernel() + "|" + e.version())) {
+                    List<org.klp.core.patch.Fix> fixes = e.fixes().stream().map(f -> distinct.computeIfAbsent(f, x -> x)).toList();
                     try {
-                        audit.publish(new LivePatchPackage(release(e.kernel()), e.version(), e.released(), e.fixes(), List.of()));
+                        audit.publish(new LivePatchPackage(release(e.kernel()), e.version(), e.released(), fixes, List.of()));
                     } catch (IllegalArgumentException ex) {
                         LOG.warn("the CVE audit leaves out {} version {}: {}", e.kernel(), e.version(), ex.getMessage());
                     }
