@@ -7,8 +7,11 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.klp.core.scope.ScopePolicy;
 import org.klp.server.api.Route;
 import org.klp.server.api.ServerApi;
+import org.klp.server.audit.AuditService;
+import org.klp.server.audit.CveImporter;
 import org.klp.server.catalog.CatalogService;
 import org.klp.server.catalog.PackageRepository;
 import org.klp.server.policy.PolicyEngine;
@@ -16,6 +19,7 @@ import org.klp.server.policy.RolloutSupervisor;
 import org.klp.server.store.AdminTokenStore;
 import org.klp.server.store.CatalogStore;
 import org.klp.server.store.CheckinWriter;
+import org.klp.server.store.CveStore;
 import org.klp.server.store.Database;
 import org.klp.server.store.PolicyStore;
 import org.klp.server.store.RegistrationStore;
@@ -45,7 +49,13 @@ public final class KlpServer implements AutoCloseable {
      * (null: {@code http://host:port}). {@code supervisePeriodMillis} 0 leaves rollouts to {@link #supervisor()}.
      */
     public record Config(String host, int port, Path dataDir, Database database, PackageRepository packages, Clock clock, String publicUrl,
-                         long supervisePeriodMillis) {
+                         long supervisePeriodMillis, java.time.Duration checkinInterval) {
+
+        /** Hosts check in every hour (the agent's default), which the CVE audit's staleness follows. */
+        public Config(String host, int port, Path dataDir, Database database, PackageRepository packages, Clock clock, String publicUrl,
+                      long supervisePeriodMillis) {
+            this(host, port, dataDir, database, packages, clock, publicUrl, supervisePeriodMillis, java.time.Duration.ofHours(1));
+        }
     }
 
     private final Config config;
@@ -57,9 +67,13 @@ public final class KlpServer implements AutoCloseable {
     private final AdminTokenStore tokens;
     private final ScheduledExecutorService timer;
     private final String url;
+    private final AuditService audit;
+    private final CveImporter importer;
 
     private KlpServer(Config config, CheckinWriter writer, ServerApi api, PolicyEngine engine, RolloutSupervisor supervisor, CatalogService catalog,
-                      AdminTokenStore tokens, ScheduledExecutorService timer, String url) {
+                      AdminTokenStore tokens, ScheduledExecutorService timer, String url, AuditService audit, CveImporter importer) {
+        this.audit = audit;
+        this.importer = importer;
         this.config = config;
         this.writer = writer;
         this.api = api;
@@ -79,18 +93,26 @@ public final class KlpServer implements AutoCloseable {
         SystemStore systems = new SystemStore(jdbi);
         RegistrationStore registrations = new RegistrationStore(jdbi);
         AdminTokenStore tokens = new AdminTokenStore(jdbi);
-        CheckinWriter writer = new CheckinWriter(jdbi);
         PolicyEngine engine = new PolicyEngine(jdbi, catalogStore, policies, config.clock(),
                 config.publicUrl() != null ? config.publicUrl() : "http://" + config.host() + ":" + config.port(), 500);
+        engine.checkinInterval(config.checkinInterval());
+        CveStore cves = new CveStore();
+        CveImporter importer = new CveImporter(jdbi, cves, policies, ScopePolicy.DEFAULT, config.clock());
+        // the audit follows every committed check-in; it loads the fleet on its own thread, after the writer folded the log
+        AuditService audit = new AuditService(jdbi, catalogStore, cves, importer, engine, config.clock(), config.checkinInterval());
+        CheckinWriter writer = new CheckinWriter(jdbi, audit::committed);
+        audit.start();
         Path repos = config.dataDir().resolve("repos");
-        CatalogService catalog = new CatalogService(jdbi, catalogStore, policies, config.packages(), repos, config.clock(), engine::invalidate);
+        CatalogService catalog = new CatalogService(jdbi, catalogStore, policies, config.packages(), repos, config.clock(), importer,
+                engine::invalidate);
         RolloutSupervisor supervisor = new RolloutSupervisor(jdbi, policies, engine, config.clock());
         ServerApi api = ServerApi.create(jdbi, systems, registrations, catalogStore, policies, tokens, writer, catalog, engine, supervisor, repos,
-                config.clock());
+                config.clock(), audit, importer);
         try {
             api.start(config.host(), config.port());
         } catch (RuntimeException e) {
             writer.close();
+            audit.close();
             throw e;
         }
         // With port 0 the URL hosts reach is known only now.
@@ -110,7 +132,7 @@ public final class KlpServer implements AutoCloseable {
                 }
             }, config.supervisePeriodMillis(), config.supervisePeriodMillis(), TimeUnit.MILLISECONDS);
         }
-        return new KlpServer(config, writer, api, engine, supervisor, catalog, tokens, timer, url);
+        return new KlpServer(config, writer, api, engine, supervisor, catalog, tokens, timer, url, audit, importer);
     }
 
     public String url() {
@@ -145,6 +167,15 @@ public final class KlpServer implements AutoCloseable {
         return writer;
     }
 
+    /** The fleet CVE audit, current with every committed change. */
+    public AuditService audit() {
+        return audit;
+    }
+
+    public CveImporter cveImporter() {
+        return importer;
+    }
+
     /** Every route this server serves (for the API description's test). */
     public List<Route> routes() {
         return new ArrayList<>(api.routes());
@@ -160,5 +191,6 @@ public final class KlpServer implements AutoCloseable {
         timer.shutdown();
         api.stop();
         writer.close();
+        audit.close();
     }
 }

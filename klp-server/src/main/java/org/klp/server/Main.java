@@ -6,6 +6,8 @@ import java.time.Clock;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.klp.server.catalog.RpmMdPackageRepository;
+import org.klp.server.cli.AuditCommand;
+import org.klp.server.cli.CveCommand;
 import org.klp.server.demo.Demo;
 import org.klp.server.store.AdminTokenStore;
 import org.klp.server.store.Database;
@@ -13,12 +15,13 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code klp-server}: serve, demo, admin token create. */
+/** {@code klp-server}: serve, demo, admin token create, audit, cve import. */
 @Command(name = "klp-server", mixinStandardHelpOptions = true, version = "klp-server 0.1.0",
-        description = "The klp server: registration, fleet check-ins, rollout policies, live patch repositories.",
-        subcommands = {Main.Serve.class, Main.DemoCommand.class, Main.Admin.class},
+        description = "The klp server: registration, fleet check-ins, rollout policies, live patch repositories, the fleet CVE audit.",
+        subcommands = {Main.Serve.class, Main.DemoCommand.class, Main.Admin.class, AuditCommand.class, CveCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:ok", "2:usage error", "3:failure (database, port, bad data)"})
+        exitCodeList = {"0:ok", "1:some CVE feed records were refused (cve import)", "2:usage error",
+                "3:failure (database, port, bad data, server unreachable or refusing)"})
 public final class Main implements Callable<Integer> {
 
     @CommandLine.Spec
@@ -91,6 +94,10 @@ public final class Main implements Callable<Integer> {
         @Option(names = "--public-url", paramLabel = "URL", description = "The URL hosts reach this server at (default: http://HOST:PORT).")
         String publicUrl;
 
+        @Option(names = "--checkin-interval", paramLabel = "SECONDS", description = "How often hosts check in (default: ${DEFAULT-VALUE}, the agent's"
+                + " default --interval); the CVE audit calls a host's state unknown 1.5 intervals after its last check-in.")
+        long checkinIntervalSeconds = 3600;
+
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
@@ -101,8 +108,13 @@ public final class Main implements Callable<Integer> {
             KlpServer server;
             try {
                 String firstToken = firstAdminToken(new AdminTokenStore(db.jdbi()));
+                if (checkinIntervalSeconds < 60 || checkinIntervalSeconds > 7 * 86400) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--checkin-interval must be from 60 to 604800 seconds, was "
+                            + checkinIntervalSeconds);
+                }
                 server = KlpServer.start(new KlpServer.Config(host, port, storage.data, db,
-                        RpmMdPackageRepository.inDataDir(storage.data, Clock.systemUTC(), 3072), Clock.systemUTC(), publicUrl, 1000));
+                        RpmMdPackageRepository.inDataDir(storage.data, Clock.systemUTC(), 3072), Clock.systemUTC(), publicUrl, 1000,
+                        java.time.Duration.ofSeconds(checkinIntervalSeconds)));
                 out.println("klp-server listening on " + server.url() + " (database: " + db.description() + ")");
                 if (firstToken != null) {
                     out.println("Admin token (shown once, stored hashed; create more with 'klp-server admin token create'):");

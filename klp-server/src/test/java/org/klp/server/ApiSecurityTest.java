@@ -31,7 +31,7 @@ class ApiSecurityTest {
 
     private static String concrete(String path) {
         return path.replace("{id}", "1").replace("{name}", "default").replace("{kernel}", TestServer.KERNEL).replace("{group}", "production")
-                .replace("{version}", "2").replace("<path>", "x");
+                .replace("{version}", "2").replace("{cve}", "CVE-2024-1086").replace("<path>", "x");
     }
 
     private static long rows(String table) {
@@ -44,6 +44,7 @@ class ApiSecurityTest {
         long events = rows("system_events");
         long codes = rows("registration_codes");
         long tokens = rows("admin_tokens");
+        long cves = rows("cves");
         List<String> checked = new ArrayList<>();
         for (Route r : t.server.routes()) {
             if (r.access() == Access.PUBLIC) {
@@ -83,11 +84,12 @@ class ApiSecurityTest {
             }
             checked.add(method + " " + path);
         }
-        assertThat(checked).hasSize(36);
+        assertThat(checked).hasSize(46);
         assertThat(rows("systems")).isEqualTo(systems);
         assertThat(rows("system_events")).isEqualTo(events);
         assertThat(rows("registration_codes")).isEqualTo(codes);
         assertThat(rows("admin_tokens")).isEqualTo(tokens);
+        assertThat(rows("cves")).isEqualTo(cves);
     }
 
     @Test

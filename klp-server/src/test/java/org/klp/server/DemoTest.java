@@ -35,6 +35,14 @@ class DemoTest {
             }
         });
         assertThat(halted).as(out).anySatisfy(reason -> assertThat(reason).contains("reverted apply"));
+        JsonNode audit = r.audit();
+        assertThat(audit.path("hosts").asInt()).as("every host checked in is audited").isEqualTo(16);
+        assertThat(audit.path("hostsAtRisk").asInt()).as(out).isBetween(1, 15);
+        assertThat(audit.path("needReboot").asInt()).as("the expired kernel's host, at least").isPositive();
+        assertThat(audit.path("fixableByLivePatch").asInt()).as("the pinned group's and the halted rollout's hosts").isPositive();
+        assertThat(audit.path("topCves").size()).isPositive();
+        assertThat(out).contains("CVE AUDIT").contains("16 hosts audited").containsPattern("[1-9] hosts past its end")
+                .containsPattern("CVE-2024-50115 across the fleet: .*LIVE_PATCH_IN_PROGRESS 1");
         assertThat(out).contains("FLEET SUMMARY").contains("converged after 3 rounds").contains("API:").contains("/api/v1/summary");
     }
 }

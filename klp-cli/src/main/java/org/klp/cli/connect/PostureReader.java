@@ -57,15 +57,16 @@ public final class PostureReader {
         return new HostPosture(kernel, installed, packages, active.map(LoadedPatch::name).orElse(null),
                 record.map(r -> r.livePatch().name()).orElse(null), record.map(r -> r.livePatch().version()).orElse(0),
                 inTransition ? HostPosture.IN_PROGRESS : HostPosture.READY, seconds, blockers, snapshot.taint().mask(),
-                forcedThisBoot(state), last);
+                forced(state), last);
     }
 
     /**
-     * A forced transition leaves tasks that may run old code, whether or not it pinned a module
-     * (forcing the first patch pins none): the record's reboot advice says so until the next boot.
+     * Whether a transition was forced since the last boot: tasks that slept in old code may still
+     * run it, whatever the patch. The kernel pins only the patches a forced transition replaced (none
+     * when the forcing patch was the first), so the reboot a forced transition always advises counts too.
      */
-    private static boolean forcedThisBoot(HostState state) {
-        return state.rebootReason().isPresent() || !state.modulesHeldForever().isEmpty();
+    static boolean forced(HostState state) {
+        return !state.modulesHeldForever().isEmpty() || state.rebootReason().isPresent();
     }
 
     private static String normalize(String result) {

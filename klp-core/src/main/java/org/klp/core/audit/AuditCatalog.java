@@ -126,6 +126,13 @@ final class AuditCatalog {
         return changed.stream().mapToInt(Integer::intValue).toArray();
     }
 
+    /** Gives every kernel a copy of its base codes, so that a summary scanning the old ones sees them unchanged. */
+    void copyBases() {
+        for (KernelState k : kernels.values()) {
+            k.base = k.base.clone();
+        }
+    }
+
     /** Adds or replaces a CVE record, updating every kernel's base; returns its ordinal. */
     int putCve(CveRecord record) {
         int ordinal = cves.put(record);

@@ -67,6 +67,53 @@ final class DeadlineList {
         }
     }
 
+    /** Adds every host of {@code other} (sorted too): one merge, O(both sizes), for moving a cohort at once. */
+    void addAll(DeadlineList other) {
+        if (other.size == 0) {
+            return;
+        }
+        int n = size + other.size;
+        long[] d = new long[n + (n >> 2) + 1];
+        int[] h = new int[d.length];
+        int i = 0;
+        int j = 0;
+        int k = 0;
+        while (i < size || j < other.size) {
+            // ties keep this list's hosts first, as add() puts a later host after equal deadlines
+            if (j == other.size || (i < size && deadlines[i] <= other.deadlines[j])) {
+                d[k] = deadlines[i];
+                h[k++] = hosts[i++];
+            } else {
+                d[k] = other.deadlines[j];
+                h[k++] = other.hosts[j++];
+            }
+        }
+        deadlines = d;
+        hosts = h;
+        size = n;
+    }
+
+    /** Removes the hosts {@code drop} accepts, keeping the order: O(size). */
+    void removeIf(java.util.function.IntPredicate drop) {
+        int k = 0;
+        for (int i = 0; i < size; i++) {
+            if (!drop.test(hosts[i])) {
+                hosts[k] = hosts[i];
+                deadlines[k++] = deadlines[i];
+            }
+        }
+        size = k;
+        if (size > 16 && size < hosts.length / 4) {
+            hosts = Arrays.copyOf(hosts, size * 2);
+            deadlines = Arrays.copyOf(deadlines, size * 2);
+        }
+    }
+
+    /** The deadline of the host at {@code index}. */
+    long deadline(int index) {
+        return deadlines[index];
+    }
+
     /** The first index whose deadline is not before {@code value}. */
     private int lowerBound(long value) {
         int lo = 0;

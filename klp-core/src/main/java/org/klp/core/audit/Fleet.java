@@ -116,21 +116,10 @@ final class Fleet {
     /** Places a host in the cohort of its class, boot kernel and group, at its deadline; out of wherever it was. */
     void place(int host, ClassState cls, KernelState boot, int group, long checkedIn, long due) {
         ensureHost(host);
-        Slice slice = slices.get(new SliceKey(cls, boot));
-        if (slice == null) {
-            slice = new Slice(cls, boot);
-            slices.put(new SliceKey(cls, boot), slice);
-            cls.slices.add(slice);
-        }
-        Cohort to = cohorts.get(new CohortKey(slice, group));
-        if (to == null) {
-            to = new Cohort(slice, group);
-            cohorts.put(new CohortKey(slice, group), to);
-            slice.cohorts.add(to);
-        }
+        Cohort to = cohortFor(sliceFor(cls, boot), group);
         // Join before leaving, so that a host staying in its cohort never empties (and drops) it.
         to.members.add(host, due);
-        slice.members.add(host, due);
+        to.slice.members.add(host, due);
         Cohort from = cohortOf[host];
         if (from != null) {
             leave(host, from);
@@ -140,6 +129,51 @@ final class Fleet {
         cohortOf[host] = to;
         lastCheckIn[host] = checkedIn;
         deadline[host] = due;
+    }
+
+    /**
+     * Moves every host of {@code from} to class {@code to}, keeping boot kernel, group and
+     * deadlines: merges of sorted lists, O(the hosts of both slices), instead of one host at a
+     * time (each a shift of a sorted array). For a policy change that re-pins a whole cohort.
+     */
+    void moveCohort(Cohort from, ClassState to) {
+        Cohort target = cohortFor(sliceFor(to, from.slice.boot), from.group);
+        if (target == from) {
+            return;
+        }
+        target.members.addAll(from.members);
+        target.slice.members.addAll(from.members);
+        from.slice.members.removeIf(h -> cohortOf[h] == from);
+        for (int i = 0; i < from.members.size(); i++) {
+            cohortOf[from.members.host(i)] = target;
+        }
+        from.members.removeIf(h -> true);
+        dropIfEmpty(from);
+    }
+
+    /** Every cohort, as a copy that events may change while it is walked. */
+    List<Cohort> cohortList() {
+        return new ArrayList<>(cohorts.values());
+    }
+
+    private Slice sliceFor(ClassState cls, KernelState boot) {
+        Slice slice = slices.get(new SliceKey(cls, boot));
+        if (slice == null) {
+            slice = new Slice(cls, boot);
+            slices.put(new SliceKey(cls, boot), slice);
+            cls.slices.add(slice);
+        }
+        return slice;
+    }
+
+    private Cohort cohortFor(Slice slice, int group) {
+        Cohort co = cohorts.get(new CohortKey(slice, group));
+        if (co == null) {
+            co = new Cohort(slice, group);
+            cohorts.put(new CohortKey(slice, group), co);
+            slice.cohorts.add(co);
+        }
+        return co;
     }
 
     boolean remove(int host) {
@@ -163,12 +197,17 @@ final class Fleet {
     }
 
     private void leave(int host, Cohort from) {
-        Slice slice = from.slice;
         from.members.remove(host, deadline[host]);
-        slice.members.remove(host, deadline[host]);
-        if (from.members.size() == 0) {
-            cohorts.remove(new CohortKey(slice, from.group));
-            slice.cohorts.remove(from);
+        from.slice.members.remove(host, deadline[host]);
+        dropIfEmpty(from);
+    }
+
+    /** Drops a cohort without hosts, then its slice and class if they have none left either. */
+    private void dropIfEmpty(Cohort co) {
+        Slice slice = co.slice;
+        if (co.members.size() == 0) {
+            cohorts.remove(new CohortKey(slice, co.group));
+            slice.cohorts.remove(co);
         }
         if (slice.members.size() == 0) {
             slices.remove(new SliceKey(slice.cls, slice.boot));

@@ -52,11 +52,20 @@ import org.klp.core.scope.ScopePolicy;
  * Nothing reads a clock: queries take the instant they answer for. Staleness compares it with
  * each host's deadline; end of support compares its date in {@code zone} with the catalog's dates.
  *
- * <p>Thread-safe: events take a write lock, queries a read lock.
+ * <p>Thread-safe: events take a write lock, queries a read lock. The fleet summary, the one
+ * query that reads for long (slices x CVEs), holds the read lock only to take its snapshot and
+ * scans the verdict arrays after releasing it; publications and CVE imports copy an array rather
+ * than change it while such a scan may read it. So a summary does not hold check-ins back.
  */
 public final class PostureAudit {
 
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    /**
+     * Summaries scanning verdict arrays outside the lock. A summary registers under the read lock,
+     * so a writer holding the write lock sees every scan that may hold an array it is about to
+     * change; while there is one, it writes a copy of the array instead.
+     */
+    private final java.util.concurrent.atomic.AtomicInteger scanning = new java.util.concurrent.atomic.AtomicInteger();
     private final AuditCatalog catalog;
     private final Fleet fleet = new Fleet();
     private final ZoneId zone;
@@ -90,7 +99,11 @@ public final class PostureAudit {
             int[] changed = catalog.publish(livePatch);
             if (changed.length > 0) {
                 KernelState k = catalog.kernelIfKnown(livePatch.kernel());
+                boolean copy = scanning.get() > 0;
                 for (ClassState cls : fleet.classesOn(k)) {
+                    if (copy) {
+                        cls.codes = cls.codes.clone();
+                    }
                     for (int c : changed) {
                         cls.codes[c] = catalog.classCode(cls.key, k, c);
                     }
@@ -101,11 +114,30 @@ public final class PostureAudit {
 
     /** Adds a CVE record or replaces the one with its id; that CVE is recomputed in every class. */
     public void putCve(CveRecord record) {
+        putCves(List.of(record));
+    }
+
+    /**
+     * Adds or replaces CVE records in one go: each is recomputed in every class and kernel. One
+     * lock for them all, and, while a summary scans, one copy of each array for them all.
+     */
+    public void putCves(java.util.Collection<CveRecord> records) {
+        if (records.isEmpty()) {
+            return;
+        }
         update(() -> {
-            int c = catalog.putCve(record);
-            fleet.growCodes(catalog.capacity());
-            for (ClassState cls : fleet.classes()) {
-                cls.codes[c] = catalog.classCode(cls.key, cls.kernel, c);
+            if (scanning.get() > 0) {
+                catalog.copyBases();
+                for (ClassState cls : fleet.classes()) {
+                    cls.codes = cls.codes.clone();
+                }
+            }
+            for (CveRecord record : records) {
+                int c = catalog.putCve(record);
+                fleet.growCodes(catalog.capacity());
+                for (ClassState cls : fleet.classes()) {
+                    cls.codes[c] = catalog.classCode(cls.key, cls.kernel, c);
+                }
             }
         });
     }
@@ -120,6 +152,88 @@ public final class PostureAudit {
             KernelState boot = host.nextBootKernel().map(catalog::kernel).orElse(null);
             ClassState cls = fleet.classFor(key, k, () -> catalog.classCodes(key, k));
             fleet.place(host.hostId(), cls, boot, host.group(), checkedIn, due);
+        });
+    }
+
+    /**
+     * Records check-ins in one go, in order (a later one of the same host wins): one lock for the
+     * whole group, as the server's check-in writer commits them.
+     */
+    public void checkIn(java.util.Collection<HostFacts> hosts) {
+        if (hosts.isEmpty()) {
+            return;
+        }
+        long[] checkedIn = new long[hosts.size()];
+        long[] due = new long[hosts.size()];
+        int i = 0;
+        for (HostFacts h : hosts) {
+            checkedIn[i] = DeadlineList.nanos(h.lastCheckIn());
+            due[i++] = DeadlineList.nanos(h.deadline());
+        }
+        update(() -> {
+            int j = 0;
+            for (HostFacts host : hosts) {
+                PostureClass key = host.postureClass();
+                KernelState k = catalog.kernel(key.posture().kernel());
+                KernelState boot = host.nextBootKernel().map(catalog::kernel).orElse(null);
+                ClassState cls = fleet.classFor(key, k, () -> catalog.classCodes(key, k));
+                fleet.place(host.hostId(), cls, boot, host.group(), checkedIn[j], due[j]);
+                j++;
+            }
+        });
+    }
+
+    /**
+     * Where a group's policy holds a posture: the live patch version hosts of {@code group} with
+     * this posture are pinned to for its kernel, {@link PostureClass#NOT_PINNED} when none.
+     * Called under the audit's lock: it must be quick and must not call the audit.
+     */
+    @FunctionalInterface
+    public interface Pins {
+        int pinnedVersion(int group, Posture posture);
+    }
+
+    /**
+     * Applies a change of policy: every cohort whose pin {@code pins} now resolves differently
+     * moves, as a whole, to the class with the new pin. Costs O(cohorts) plus the hosts of the
+     * slices that change (merges, not one host at a time); returns the number of hosts moved.
+     */
+    public int repin(Pins pins) {
+        Objects.requireNonNull(pins, "pins");
+        return write(() -> {
+            int moved = 0;
+            for (Cohort co : fleet.cohortList()) {
+                ClassState cls = co.cls();
+                int pin = pins.pinnedVersion(co.group, cls.key.posture());
+                if (pin != cls.key.pinnedVersion()) {
+                    PostureClass key = new PostureClass(cls.key.posture(), pin);
+                    KernelState k = cls.kernel;
+                    ClassState to = fleet.classFor(key, k, () -> catalog.classCodes(key, k));
+                    moved += co.members.size();
+                    fleet.moveCohort(co, to);
+                }
+            }
+            return moved;
+        });
+    }
+
+    /**
+     * What the audit holds of a host, as {@link HostFacts}: its posture class, group and check-in
+     * times, and as installed kernels only the one it boots next (all the audit keeps, and all
+     * that decides its verdicts). Feeding these back with a changed group or pin moves the host.
+     */
+    public Optional<HostFacts> facts(int hostId) {
+        return read(() -> {
+            Cohort co = fleet.cohortOf(hostId);
+            if (co == null) {
+                return Optional.<HostFacts>empty();
+            }
+            Instant last = DeadlineList.instant(fleet.lastCheckIn(hostId));
+            Instant due = DeadlineList.instant(fleet.deadline(hostId));
+            PostureClass key = co.cls().key;
+            List<KernelRelease> installed = co.boot() == null ? List.of() : List.of(co.boot().release);
+            return Optional.of(new HostFacts(hostId, co.group, key.posture(), key.pinnedVersion(), installed, last,
+                    java.time.Duration.between(last, due)));
         });
     }
 
@@ -209,7 +323,16 @@ public final class PostureAudit {
     /** The fleet across all CVEs; {@code topCves} is how many of the riskiest CVEs to list. Costs O(classes x CVEs). */
     public FleetSummary summary(Instant now, HostFilter filter, int topCves) {
         long t = DeadlineList.nanos(now);
-        return read(() -> new SummaryQuery(catalog.cves(), fleet, filter, t).run(topCves));
+        SummaryQuery q = read(() -> {
+            SummaryQuery s = SummaryQuery.snapshot(catalog.cves(), fleet, filter, t);
+            scanning.incrementAndGet();
+            return s;
+        });
+        try {
+            return q.run(topCves);
+        } finally {
+            scanning.decrementAndGet();
+        }
     }
 
     /** The verdicts a policy change for one group would change, for its hosts that check in on time. */

@@ -12,15 +12,26 @@ import java.util.PriorityQueue;
  * The fleet summary. The on-time hosts of a {@link Slice} have equal verdicts for every CVE, as
  * have all overdue hosts of a class; so one pass over the class's codes per slice, weighted by its
  * hosts, gives both the per-CVE counts and each host's worst verdict. Cost: slices x CVEs.
+ *
+ * <h2>Two phases, one of them without the lock</h2>
+ * {@link #snapshot} runs under the audit's read lock and costs O(cohorts): it counts each slice's
+ * on-time and overdue hosts and keeps references to the verdict arrays it will read, and the CVE
+ * records. {@link #run} then scans those arrays (the ~0.3 s of a million hosts) after the lock is
+ * released, so check-ins go on meanwhile. It is safe because no writer changes an array a
+ * snapshot may hold: check-ins never write existing arrays (a new class gets new ones), and
+ * publications and CVE imports copy an array before writing it while a snapshot is being scanned
+ * (see {@code PostureAudit}). The answer is the fleet as of the snapshot.
  */
 final class SummaryQuery {
 
     private static final int V = VerdictCodes.COUNT;
 
-    private final CveTable cves;
-    private final Fleet fleet;
-    private final HostFilter filter;
-    private final long now;
+    /** One weighted pass: a class's codes, the boot kernel's base codes (or null), staleness, the hosts it stands for. */
+    private record Pass(byte[] codes, byte[] bootBase, boolean stale, int weight) {
+    }
+
+    private final CveRecord[] records;
+    private final List<Pass> passes;
     private final int n;
     private final int[] perCve;
     private final int[] byWorst = new int[V];
@@ -28,16 +39,15 @@ final class SummaryQuery {
     private int fixableByLivePatch;
     private int needReboot;
 
-    SummaryQuery(CveTable cves, Fleet fleet, HostFilter filter, long now) {
-        this.cves = cves;
-        this.fleet = fleet;
-        this.filter = filter;
-        this.now = now;
-        this.n = cves.size();
+    private SummaryQuery(CveRecord[] records, List<Pass> passes) {
+        this.records = records;
+        this.passes = passes;
+        this.n = records.length;
         this.perCve = new int[n * V];
     }
 
-    FleetSummary run(int top) {
+    /** Under the read lock: which arrays to scan, with what weights. */
+    static SummaryQuery snapshot(CveTable cves, Fleet fleet, HostFilter filter, long now) {
         // On-time hosts of a slice share every verdict; overdue hosts of a class too (the boot kernel no longer matters).
         Map<Slice, int[]> fresh = new IdentityHashMap<>();
         Map<ClassState, int[]> stale = new IdentityHashMap<>();
@@ -46,16 +56,29 @@ final class SummaryQuery {
             fresh.computeIfAbsent(slice, k -> new int[1])[0] += members.size() - s;
             stale.computeIfAbsent(cls, k -> new int[1])[0] += s;
         });
+        List<Pass> passes = new ArrayList<>(fresh.size() + stale.size());
         fresh.forEach((slice, n) -> {
             if (n[0] > 0) {
-                scan(slice.cls.codes, slice.boot == null ? null : slice.boot.base, false, n[0]);
+                passes.add(new Pass(slice.cls.codes, slice.boot == null ? null : slice.boot.base, false, n[0]));
             }
         });
         stale.forEach((cls, n) -> {
             if (n[0] > 0) {
-                scan(cls.codes, null, true, n[0]);
+                passes.add(new Pass(cls.codes, null, true, n[0]));
             }
         });
+        CveRecord[] records = new CveRecord[cves.size()];
+        for (int c = 0; c < records.length; c++) {
+            records[c] = cves.get(c);
+        }
+        return new SummaryQuery(records, passes);
+    }
+
+    /** Without the lock: scans the snapshot's arrays. */
+    FleetSummary run(int top) {
+        for (Pass p : passes) {
+            scan(p.codes(), p.bootBase(), p.stale(), p.weight());
+        }
         int atRisk = 0;
         Map<Verdict, Integer> worst = new EnumMap<>(Verdict.class);
         for (Verdict v : Verdict.values()) {
@@ -107,8 +130,8 @@ final class SummaryQuery {
             }
         }
         Comparator<Integer> riskiest = Comparator.<Integer>comparingInt(c -> atRisk[c])
-                .thenComparingDouble(c -> cves.get(c).cvss())
-                .thenComparing(c -> cves.get(c).id(), Comparator.reverseOrder());
+                .thenComparingDouble(c -> records[c].cvss())
+                .thenComparing(c -> records[c].id(), Comparator.reverseOrder());
         PriorityQueue<Integer> best = new PriorityQueue<>(top + 1, riskiest);
         for (int c = 0; c < n; c++) {
             if (atRisk[c] > 0) {
@@ -126,7 +149,7 @@ final class SummaryQuery {
             for (Verdict v : Verdict.values()) {
                 counts.put(v, perCve[c * V + v.ordinal()]);
             }
-            CveRecord r = cves.get(c);
+            CveRecord r = records[c];
             out.add(new CveRisk(r.id(), r.cvss(), counts));
         }
         return out;

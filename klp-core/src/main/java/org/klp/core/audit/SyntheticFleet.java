@@ -43,6 +43,17 @@ public final class SyntheticFleet {
         }
     }
 
+    /**
+     * How CVEs are drawn. {@link #UNIFORM}: scores uniform from 2.0 to 10.0 and about one CVE in
+     * nine with no fixed kernel yet, so nearly every host has an exposure a reboot or nothing
+     * closes. {@link #REALISTIC}: scores as kernel CVEs have them (about a third 7.0 or more); every
+     * fix reaches a later kernel of the stream except about 9% of those that qualify for a live
+     * patch, which ship as live patches on every kernel of the stream while the kernel fix is on
+     * its way (what live patching is for). So hosts on the newest kernel with the newest live patch
+     * are safe, older kernels need a reboot for their medium CVEs, and the summary tells hosts apart.
+     */
+    public enum Mix { UNIFORM, REALISTIC }
+
     private static final LocalDate FIRST_RELEASE = LocalDate.of(2024, 1, 1);
 
     private final Shape shape;
@@ -54,7 +65,7 @@ public final class SyntheticFleet {
     private final double[] cumulativeWeight;
     private final Instant now;
 
-    private SyntheticFleet(Shape shape) {
+    private SyntheticFleet(Shape shape, Mix mix) {
         this.shape = shape;
         SplittableRandom random = new SplittableRandom(shape.seed());
         int perStream = shape.kernelsPerStream();
@@ -71,7 +82,8 @@ public final class SyntheticFleet {
             carried.add(new ArrayList<>());
         }
         for (int c = 0; c < shape.cves(); c++) {
-            double cvss = Math.round(random.nextDouble(2.0, 10.0) * 10) / 10.0;
+            double cvss = mix == Mix.UNIFORM ? Math.round(random.nextDouble(2.0, 10.0) * 10) / 10.0
+                    : Math.round((random.nextInt(3) == 0 ? random.nextDouble(7.0, 9.9) : random.nextDouble(2.0, 7.0)) * 10) / 10.0;
             boolean patchable = random.nextInt(10) > 0;
             FixCategory category = random.nextInt(20) == 0 ? FixCategory.STABILITY : FixCategory.SECURITY;
             List<AffectedStream> affected = new ArrayList<>();
@@ -80,7 +92,11 @@ public final class SyntheticFleet {
             int[] fixAt = new int[streamsHit];
             for (int n = 0; n < streamsHit; n++) {
                 int s = (firstStream + n) % shape.streams();
-                int fix = random.nextInt(perStream + perStream / 8 + 1);
+                // realistic: a fix reaches the next kernel of the stream, except for some that qualify for a live patch,
+                // which ship as live patches while the kernel fix is still on its way
+                int fix = mix == Mix.UNIFORM ? random.nextInt(perStream + perStream / 8 + 1)
+                        : patchable && (cvss >= 7.0 || category == FixCategory.STABILITY) && random.nextInt(100) < 9 ? perStream
+                        : random.nextInt(perStream);
                 fixAt[n] = Math.min(fix, perStream);
                 KernelRelease fixedIn = fix >= perStream ? null : kernels.get(s * perStream + fix).kernel();
                 affected.add(fixedIn == null ? AffectedStream.unfixed(kernels.get(s * perStream).kernel().stream())
@@ -94,7 +110,7 @@ public final class SyntheticFleet {
                 for (int n = 0; n < streamsHit; n++) {
                     int s = (firstStream + n) % shape.streams();
                     for (int j = 0; j < fixAt[n]; j++) {
-                        if (random.nextInt(3) > 0) {
+                        if (random.nextInt(3) > 0 || (mix == Mix.REALISTIC && fixAt[n] == perStream)) {
                             carried.get(s * perStream + j).add(fix);
                         }
                     }
@@ -140,7 +156,11 @@ public final class SyntheticFleet {
     }
 
     public static SyntheticFleet generate(Shape shape) {
-        return new SyntheticFleet(shape);
+        return new SyntheticFleet(shape, Mix.UNIFORM);
+    }
+
+    public static SyntheticFleet generate(Shape shape, Mix mix) {
+        return new SyntheticFleet(shape, mix);
     }
 
     public Shape shape() {

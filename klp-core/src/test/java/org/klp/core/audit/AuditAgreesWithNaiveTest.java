@@ -79,9 +79,25 @@ class AuditAgreesWithNaiveTest {
             }
             int more = w.random.nextInt(30);
             for (int i = 0; i < more; i++) {
-                int kind = w.random.nextInt(5);
+                int kind = w.random.nextInt(6);
                 int id = w.random.nextInt(64);
-                if (kind <= 2) {
+                if (kind == 5) {
+                    // a policy change: some (group, kernel) pairs get a pin, the others lose theirs
+                    int salt = w.random.nextInt(1000);
+                    PostureAudit.Pins pins = (g, p) -> ((g * 31 + p.kernel().hashCode() + salt) & 3) == 0 ? 1 + Math.floorMod(g + salt, 3) : 0;
+                    events.add(() -> {
+                        int moved = 0;
+                        for (HostFacts h : List.copyOf(s.hosts.values())) {
+                            int pin = pins.pinnedVersion(h.group(), h.posture());
+                            if (pin != h.pinnedVersion()) {
+                                moved++;
+                                s.hosts.put(h.hostId(), new HostFacts(h.hostId(), h.group(), h.posture(), pin, h.installedKernels(),
+                                        h.lastCheckIn(), h.checkInInterval()));
+                            }
+                        }
+                        assertThat(audit.repin(pins)).as("hosts re-pinned").isEqualTo(moved);
+                    });
+                } else if (kind <= 2) {
                     HostFacts h = w.checkIn(id);
                     events.add(() -> {
                         s.hosts.put(id, h);
@@ -108,6 +124,12 @@ class AuditAgreesWithNaiveTest {
                 }
             }
             assertAgrees("seed " + seed + " after all events", audit, s, w.now);
+            for (HostFacts h : s.hosts.values()) {
+                HostFacts kept = audit.facts(h.hostId()).orElseThrow();
+                assertThat(List.of(kept.postureClass(), kept.group(), kept.nextBootKernel(), kept.lastCheckIn(), kept.deadline()))
+                        .as("seed %d: facts of host %d", seed, h.hostId())
+                        .isEqualTo(List.of(h.postureClass(), h.group(), h.nextBootKernel(), h.lastCheckIn(), h.deadline()));
+            }
             // Kernels stay known once seen (on a host since gone, say); everything else must match a fresh build.
             PostureAudit.AuditSize fresh = s.build().size();
             PostureAudit.AuditSize kept = audit.size();

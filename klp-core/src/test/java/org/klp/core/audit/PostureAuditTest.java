@@ -360,4 +360,80 @@ class PostureAuditTest {
                 .hasMessageContaining("2300-01-01");
         assertThatThrownBy(() -> new WhatIf.PinBehindLatest(1, -1)).hasMessageContaining("-1");
     }
+
+    @Test
+    void aPolicyChangeMovesWholeCohortsToTheirNewPinAndTheEvidenceSaysHeldBack() {
+        PostureAudit audit = fleet().audit();
+        // group 1 pinned to version 1 on K49: hosts 1-4 move; group 2 stays
+        int moved = audit.repin((group, posture) -> group == 1 && posture.kernel().equals(K49) ? 1 : 0);
+        assertThat(moved).isEqualTo(4);
+        Evidence e = audit.host(1, NOW).orElseThrow().findings().stream().filter(f -> f.cveId().equals(CVE)).findFirst().orElseThrow().evidence();
+        assertThat(e).isInstanceOfSatisfying(Evidence.LivePatchAvailable.class, a -> assertThat(a.heldBackByPin()).isTrue());
+        assertThat(audit.facts(4).orElseThrow().pinnedVersion()).isEqualTo(1);
+        assertThat(audit.facts(5).orElseThrow().pinnedVersion()).isZero();
+        assertThat(audit.cve(CVE, NOW, HostFilter.ALL, Set.of()).orElseThrow().count(Verdict.LIVE_PATCH_AVAILABLE)).isEqualTo(3);
+        // nothing changes twice; lifting the pin moves them back
+        assertThat(audit.repin((group, posture) -> group == 1 && posture.kernel().equals(K49) ? 1 : 0)).isZero();
+        assertThat(audit.repin((group, posture) -> 0)).isEqualTo(4);
+        assertThat(audit.size().classes()).isEqualTo(fleet().audit().size().classes());
+    }
+
+    @Test
+    void factsRoundTripSoAHostCanChangeGroupWithoutItsCheckIn() {
+        PostureAudit audit = fleet().audit();
+        HostFacts f = audit.facts(4).orElseThrow();
+        assertThat(f.posture()).isEqualTo(Posture.loaded(K49, 2));
+        assertThat(f.deadline()).isEqualTo(NOW.plus(World.HOUR));
+        audit.checkIn(new HostFacts(4, 2, f.posture(), f.pinnedVersion(), f.installedKernels(), f.lastCheckIn(), f.checkInInterval()));
+        assertThat(audit.cve(CVE, NOW, HostFilter.group(2), Set.of()).orElseThrow().count(Verdict.PATCHED_BY_LIVE_PATCH)).isEqualTo(1);
+        assertThat(audit.facts(99)).isEmpty();
+    }
+
+    @Test
+    void checkInsInOneGoEqualOneByOneAndTheLastOfAHostWins() {
+        PostureAudit one = fleet().audit();
+        PostureAudit batch = fleet().audit();
+        List<HostFacts> group = List.of(host(7, 1, Posture.loaded(K49, 2)), host(1, 2, Posture.loaded(K49, 2)), host(1, 1, Posture.unpatched(K55)));
+        group.forEach(one::checkIn);
+        batch.checkIn(group);
+        assertThat(batch.summary(NOW, HostFilter.ALL, 10)).isEqualTo(one.summary(NOW, HostFilter.ALL, 10));
+        assertThat(batch.facts(1).orElseThrow().posture().kernel()).isEqualTo(K55);
+    }
+
+    @Test
+    void aSummaryScanningOutsideTheLockSeesOneStateWhileCveImportsChangeTheArraysItReads() throws Exception {
+        // 2,000 CVEs in two versions: X affects K49 and K55 (fixed in K52), Y affects nothing
+        List<CveRecord> x = new java.util.ArrayList<>();
+        List<CveRecord> y = new java.util.ArrayList<>();
+        for (int i = 0; i < 2000; i++) {
+            String id = String.format("CVE-2030-%05d", 10000 + i);
+            x.add(cve(id, 5.0 + (i % 40) / 10.0, FixCategory.SECURITY, true, AffectedStream.fixedIn(K52)));
+            y.add(cve(id, 5.0 + (i % 40) / 10.0, FixCategory.SECURITY, true));
+        }
+        World w = fleet();
+        for (int h = 10; h < 60; h++) {
+            w.host(host(h, h % 5, h % 2 == 0 ? Posture.loaded(K49, 1 + h % 2) : Posture.unpatched(K55)));
+        }
+        PostureAudit audit = w.audit();
+        audit.putCves(x);
+        FleetSummary inX = audit.summary(NOW, HostFilter.ALL, 5);
+        audit.putCves(y);
+        FleetSummary inY = audit.summary(NOW, HostFilter.ALL, 5);
+        assertThat(inX).isNotEqualTo(inY);
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread importer = new Thread(() -> {
+            for (int i = 0; !stop.get(); i++) {
+                audit.putCves(i % 2 == 0 ? x : y);
+            }
+        });
+        importer.start();
+        try {
+            for (int i = 0; i < 300; i++) {
+                assertThat(audit.summary(NOW, HostFilter.ALL, 5)).isIn(inX, inY);
+            }
+        } finally {
+            stop.set(true);
+            importer.join();
+        }
+    }
 }

@@ -96,11 +96,13 @@ final class AdminApi {
     private final Authenticator auth;
     private final java.time.Clock clock;
     private final org.klp.server.store.CheckinWriter checkins;
+    private final org.klp.server.audit.AuditService audit;
 
     AdminApi(Jdbi jdbi, SystemStore systems, RegistrationStore registrations, CatalogStore catalog, PolicyStore policies, AdminTokenStore tokens,
              CatalogService publishing, PolicyEngine engine, RolloutSupervisor supervisor, Authenticator auth, java.time.Clock clock,
-             org.klp.server.store.CheckinWriter checkins) {
+             org.klp.server.store.CheckinWriter checkins, org.klp.server.audit.AuditService audit) {
         this.checkins = checkins;
+        this.audit = audit;
         this.jdbi = jdbi;
         this.systems = systems;
         this.registrations = registrations;
@@ -222,6 +224,7 @@ final class AdminApi {
             throw ApiException.notFound("no system " + id);
         }
         auth.forget(id);
+        audit.regrouped(id, req.group());
         return Reply.ok(Map.of("id", id, "group", req.group()));
     }
 
@@ -231,6 +234,7 @@ final class AdminApi {
             throw ApiException.notFound("no system " + id);
         }
         auth.forget(id);
+        audit.removed(id);
         return Reply.noContent();
     }
 

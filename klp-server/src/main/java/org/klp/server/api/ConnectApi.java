@@ -72,9 +72,11 @@ final class ConnectApi {
     private final CheckinWriter writer;
     private final PolicyEngine policy;
     private final Authenticator auth;
+    private final org.klp.server.audit.AuditService audit;
 
     ConnectApi(Jdbi jdbi, SystemStore systems, RegistrationStore registrations, CatalogStore catalog, CheckinWriter writer, PolicyEngine policy,
-               Authenticator auth) {
+               Authenticator auth, org.klp.server.audit.AuditService audit) {
+        this.audit = audit;
         this.jdbi = jdbi;
         this.systems = systems;
         this.registrations = registrations;
@@ -263,6 +265,7 @@ final class ConnectApi {
         jdbi.useTransaction(h -> systems.delete(h, sys.id()));
         auth.forget(sys.login());
         auth.forget(sys.id());
+        audit.removed(sys.id());
         return Reply.noContent();
     }
 

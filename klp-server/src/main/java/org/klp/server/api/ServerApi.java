@@ -5,6 +5,8 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import org.jdbi.v3.core.Jdbi;
+import org.klp.server.audit.AuditService;
+import org.klp.server.audit.CveImporter;
 import org.klp.server.catalog.CatalogService;
 import org.klp.server.policy.PolicyEngine;
 import org.klp.server.policy.RolloutSupervisor;
@@ -28,12 +30,14 @@ public final class ServerApi {
 
     public static ServerApi create(Jdbi jdbi, SystemStore systems, RegistrationStore registrations, CatalogStore catalog, PolicyStore policies,
                                    AdminTokenStore tokens, CheckinWriter writer, CatalogService publishing, PolicyEngine engine,
-                                   RolloutSupervisor supervisor, Path reposDir, Clock clock) {
+                                   RolloutSupervisor supervisor, Path reposDir, Clock clock, AuditService audit, CveImporter importer) {
         Authenticator auth = new Authenticator(systems, tokens);
         List<Route> routes = new ArrayList<>();
         routes.addAll(new PublicApi(reposDir).routes());
-        routes.addAll(new ConnectApi(jdbi, systems, registrations, catalog, writer, engine, auth).routes());
-        routes.addAll(new AdminApi(jdbi, systems, registrations, catalog, policies, tokens, publishing, engine, supervisor, auth, clock, writer).routes());
+        routes.addAll(new ConnectApi(jdbi, systems, registrations, catalog, writer, engine, auth, audit).routes());
+        routes.addAll(new AdminApi(jdbi, systems, registrations, catalog, policies, tokens, publishing, engine, supervisor, auth, clock, writer,
+                audit).routes());
+        routes.addAll(new AuditApi(audit, importer, systems, publishing, engine).routes());
         return new ServerApi(List.copyOf(routes), HttpApi.create(routes, auth, clock));
     }
 

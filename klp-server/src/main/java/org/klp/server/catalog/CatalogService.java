@@ -38,9 +38,12 @@ public final class CatalogService {
     private final Path reposDir;
     private final Clock clock;
     private final Runnable changed;
+    private final org.klp.server.audit.CveImporter cves;
 
+    /** {@code cves} creates and extends the CVE records a publication's fixes name, in its transaction. */
     public CatalogService(Jdbi jdbi, CatalogStore catalog, PolicyStore policies, PackageRepository packages, Path reposDir, Clock clock,
-                          Runnable changed) {
+                          org.klp.server.audit.CveImporter cves, Runnable changed) {
+        this.cves = cves;
         this.jdbi = jdbi;
         this.catalog = catalog;
         this.policies = policies;
@@ -159,6 +162,7 @@ public final class CatalogService {
             entry = jdbi.inTransaction(h -> {
                 LivePatchEntry e = catalog.addLivePatch(h, kernel, pkg.version(), pkg.released(), pkg.moduleName(), pkg.file(), pkg.sha256(),
                         pkg.fixes(), clock.instant());
+                cves.extendFromCatalog(h, kernel.release(), pkg.fixes(), pkg.released());
                 policies.bump(h);
                 return e;
             });

@@ -53,7 +53,7 @@ public final class Demo {
 
     /** How the demo ended. */
     public record Result(boolean converged, int hosts, List<Map<String, Integer>> rounds, Duration took, String url, String adminToken,
-                         JsonNode summary, JsonNode rollouts) {
+                         JsonNode summary, JsonNode rollouts, JsonNode audit) {
     }
 
     static final Duration SOAK = Duration.ofSeconds(3);
@@ -114,12 +114,16 @@ public final class Demo {
                 Map<String, Integer> r3 = round(pool, hosts, fleet, 3, out);
                 boolean converged = r3.keySet().stream().allMatch(k -> k.equals("unchanged") || k.equals("unavailable"));
                 JsonNode summary = api.get("/api/v1/summary");
+                JsonNode audit = api.get("/api/v1/audit/summary?top=5");
                 Duration took = Duration.ofNanos(System.nanoTime() - t0);
                 printSummary(summary, out);
+                printAudit(api, audit, out);
                 out.printf("%s after 3 rounds in %.1f s%n", converged ? "converged" : "NOT converged", took.toMillis() / 1000.0);
                 out.println();
                 out.println("API:          " + server.url() + "/api/v1/summary   (Authorization: Bearer " + token + ")");
                 out.println("              " + server.url() + "/api/v1/systems?state=forced, /api/v1/rollouts, /api/openapi.json");
+                out.println("CVE audit:    " + server.url() + "/api/v1/audit/summary, /api/v1/audit/cves/CVE-2024-1086, /api/v1/audit/reboot-plan");
+                out.println("              KLP_ADMIN_TOKEN=" + token + " bin/klp-server audit summary --server " + server.url());
                 out.println("Repositories: " + server.url() + "/repo/" + DemoCatalog.SP5.extension() + "/");
                 out.println("A host:       bin/klp --root " + hosts.resolve(fleet.get(0).name()) + " -v patches");
                 out.flush();
@@ -127,7 +131,7 @@ public final class Demo {
                     converged = false;
                 }
                 Result result = new Result(converged, fleet.size(), List.of(r1, r2, r3), took, server.url(), token, summary,
-                        api.get("/api/v1/rollouts"));
+                        api.get("/api/v1/rollouts"), audit);
                 if (keepServing) {
                     out.println("serving the API until Ctrl-C");
                     out.flush();
@@ -175,6 +179,9 @@ public final class Demo {
         }
         out.printf("published catalog: 2 products with Live Patching extensions, %d kernels, %d live patch versions (RPMs in signed rpm-md repositories)%n",
                 kernels.size(), versions);
+        JsonNode imported = api.send("POST", "/api/v1/cves", DemoCatalog.feed());
+        out.printf("imported the CVE feed: %d records added, %d updated (made from the live patches' fixes before), %d refused%n",
+                imported.path("added").asInt(), imported.path("updated").asInt(), imported.path("refused").size());
         api.send("PUT", "/api/v1/groups/canary", "{\"policy\": \"latest\"}");
         api.send("PUT", "/api/v1/groups/production", "{\"policy\": \"staged\", \"canaryGroup\": \"canary\", \"soakSeconds\": " + SOAK.toSeconds()
                 + ", \"kernelLock\": true}");
@@ -329,6 +336,29 @@ public final class Demo {
             out.printf("  halted rollout: %s v%d to %s: %s%n", r.path("kernel").asText(), r.path("version").asInt(), r.path("group").asText(),
                     r.path("reason").asText());
         }
+    }
+
+    private static void printAudit(Api api, JsonNode audit, PrintWriter out) throws Exception {
+        out.println();
+        out.println("CVE AUDIT (current with the last check-in; klp-server audit …)");
+        StringWriter text = new StringWriter();
+        org.klp.server.cli.AuditCommand.summaryText(audit, new PrintWriter(text, true));
+        text.toString().lines().forEach(l -> out.println("  " + l));
+        JsonNode expired = api.get("/api/v1/audit/lifecycle/expired?limit=3");
+        JsonNode ending = api.get("/api/v1/audit/lifecycle/ending?days=30&limit=1");
+        out.printf("  live patch support: %d hosts past its end (reboot now), %d ending within 30 days%n", expired.path("total").asInt(),
+                ending.path("total").asInt());
+        for (String id : List.of("CVE-2024-1086", "CVE-2024-50115")) {
+            JsonNode cve = api.get("/api/v1/audit/cves/" + id + "?limit=0");
+            List<String> counts = new ArrayList<>();
+            cve.path("counts").fields().forEachRemaining(e -> {
+                if (e.getValue().asInt() > 0) {
+                    counts.add(e.getKey() + " " + e.getValue().asInt());
+                }
+            });
+            out.println("  " + id + " across the fleet: " + String.join(", ", counts));
+        }
+        out.flush();
     }
 
     /** The operator's side: the admin REST API over real HTTP. */

@@ -67,4 +67,53 @@ final class DemoCatalog {
     static List<String> functions(int n) {
         return FUNCTIONS.subList(0, Math.min(FUNCTIONS.size(), Math.max(1, n - 1)));
     }
+
+    /**
+     * The demo's CVE feed (JSON Lines, the format {@code klp-server cve import} reads): the CVEs the
+     * live patches carry, with the kernels of each stream that fix them, and a few no live patch
+     * will carry: a medium score (out of scope), a fix that changes data structures, a qualifying
+     * fix only a newer kernel has, and one fixed in every kernel of its stream.
+     */
+    static String feed() {
+        String sp5 = "5.14.21-150500-default";
+        String sp6 = "6.4.0-150600-default";
+        String local = "CVSS:3.1/AV:L/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:H";
+        String race = "CVSS:3.1/AV:L/AC:H/PR:L/UI:N/S:U/C:H/I:H/A:H";
+        return String.join("\n",
+                cve("CVE-2024-1086", 7.8, local, "netfilter: nf_tables: use-after-free in nft_verdict_init", "2024-01-31",
+                        true, fixed("5.14.21-150500.55.65-default")),
+                cve("CVE-2024-26923", 7.0, race, "af_unix: garbage collector race with connect()", "2024-04-25", true,
+                        fixed("5.14.21-150500.55.83-default")),
+                cve("CVE-2024-36971", 7.8, local, "net: use-after-free in __dst_negative_advice", "2024-06-10", true,
+                        fixed("5.14.21-150500.55.88-default"), fixed("6.4.0-150600.23.25-default")),
+                cve("CVE-2024-41009", 7.0, race, "bpf: ringbuf overlapping reservations", "2024-07-17", true, unfixed(sp5),
+                        fixed("6.4.0-150600.23.38-default")),
+                cve("CVE-2024-43861", 7.5, "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H", "net: usb: qmi_wwan: memory leak on rx", "2024-08-20",
+                        true, fixed("6.4.0-150600.23.47-default")),
+                cve("CVE-2024-50115", 7.8, local, "KVM: nSVM: ignore nCR3[4:0] when loading PDPTEs from memory", "2024-11-04", true, unfixed(sp6)),
+                cve("CVE-2024-53104", 7.8, local, "media: uvcvideo: out-of-bounds write on UVC_VS_UNDEFINED frames", "2024-12-02", true, unfixed(sp6)),
+                cve("CVE-2024-26925", 5.5, "CVSS:3.1/AV:L/AC:L/PR:L/UI:N/S:U/C:N/I:N/A:H", "netfilter: nf_tables: release mutex after nft_gc_seq_end",
+                        "2024-04-25", true, fixed("5.14.21-150500.55.83-default"), fixed("6.4.0-150600.23.38-default")),
+                cve("CVE-2024-26581", 7.8, local, "netfilter: nft_set_rbtree: skip end interval element from gc", "2024-02-22", false,
+                        fixed("6.4.0-150600.23.47-default")),
+                cve("CVE-2024-46800", 7.8, local, "sch/netem: fix use after free in netem_dequeue", "2024-09-18", true,
+                        fixed("5.14.21-150500.55.83-default")),
+                cve("CVE-2023-52434", 8.1, "CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:H/I:H/A:H", "smb: client: fix potential OOBs in smb2_parse_contexts()",
+                        "2024-02-20", true, fixed("5.14.21-150500.55.49-default"))) + "\n";
+    }
+
+    private static String cve(String id, double cvss, String vector, String summary, String published, boolean livePatchPossible,
+                              String... affected) {
+        return "{\"id\":\"" + id + "\",\"cvss\":" + cvss + ",\"vector\":\"" + vector + "\",\"summary\":\"" + summary
+                + "\",\"published\":\"" + published + "\",\"category\":\"security\",\"livePatchPossible\":" + livePatchPossible
+                + ",\"affected\":[" + String.join(",", affected) + "]}";
+    }
+
+    private static String fixed(String release) {
+        return "{\"fixedIn\":\"" + release + "\"}";
+    }
+
+    private static String unfixed(String stream) {
+        return "{\"stream\":\"" + stream + "\"}";
+    }
 }

@@ -41,6 +41,8 @@ public final class PolicyEngine {
     private final long recheckMillis;
     private volatile PolicySnapshot snapshot;
     private volatile long checkedAt;
+    private volatile long checkinIntervalSeconds = 3600;
+    private final List<Runnable> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public PolicyEngine(Jdbi jdbi, CatalogStore catalog, PolicyStore policies, Clock clock, String baseUrl, long recheckMillis) {
         this.jdbi = jdbi;
@@ -73,6 +75,75 @@ public final class PolicyEngine {
     private synchronized void reload() {
         snapshot = PolicySnapshot.load(jdbi, catalog, policies);
         checkedAt = System.nanoTime();
+        listeners.forEach(Runnable::run);
+    }
+
+    /**
+     * Runs {@code listener} after every reload of the snapshot: a change made here or, noticed by
+     * the generation, by another instance. Listeners must be quick (the CVE audit queues an event).
+     */
+    public void onReload(Runnable listener) {
+        listeners.add(listener);
+    }
+
+    /** How often hosts are asked to check in (the desired state says it; the audit's staleness follows it). */
+    public void checkinInterval(java.time.Duration interval) {
+        this.checkinIntervalSeconds = interval.toSeconds();
+    }
+
+    /**
+     * The live patch version the policy gives a host of {@code group} running {@code kernel} with
+     * {@code loadedVersion} loaded (activations aside); null when the kernel has no live patches.
+     * {@link #desired} says the same with its reason; the CVE audit reads the version as the host's pin.
+     */
+    public static Integer targetVersion(PolicySnapshot s, String group, String kernel, int loadedVersion) {
+        PolicySnapshot.KernelInfo info = s.kernels().get(kernel);
+        if (info == null || info.versions().isEmpty()) {
+            return null;
+        }
+        return target(s, s.group(group), group, kernel, loadedVersion, info).version();
+    }
+
+    /** A target version and why. */
+    private record Target(int version, String reason) {
+    }
+
+    private static Target target(PolicySnapshot s, GroupPolicy policy, String group, String kernel, int loadedVersion,
+                                   PolicySnapshot.KernelInfo info) {
+        List<Integer> versions = info.versions();
+        int target;
+        String reason;
+        Integer pin = pinFor(s, group, kernel);
+        if (pin != null) {
+            target = pin;
+            reason = (s.pins().getOrDefault(group, Map.of()).containsKey(kernel) ? "pinned by group " + group : "pinned fleet-wide")
+                    + " to version " + pin;
+        } else if (s.stagedGroupsByCanary().containsKey(group)) {
+            target = newestNotHalted(s, s.stagedGroupsByCanary().get(group), kernel, versions);
+            reason = "canary of " + String.join(", ", s.stagedGroupsByCanary().get(group)) + ": newest version not halted";
+            if (loadedVersion > target && versions.contains(loadedVersion)) {
+                // a halt stops the rollout; it does not take a version back from canaries that run it (a pin does that)
+                target = loadedVersion;
+                reason = "canary of " + String.join(", ", s.stagedGroupsByCanary().get(group)) + ": its rollout is halted; holding version " + target;
+            }
+        } else {
+            switch (policy.policy()) {
+                case "pin" -> {
+                    target = loadedVersion > 0 && versions.contains(loadedVersion) ? loadedVersion : info.newest();
+                    reason = "group " + group + " holds its versions (policy pin; no pin for this kernel)";
+                }
+                case "staged" -> {
+                    target = newestPromoted(s, group, kernel, versions);
+                    reason = target == info.newest() ? "staged: newest version, promoted"
+                            : "staged: version " + info.newest() + " is " + stage(s, group, kernel, info.newest()) + "; running promoted version " + target;
+                }
+                default -> {
+                    target = info.newest();
+                    reason = "latest";
+                }
+            }
+        }
+        return new Target(target, reason);
     }
 
     /** The URL hosts reach this server at, for repository URLs. */
@@ -95,7 +166,7 @@ public final class PolicyEngine {
             GroupPolicy policy = snapshot().group(group);
             return new DesiredState(posture.kernel(), DesiredState.UNAVAILABLE, 0, null, info.product().name() + " is not activated on this host:"
                     + " activate it with: klp register -p " + info.product().triplet() + " -r ADDITIONAL REGCODE",
-                    policy.transitionTimeout().toSeconds(), policy.onTimeout(), policy.kernelLock(), List.of(), 3600);
+                    policy.transitionTimeout().toSeconds(), policy.onTimeout(), policy.kernelLock(), List.of(), checkinIntervalSeconds);
         }
         return desired(group, posture);
     }
@@ -109,48 +180,18 @@ public final class PolicyEngine {
         if (info == null || info.versions().isEmpty()) {
             return new DesiredState(kernel, DesiredState.UNAVAILABLE, 0, null,
                     "kernel " + kernel + " is not in the catalog: no live patches for it (a custom or unsupported kernel);"
-                            + " boot a supported kernel to get live patches", timeout, policy.onTimeout(), policy.kernelLock(), List.of(), 3600);
+                            + " boot a supported kernel to get live patches", timeout, policy.onTimeout(), policy.kernelLock(), List.of(), checkinIntervalSeconds);
         }
-        List<Integer> versions = info.versions();
-        int target;
-        String reason;
-        Integer pin = pinFor(s, group, kernel);
-        if (pin != null) {
-            target = pin;
-            reason = (s.pins().getOrDefault(group, Map.of()).containsKey(kernel) ? "pinned by group " + group : "pinned fleet-wide")
-                    + " to version " + pin;
-        } else if (s.stagedGroupsByCanary().containsKey(group)) {
-            target = newestNotHalted(s, s.stagedGroupsByCanary().get(group), kernel, versions);
-            reason = "canary of " + String.join(", ", s.stagedGroupsByCanary().get(group)) + ": newest version not halted";
-            if (posture.loadedVersion() > target && versions.contains(posture.loadedVersion())) {
-                // a halt stops the rollout; it does not take a version back from canaries that run it (a pin does that)
-                target = posture.loadedVersion();
-                reason = "canary of " + String.join(", ", s.stagedGroupsByCanary().get(group)) + ": its rollout is halted; holding version " + target;
-            }
-        } else {
-            switch (policy.policy()) {
-                case "pin" -> {
-                    target = posture.loadedVersion() > 0 && versions.contains(posture.loadedVersion()) ? posture.loadedVersion() : info.newest();
-                    reason = "group " + group + " holds its versions (policy pin; no pin for this kernel)";
-                }
-                case "staged" -> {
-                    target = newestPromoted(s, group, kernel, versions);
-                    reason = target == info.newest() ? "staged: newest version, promoted"
-                            : "staged: version " + info.newest() + " is " + stage(s, group, kernel, info.newest()) + "; running promoted version " + target;
-                }
-                default -> {
-                    target = info.newest();
-                    reason = "latest";
-                }
-            }
-        }
+        Target t = target(s, policy, group, kernel, posture.loadedVersion(), info);
+        int target = t.version();
+        String reason = t.reason();
         LocalDate today = LocalDate.now(clock);
         if (today.isAfter(info.entry().endOfSupport())) {
             reason += "; live patch support for this kernel ended on " + info.entry().endOfSupport() + ": reboot into a supported kernel";
         }
         String packageName = org.klp.core.patch.LivePatchPackage.packageName(info.entry().release());
         return new DesiredState(kernel, DesiredState.actionFor(posture.loadedVersion(), target), target, packageName, reason, timeout,
-                policy.onTimeout(), policy.kernelLock(), List.of(repositoryUrl(info.product().triplet())), 3600);
+                policy.onTimeout(), policy.kernelLock(), List.of(repositoryUrl(info.product().triplet())), checkinIntervalSeconds);
     }
 
     private static Integer pinFor(PolicySnapshot s, String group, String kernel) {

@@ -8,7 +8,6 @@ import org.jdbi.v3.core.Jdbi;
 import org.klp.server.store.CatalogStore;
 import org.klp.server.store.GroupPolicy;
 import org.klp.server.store.KernelEntry;
-import org.klp.server.store.LivePatchEntry;
 import org.klp.server.store.PolicyStore;
 import org.klp.server.store.Product;
 import org.klp.server.store.Rollout;
@@ -40,9 +39,8 @@ public record PolicySnapshot(long generation, Map<String, KernelInfo> kernels, M
             Map<Integer, Product> products = new HashMap<>();
             catalog.products().forEach(p -> products.put(p.id(), p));
             Map<String, TreeSet<Integer>> versions = new HashMap<>();
-            for (LivePatchEntry lp : catalog.livePatches(h, null)) {
-                versions.computeIfAbsent(lp.kernel(), k -> new TreeSet<>()).add(lp.version());
-            }
+            // versions only: the fixes (a million rows in a large catalog) are not policy
+            catalog.versions(h).forEach((kernel, v) -> versions.put(kernel, new TreeSet<>(v)));
             Map<String, KernelInfo> kernels = new HashMap<>();
             for (KernelEntry k : catalog.kernels()) {
                 kernels.put(k.release().uname(), new KernelInfo(k, products.get(k.productId()),

@@ -71,6 +71,14 @@ public final class CatalogStore {
         return new KernelEntry(id, productId, release, arch, released, endOfSupport);
     }
 
+    /** The published live patch versions of every kernel, without their fixes. */
+    public Map<String, List<Integer>> versions(Handle h) {
+        Map<String, List<Integer>> out = new LinkedHashMap<>();
+        h.createQuery("select k.release, p.version from live_patches p join kernels k on k.id = p.kernel_id order by k.release, p.version")
+                .map((rs, c) -> out.computeIfAbsent(rs.getString("release"), k -> new ArrayList<>()).add(rs.getInt("version"))).list();
+        return out;
+    }
+
     /** Every live patch version with its fixes, by kernel and version. */
     public List<LivePatchEntry> livePatches() {
         return jdbi.withHandle(h -> livePatches(h, null));

@@ -94,6 +94,10 @@ public final class CheckinWriter implements AutoCloseable {
     private record Pending(Checkin checkin, CompletableFuture<Stored> done) {
     }
 
+    /** A committed check-in, as the CVE audit follows them: the system, its group, what it reported and when. */
+    public record Committed(long systemId, String group, HostPosture posture, Instant at) {
+    }
+
     /** A system's stored posture columns, to tell a changed check-in from a repeated one. */
     private record Row(long id, String group, String kernel, String kernels, String patches, String patch, String pkg, int version,
                        String transition, long transitionSeconds, int blockers, long taint, long newTaint, boolean forced, String lastOperation,
@@ -101,6 +105,7 @@ public final class CheckinWriter implements AutoCloseable {
     }
 
     private final Jdbi jdbi;
+    private final java.util.function.Consumer<List<Committed>> onCommit;
     private final BlockingQueue<Pending> queue = new ArrayBlockingQueue<>(QUEUE);
     private final Thread writer;
     private final java.util.concurrent.ScheduledExecutorService folder;
@@ -110,7 +115,17 @@ public final class CheckinWriter implements AutoCloseable {
     private volatile long written;
 
     public CheckinWriter(Jdbi jdbi) {
+        this(jdbi, committed -> { });
+    }
+
+    /**
+     * {@code onCommit} sees every group's stored check-ins after the commit and before any of them
+     * is acknowledged, so that whatever it feeds (the CVE audit's queue) holds every acknowledged
+     * check-in. It runs on the writer thread: it must be quick and must not block.
+     */
+    public CheckinWriter(Jdbi jdbi, java.util.function.Consumer<List<Committed>> onCommit) {
         this.jdbi = jdbi;
+        this.onCommit = onCommit;
         fold();
         this.writer = new Thread(this::loop, "klp-checkin-writer");
         writer.setDaemon(true);
@@ -188,6 +203,19 @@ public final class CheckinWriter implements AutoCloseable {
         }
         batches++;
         written += batch.size();
+        List<Committed> committed = new ArrayList<>(batch.size());
+        for (int i = 0; i < batch.size(); i++) {
+            Stored st = results.get(i);
+            if (st.found()) {
+                Checkin c = batch.get(i).checkin;
+                committed.add(new Committed(st.systemId(), st.group(), c.posture(), c.at()));
+            }
+        }
+        try {
+            onCommit.accept(committed);
+        } catch (RuntimeException e) {
+            // the check-ins are committed; the audit logs its own trouble and must not fail them
+        }
         for (int i = 0; i < batch.size(); i++) {
             batch.get(i).done.complete(results.get(i));
         }

@@ -188,4 +188,22 @@ public final class SystemStore {
     public long total() {
         return jdbi.withHandle(h -> h.createQuery("select count(*) from systems").mapTo(Long.class).one());
     }
+
+    /** What an operator recognises a system by, for listing audit results: its hostname and group. */
+    public record Label(String hostname, String group) {
+    }
+
+    /** The labels of these systems (gone ones are left out), a thousand ids per query. */
+    public java.util.Map<Long, Label> labels(java.util.Collection<Long> ids) {
+        java.util.Map<Long, Label> out = new java.util.HashMap<>();
+        List<Long> all = List.copyOf(ids);
+        jdbi.useHandle(h -> {
+            for (int from = 0; from < all.size(); from += 1000) {
+                h.createQuery("select id, hostname, group_name from systems where id in (<ids>)")
+                        .bindList("ids", all.subList(from, Math.min(all.size(), from + 1000)))
+                        .map((rs, c) -> out.put(rs.getLong("id"), new Label(rs.getString("hostname"), rs.getString("group_name")))).list();
+            }
+        });
+        return out;
+    }
 }

@@ -125,4 +125,59 @@ abstract class StoreContract {
         java.util.Optional<RegistrationCode> none = db().jdbi().inTransaction(h -> reg.codeForUpdate(h, "KLP-NOT-IT"));
         assertThat(none).isEmpty();
     }
+
+    @Test
+    void cveRecordsRoundTripChangesAreFoundByRevisionAndTheCatalogViewDerivesCarryingVersions() {
+        CatalogStore catalog = new CatalogStore(db().jdbi());
+        PolicyStore policies = new PolicyStore(db().jdbi());
+        CveStore cves = new CveStore();
+        org.klp.server.audit.CveImporter importer = new org.klp.server.audit.CveImporter(db().jdbi(), cves, policies,
+                org.klp.core.scope.ScopePolicy.DEFAULT, java.time.Clock.fixed(T0, java.time.ZoneOffset.UTC));
+        long since = db().jdbi().withHandle(policies::generation);
+        KernelRelease k = KernelRelease.parse("5.3.18-150300.59.1" + since + "-default");
+        String stream = k.stream();
+        // a live patch carrying two CVEs and a bug; the view sees the CVEs only, from their first version on
+        db().jdbi().useTransaction(h -> {
+            int pid = catalog.nextProductId(h);
+            catalog.addProduct(h, new Product(pid, "sle-module-live-patching", "15.3." + pid, "x86_64", "LP", null, false));
+            KernelEntry e = catalog.addKernel(h, pid, k, "x86_64", LocalDate.of(2025, 1, 2), LocalDate.of(2026, 1, 2), T0);
+            catalog.addLivePatch(h, e, 1, LocalDate.of(2025, 1, 2), "m1", null, null, List.of(), T0);
+            List<Fix> fixes = List.of(Fix.security("CVE-2031-1001", 7.8, "one"), Fix.security("CVE-2031-1002", 9.1, "two"),
+                    new Fix("bsc#99", 0.0, "a bug", List.of(), org.klp.core.patch.FixCategory.STABILITY, false));
+            catalog.addLivePatch(h, e, 2, LocalDate.of(2025, 2, 2), "m2", null, null, fixes.subList(0, 1), T0);
+            catalog.addLivePatch(h, e, 3, LocalDate.of(2025, 3, 2), "m3", null, null, fixes, T0);
+        });
+        java.util.SortedMap<String, Integer> carrying = db().jdbi().withHandle(h -> cves.livePatchesCarrying(h, "CVE-2031-1001"));
+        assertThat(carrying).containsExactly(java.util.Map.entry(k.uname(), 2));
+        java.util.Map<String, java.util.Set<String>> carried = db().jdbi().withHandle(h -> cves.carriedStreams(h, List.of("CVE-2031-1002", "bsc#99")));
+        assertThat(carried).containsOnlyKeys("CVE-2031-1002");
+        // published before CVE records existed: made at start from the fixes
+        assertThat(importer.reconcileWithCatalog()).isEqualTo(2);
+        assertThat(importer.reconcileWithCatalog()).isZero();
+        CveStore.StoredCve made = db().jdbi().withHandle(h -> cves.find(h, "CVE-2031-1002")).orElseThrow();
+        assertThat(made.source()).isEqualTo(CveStore.Source.CATALOG);
+        assertThat(made.record().cvss()).isEqualTo(9.1);
+        assertThat(made.record().published()).isEqualTo(LocalDate.of(2025, 3, 2));
+        assertThat(made.catalogStreams()).containsExactly(stream);
+        // the feed replaces it, keeping the stream the live patch names; qualifies follows the score
+        org.klp.server.audit.CveFeed.Parsed feed = org.klp.server.audit.CveFeed.parse(("{\"id\":\"CVE-2031-1002\",\"cvss\":6.5,"
+                + "\"vector\":\"CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:U/C:H/I:N/A:N\",\"published\":\"2024-12-01\",\"affected\":[{\"stream\":"
+                + "\"6.4.0-150600-default\",\"introducedIn\":\"6.4.0-150600.1-default\",\"fixedIn\":\"6.4.0-150600.23.7-default\"}]}\n")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(importer.importFeed(feed).updated()).isEqualTo(1);
+        assertThat(importer.importFeed(feed).unchanged()).isEqualTo(1);
+        CveStore.StoredCve replaced = db().jdbi().withHandle(h -> cves.find(h, "CVE-2031-1002")).orElseThrow();
+        assertThat(replaced.source()).isEqualTo(CveStore.Source.FEED);
+        assertThat(replaced.record().cvss()).isEqualTo(6.5);
+        assertThat(replaced.record().affected()).extracting(org.klp.core.audit.AffectedStream::stream).containsExactly(stream, "6.4.0-150600-default");
+        assertThat(replaced.record().affected().get(1).introducedIn()).isEqualTo(KernelRelease.parse("6.4.0-150600.1-default"));
+        assertThat(replaced.catalogStreams()).containsExactly(stream);
+        boolean qualifies = db().jdbi().withHandle(h -> h.createQuery("select qualifies from cves where id = 'CVE-2031-1002'").mapTo(Boolean.class).one());
+        assertThat(qualifies).isFalse();
+        // every instance finds what changed after the revision it saw, in order
+        List<String> changed = db().jdbi().withHandle(h -> cves.changedSince(h, since)).stream().map(c -> c.record().id()).toList();
+        assertThat(changed).containsExactly("CVE-2031-1001", "CVE-2031-1002");
+        List<CveStore.StoredCve> none = db().jdbi().withHandle(h -> cves.changedSince(h, replaced.revision()));
+        assertThat(none).isEmpty();
+    }
 }
