@@ -94,7 +94,10 @@ class KlpScenariosTest {
         host.klp("sim", "advance", "10s");
         KlpRun ready = host.klp("status", "-v");
         assertThat(ready.out()).startsWith("ready\n").contains("active: klp_patch_v2");
-        assertThat(host.klp("patches").lines()).containsExactly("klp_patch_v2");
+        // the kernel completed it, not klp: nobody has removed the replaced module yet
+        assertThat(host.klp("patches").lines()).containsExactly("klp_patch_v1 (replaced, module still loaded)", "klp_patch_v2");
+        assertThat(host.klp("-v", "patches").out()).contains("livepatch: klp_patch_v1 (replaced)\n"
+                + "    active: no (replaced; its module is still loaded and can be removed (rmmod klp_patch_v1))");
         assertThat(host.klp("history").out()).contains("apply klp_patch_v2: in_progress").contains("apply klp_patch_v2: completed");
     }
 
@@ -256,7 +259,8 @@ class KlpScenariosTest {
         KlpRun force = host.klp("force");
         assertThat(force.exitCode()).as(force.toString()).isZero();
         assertThat(force.err()).contains("plan a reboot");
-        assertThat(host.klp("patches").lines()).containsExactly("klp_patch_v2");
+        assertThat(host.klp("patches").lines()).containsExactly("klp_patch_v1 (replaced, module still loaded)", "klp_patch_v2");
+        assertThat(host.klp("patches", "--json").json().at("/patches/0/moduleRemovable").asBoolean()).as("pinned by the force").isFalse();
     }
 
     @Test

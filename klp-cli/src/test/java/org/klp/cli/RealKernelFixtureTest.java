@@ -106,8 +106,13 @@ class RealKernelFixtureTest {
     void forcedUpgrade() throws Exception {
         String root = root("forced-v3");
         assertThat(klp(root, "status").out()).isEqualTo("ready\n");
-        assertThat(klp(root, "patches").lines()).containsExactly("klp_patch_v3");
-        assertThat(klp(root, "-vv", "patches").out()).contains("vmlinux:cmdline_proc_show,1");
+        assertThat(klp(root, "patches").lines()).containsExactly(
+                "klp_patch_v1 (replaced, module still loaded)", "klp_patch_v2 (replaced, module still loaded)", "klp_patch_v3");
+        String vv = klp(root, "-vv", "patches").out();
+        assertThat(vv).contains("vmlinux:cmdline_proc_show,1")
+                .contains("livepatch: klp_patch_v2 (replaced)\n    active: no (replaced; its module stays loaded until the next reboot "
+                        + "(a forced transition pinned it))")
+                .contains("livepatch: klp_patch_v1 (replaced)\n    active: no (replaced; its module is still loaded and can be removed");
         assertThat(klp(root, "blocking", "--json").json().get("blocking").size()).isZero();
     }
 }

@@ -1,6 +1,7 @@
 package org.klp.cli.command;
 
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.klp.cli.ExitCode;
@@ -11,6 +12,7 @@ import org.klp.core.lifecycle.SupportStatus;
 import org.klp.core.patch.Fix;
 import org.klp.core.patch.LivePatchPackage;
 import org.klp.kernel.state.LivepatchSnapshot;
+import org.klp.kernel.state.LoadedModule;
 import org.klp.kernel.state.LoadedPatch;
 import org.klp.packaging.record.PatchRecord;
 import org.klp.packaging.record.PatchRecordJson;
@@ -18,9 +20,30 @@ import picocli.CommandLine.Command;
 
 @Command(name = "patches", description = {
         "Lists the loaded live patches: the active one and any replaced one still loaded.",
+        "A replaced patch whose module is still loaded is marked so (a forced transition pins it until reboot).",
         "-v adds whether each is active, its package (RPM: … where a package database knows it),",
         "and the CVEs and bug fixes it carries; -vv adds its functions and newer versions known."})
 public final class PatchesCommand extends KlpCommand {
+
+    /**
+     * One loaded live patch: registered in sysfs (active, or on its way in or out), or replaced and
+     * gone from sysfs while its module stays loaded (not removed yet, or pinned by a forced transition).
+     */
+    private record Entry(String name, Optional<LoadedPatch> registered, Optional<LoadedModule> replacedModule) {
+        boolean replaced() {
+            return replacedModule.isPresent();
+        }
+
+        List<String> functions() {
+            return registered.map(p -> p.functions().stream().map(PatchRecordJson::formatFunction).toList()).orElse(List.of());
+        }
+
+        String replacedNote() {
+            return replacedModule.map(m -> m.refcount() > 0
+                    ? "replaced; its module stays loaded until the next reboot (a forced transition pinned it)"
+                    : "replaced; its module is still loaded and can be removed (rmmod " + name + ")").orElse("");
+        }
+    }
 
     @Override
     public Integer call() {
@@ -28,20 +51,32 @@ public final class PatchesCommand extends KlpCommand {
         LivepatchSnapshot snapshot = host.reader().snapshot();
         Optional<String> active = snapshot.active().map(LoadedPatch::name);
         String kernel = snapshot.kernelRelease();
+        List<Entry> entries = new ArrayList<>();
+        // live patch modules carry taint K; one without a sysfs folder is a replaced patch still loaded
+        for (LoadedModule m : host.reader().modules()) {
+            if (m.taint().contains("K") && snapshot.patch(m.name()).isEmpty()) {
+                entries.add(new Entry(m.name(), Optional.empty(), Optional.of(m)));
+            }
+        }
+        java.util.Collections.reverse(entries);
+        snapshot.patches().forEach(p -> entries.add(new Entry(p.name(), Optional.of(p), Optional.empty())));
         PrintWriter out = out();
         if (json()) {
             Json j = Json.object().field("kernel", kernel);
             j.startArray("patches");
-            for (LoadedPatch p : snapshot.patches()) {
-                Optional<PatchRecord> record = PatchInfo.record(host, p.name(), kernel);
-                j.startObject().field("name", p.name()).field("active", active.map(p.name()::equals).orElse(false))
-                        .field("enabled", p.enabled()).field("transition", p.transition());
+            for (Entry e : entries) {
+                Optional<PatchRecord> record = PatchInfo.record(host, e.name(), kernel);
+                j.startObject().field("name", e.name()).field("active", active.map(e.name()::equals).orElse(false))
+                        .field("enabled", e.registered().map(LoadedPatch::enabled).orElse(false))
+                        .field("transition", e.registered().map(LoadedPatch::transition).orElse(false))
+                        .field("replaced", e.replaced())
+                        .field("moduleRemovable", e.replacedModule().map(m -> (Object) (m.refcount() == 0)));
                 PatchInfo.recordJson(j, record);
                 List<Fix> fixes = record.map(r -> r.livePatch().fixes()).orElse(List.of());
                 PatchInfo.fixesJson(j, "fixes", fixes);
                 j.strings("cves", fixes.stream().filter(Fix::isCve).map(Fix::id).toList());
                 j.strings("bugs", fixes.stream().flatMap(f -> f.allIds().stream()).filter(id -> !id.startsWith("CVE-")).distinct().toList());
-                j.strings("functions", p.functions().stream().map(PatchRecordJson::formatFunction).toList());
+                j.strings("functions", e.functions());
                 j.field("newerVersion", newer(host, kernel, record).map(r -> (Object) r.livePatch().version()));
                 Optional<SupportStatus> support = endOfSupport(host, record);
                 j.field("endOfSupport", support.map(x -> x.endOfSupport().toString()))
@@ -55,16 +90,17 @@ public final class PatchesCommand extends KlpCommand {
             return ExitCode.OK;
         }
         if (verbosity() == 0) {
-            snapshot.patches().forEach(p -> out.println(p.name()));
+            entries.forEach(e -> out.println(e.name() + (e.replaced() ? " (replaced, module still loaded)" : "")));
             return ExitCode.OK;
         }
-        if (snapshot.patches().isEmpty()) {
+        if (entries.isEmpty()) {
             out.println("no live patch is loaded");
         }
-        for (LoadedPatch p : snapshot.patches()) {
-            Optional<PatchRecord> record = PatchInfo.record(host, p.name(), kernel);
-            out.println("livepatch: " + p.name() + (p.transition() ? " (in transition)" : ""));
-            out.println("    active: " + (active.map(p.name()::equals).orElse(false) ? "yes" : "no"));
+        for (Entry e : entries) {
+            Optional<PatchRecord> record = PatchInfo.record(host, e.name(), kernel);
+            boolean transition = e.registered().map(LoadedPatch::transition).orElse(false);
+            out.println("livepatch: " + e.name() + (transition ? " (in transition)" : e.replaced() ? " (replaced)" : ""));
+            out.println("    active: " + (active.map(e.name()::equals).orElse(false) ? "yes" : e.replaced() ? "no (" + e.replacedNote() + ")" : "no"));
             if (record.isPresent()) {
                 PatchRecord r = record.get();
                 out.println(r.rpm().isEmpty()
@@ -72,11 +108,11 @@ public final class PatchesCommand extends KlpCommand {
                         : "    RPM: " + r.rpm());
                 printFixes(out, r.livePatch());
             } else {
-                out.println("    package: unknown (no package record for module " + p.name() + " and kernel " + kernel + ")");
+                out.println("    package: unknown (no package record for module " + e.name() + " and kernel " + kernel + ")");
             }
             if (verbosity() > 1) {
                 out.println("    kernel: " + kernel);
-                out.println("    functions: " + String.join(", ", p.functions().stream().map(PatchRecordJson::formatFunction).toList()));
+                out.println("    functions: " + (e.replaced() ? "(none any more: replaced)" : String.join(", ", e.functions())));
                 out.println("    released: " + record.map(r -> r.livePatch().releaseDate().toString()).orElse("unknown"));
                 out.println("    end of support: " + endOfSupport(host, record).map(s -> s.endOfSupport() + (s.expired()
                         ? " (EXPIRED: no more live patches for this kernel; reboot into a supported kernel)"

@@ -285,8 +285,12 @@ class KlpOnRealKernelTest {
         assertThat(step("s5-modules").lines()).as("v1 active, v2 still pinned, the forcing v3 removed")
                 .containsExactly("klp_patch_v1 1", "klp_patch_v2 1", "klp_target 0");
         JsonNode patches = json("s5-patches-json").get("patches");
-        assertThat(texts(patches, "name")).containsExactly("klp_patch_v1");
-        assertThat(patches.get(0).get("cves").toString()).isEqualTo(V1_CVES);
+        assertThat(texts(patches, "name")).as("v1 active, and v2's module, pinned by the forced transition, still loaded")
+                .containsExactly("klp_patch_v2", "klp_patch_v1");
+        assertThat(patches.get(0).get("replaced").asBoolean()).isTrue();
+        assertThat(patches.get(0).get("moduleRemovable").asBoolean()).isFalse();
+        assertThat(patches.get(1).get("active").asBoolean()).isTrue();
+        assertThat(patches.get(1).get("cves").toString()).isEqualTo(V1_CVES);
     }
 
     @Test
