@@ -66,7 +66,7 @@ export function systemLink(id, label) {
 }
 
 export function cveLink(id) {
-  return h('a', { href: '#/cves/' + encodeURIComponent(id) }, id);
+  return h('a', { class: 'cve', href: '#/cves/' + encodeURIComponent(id) }, id);
 }
 
 export function chip(text, kind) {
@@ -251,6 +251,8 @@ export function notify(text, kind) {
 }
 
 export function errorBox(error) {
-  const status = error && error.status ? 'HTTP ' + error.status + ': ' : '';
-  return h('div', { class: 'error-box', role: 'alert' }, h('strong', null, 'The server could not answer. '), status + (error && error.message ? error.message : String(error)));
+  const fromApi = error && error.name === 'ApiError';
+  const status = fromApi && error.status ? 'HTTP ' + error.status + ': ' : '';
+  return h('div', { class: 'error-box', role: 'alert' }, h('strong', null, fromApi ? 'The server could not answer. ' : 'This page failed (a bug of the dashboard): '),
+    status + (error && error.message ? error.message : String(error)));
 }

@@ -27,15 +27,17 @@ export async function render(root, ctx) {
     h('div', { class: 'figures' },
       figure('systems', 'registered systems', s.systems, { href: '#/systems' }),
       figure('checkedIn', 'checked in', s.checkedIn),
-      figure('neverCheckedIn', 'never checked in', neverCheckedIn, { href: '#/systems?state=new', kind: neverCheckedIn ? 'muted' : '' }),
+      figure('neverCheckedIn', 'never checked in', neverCheckedIn, { href: '#/systems?state=new', kind: neverCheckedIn ? 'muted' : '' })),
+    h('h3', null, 'Live patch state'),
+    h('div', { class: 'figures' },
       figure('patched', 'patched: newest live patch loaded', s.patched, { kind: 'ok' }),
-      figure('behind', 'update pending: a newer live patch exists', s.behind, { kind: s.behind ? 'warn' : '' }),
+      figure('behind', 'pending: a newer live patch exists', s.behind, { kind: s.behind ? 'warn' : '' }),
       figure('inProgress', 'transition in progress', s.inProgress, { href: '#/systems?state=in_progress', kind: s.inProgress ? 'info' : '' }),
       figure('forced', 'forced transition: reboot recommended', s.forced, { href: '#/systems?state=forced', kind: s.forced ? 'bad' : '' }),
       figure('failed', 'last apply failed or reverted', failed.total, { href: '#/systems?state=failed', kind: failed.total ? 'bad' : '' })),
     h('h3', null, 'Reboots and kernel support'),
     h('div', { class: 'figures' },
-      figure('needingReboot', 'need a reboot (forced, support ended, unsupported kernel)', s.needingReboot, { href: '#/lifecycle', kind: s.needingReboot ? 'bad' : '' }),
+      figure('needingReboot', 'need a reboot now: forced, support ended or unsupported kernel', s.needingReboot, { href: '#/lifecycle', kind: s.needingReboot ? 'bad' : '' }),
       figure('expiringWithin30Days', 'kernel support ends within 30 days', s.expiringWithin30Days, { href: '#/lifecycle', kind: s.expiringWithin30Days ? 'warn' : '' }),
       figure('expired', 'kernel support ended', s.expired, { href: '#/lifecycle', kind: s.expired ? 'bad' : '' }),
       figure('unsupportedKernel', 'kernel not in the catalog', s.unsupportedKernel, { kind: s.unsupportedKernel ? 'bad' : '' }))));
@@ -45,6 +47,7 @@ export async function render(root, ctx) {
     byStatus[p.status] = (byStatus[p.status] || 0) + p.hosts;
   }
   root.append(section('Hosts by posture',
+    h('p', { class: 'muted' }, 'A posture is a kernel release with a loaded live patch version. Hosts on a kernel past its end of support count as "support ended", whatever they have loaded.'),
     bar(Object.entries(POSTURE_STATUS).map(([key, [label, kind]]) => ({ label, value: byStatus[key] || 0, kind, dataset: { status: key } }))),
     table([
       { label: 'Kernel' }, { label: 'Live patch', class: 'num' }, { label: 'Status' }, { label: 'Transition' },
@@ -66,9 +69,9 @@ export async function render(root, ctx) {
     exposure.append(
       h('div', { class: 'figures' },
         figure('auditHosts', 'hosts audited', audit.hosts),
-        figure('hostsAtRisk', 'hosts at risk', audit.hostsAtRisk, { kind: audit.hostsAtRisk ? 'bad' : 'ok', href: '#/cves' }),
+        figure('hostsAtRisk', 'hosts at risk from a known CVE', audit.hostsAtRisk, { kind: audit.hostsAtRisk ? 'bad' : 'ok', href: '#/cves' }),
         figure('fixableByLivePatch', 'safe after a live patch update', audit.fixableByLivePatch, { kind: audit.fixableByLivePatch ? 'warn' : '' }),
-        figure('needReboot', 'need a reboot', audit.needReboot, { kind: audit.needReboot ? 'bad' : '' })),
+        figure('needReboot', 'need a reboot to be safe from every known CVE', audit.needReboot, { kind: audit.needReboot ? 'bad' : '' })),
       h('h3', null, 'Hosts by their worst verdict'),
       bar(VERDICTS.map(([v, label, kind]) => ({ label, value: audit.hostsByWorstVerdict[v] || 0, kind, dataset: { verdict: v } }))),
       h('h3', null, 'Top CVEs'),

@@ -43,7 +43,7 @@ export async function render(root, ctx) {
         h('td', null, g && g.canaryGroup ? g.canaryGroup : '–'),
         h('td', null, g && g.policy === 'staged' ? duration(g.soak) : '–'),
         h('td', null, g && g.kernelLock ? 'locked' : 'allowed'),
-        h('td', null, g ? 'after ' + duration(g.transitionTimeout) + ': ' + g.onTimeout : 'after 60 s: revert'));
+        h('td', null, g ? 'after ' + duration(g.transitionTimeout) + ': ' + g.onTimeout : 'after ' + duration(60) + ': revert'));
     }), { dataset: { table: 'groups' } })));
 
   root.append(section('Pins',

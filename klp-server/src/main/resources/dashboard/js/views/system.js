@@ -47,7 +47,7 @@ export async function render(root, ctx) {
   }
 
   root.append(section('History',
-    table([{ label: 'When' }, { label: 'What' }, { label: '' }],
+    table([{ label: 'When' }, { label: 'Event' }, { label: 'What happened' }],
       history.map((e) => h('tr', { dataset: { kind: e.kind } }, h('td', { class: 'nowrap' }, when(e.at)), h('td', null, chip(e.kind, kindLook(e.kind))),
         h('td', { class: 'message' }, e.message))),
       { empty: 'Nothing happened to this system yet.', dataset: { table: 'history' } })));
@@ -106,9 +106,17 @@ function auditSection(audit) {
   return box;
 }
 
+// the audit's evidence fields, in words
+const EVIDENCE = {
+  kernel: 'kernel', loadedVersion: 'loaded', carryingVersion: 'first carried by', package: 'package', publishedOn: 'published',
+  pinnedVersion: 'pinned to', heldBackByPin: 'held back by pin', transition: 'transition', forced: 'forced', fixedIn: 'fixed in',
+  installed: 'installed', reason: 'reason', endOfSupport: 'end of support', lastCheckIn: 'last check-in', staleAfter: 'stale after',
+};
+
 function evidence(e) {
   const pairs = Object.entries(e).filter(([k, v]) => k !== 'verdict' && v !== null && typeof v !== 'object');
-  const out = h('dl', { class: 'evidence' }, pairs.map(([k, v]) => [h('dt', null, k), h('dd', null, String(v))]));
+  const out = h('dl', { class: 'evidence' }, pairs.map(([k, v]) => [h('dt', null, EVIDENCE[k] || k),
+    h('dd', null, typeof v === 'boolean' ? (v ? 'yes' : 'no') : /Version$/.test(k) ? 'v' + v : String(v))]));
   if (e.lastKnown) {
     out.append(h('dt', null, 'last known'), h('dd', null, verdictChip(e.lastKnown.verdict)));
   }
