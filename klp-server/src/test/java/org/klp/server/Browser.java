@@ -30,8 +30,9 @@ import org.openqa.selenium.logging.LogType;
  */
 final class Browser implements AutoCloseable {
 
-    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    /** Debian's paths; {@code -Dklp.chromium=PATH} and {@code -Dklp.chromedriver=PATH} point elsewhere. */
+    static final Path CHROMIUM = Path.of(System.getProperty("klp.chromium", "/usr/bin/chromium"));
+    static final Path CHROMEDRIVER = Path.of(System.getProperty("klp.chromedriver", "/usr/bin/chromedriver"));
     /** How long to wait for the page to show something; a bound, never a measurement. */
     static final Duration PATIENCE = Duration.ofSeconds(30);
 
