@@ -238,7 +238,8 @@ export function ask(options) {
     });
     document.body.append(dialog);
     dialog.showModal();
-    (input || dialog.querySelector('#dialog-confirm')).focus();
+    // a dangerous action is never one Enter away
+    (input || dialog.querySelector(options.danger ? '#dialog-cancel' : '#dialog-confirm')).focus();
   });
 }
 

@@ -140,7 +140,8 @@ async function pin(env, scope, kernel, version) {
         h('ul', null, dropped.map((f) => h('li', { dataset: { fix: f.id } }, /^CVE-/.test(f.id) ? h('span', null, f.id) : f.id,
           f.cvss ? ' (CVSS ' + f.cvss.toFixed(1) + ')' : '', f.summary ? ': ' + f.summary : ''))))
       : h('p', { id: 'pin-drops' }, 'It drops no fix: v' + version + ' is the newest.'),
-    h('p', null, num(above) + ' host' + (above === 1 ? '' : 's') + ' now above v' + version + ' will go back at their next check-in.'),
+    h('p', null, num(above) + ' host' + (above === 1 ? '' : 's') + ' of this kernel in ' + who + ' run a version above v' + version
+      + (scope === EVERY_GROUP ? '; those whose group has no pin of its own for this kernel' : '; they') + ' will go back at their next check-in.'),
   ];
   const ok = await ask({ title: 'Pin ' + kernel + ' to v' + version + ' for ' + who + '?', body, confirm: 'Pin to v' + version, danger: version < n });
   if (!ok) {
