@@ -120,6 +120,7 @@ public final class Main implements Callable<Integer> {
                     out.println("Admin token (shown once, stored hashed; create more with 'klp-server admin token create'):");
                     out.println("  " + firstToken);
                 }
+                out.println("Dashboard: " + server.url() + "/ (log in with an admin token)");
                 out.println("API: " + server.url() + "/api/openapi.json");
                 out.flush();
             } catch (RuntimeException e) {

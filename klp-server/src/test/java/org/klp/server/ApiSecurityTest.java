@@ -120,6 +120,15 @@ class ApiSecurityTest {
     }
 
     @Test
+    void onlyTheApiDescriptionHealthRepositoriesAndTheDashboardsStaticFilesArePublic() {
+        // a new public route is a decision: the dashboard's files hold no data, its page reads the API with the admin token
+        assertThat(t.server.routes().stream().filter(r -> r.access() == Access.PUBLIC).map(r -> r.method().name() + " " + r.path()))
+                .containsExactlyInAnyOrder("GET /api/openapi.json", "GET /health", "GET /repo/<path>", "GET /", "GET /dashboard/",
+                        "GET /dashboard/<path>");
+        assertThat(t.send("GET", "/dashboard/", null, (String) null).text()).doesNotContain(t.token).doesNotContain("SCC_");
+    }
+
+    @Test
     void publicEndpointsNeedNoCredentialsAndRepositoryPathsStayInside() {
         assertThat(t.send("GET", "/health", null, (String) null).status()).isEqualTo(200);
         assertThat(t.send("GET", "/api/openapi.json", null, (String) null).body().path("openapi").asText()).startsWith("3.");

@@ -43,6 +43,7 @@ class DemoTest {
         assertThat(audit.path("topCves").size()).isPositive();
         assertThat(out).contains("CVE AUDIT").contains("16 hosts audited").containsPattern("[1-9] hosts past its end")
                 .containsPattern("CVE-2024-50115 across the fleet: .*LIVE_PATCH_IN_PROGRESS 1");
-        assertThat(out).contains("FLEET SUMMARY").contains("converged after 3 rounds").contains("API:").contains("/api/v1/summary");
+        assertThat(out).contains("FLEET SUMMARY").contains("converged after 3 rounds").contains("API:").contains("/api/v1/summary")
+                .contains("Dashboard:    " + r.url() + "/");
     }
 }

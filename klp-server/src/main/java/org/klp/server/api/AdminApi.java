@@ -301,6 +301,7 @@ final class AdminApi {
         out.put("expired", expired);
         out.put("unsupportedKernel", unsupported);
         out.put("postures", classes);
+        out.put("groups", systems.groupCounts());
         out.put("haltedRollouts", s.rollouts().values().stream().filter(r -> r.status().equals(Rollout.HALTED)).toList());
         return Reply.ok(out);
     }

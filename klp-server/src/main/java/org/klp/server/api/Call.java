@@ -99,4 +99,9 @@ public final class Call {
     public String header(String name) {
         return ctx.header(name);
     }
+
+    /** Sets a header of the answer (the dashboard's files say how browsers may cache them). */
+    public void responseHeader(String name, String value) {
+        ctx.header(name, value);
+    }
 }

@@ -15,11 +15,30 @@ import org.slf4j.LoggerFactory;
  * The HTTP server: registers exactly the given {@link Route}s, authenticates each request for its
  * route's {@link Access}, reads its body within the route's limit, and turns every failure into
  * a JSON error body {@code {"type": "error", "status": N, "error": "message"}} (SCC's shape, which
- * SUSEConnect reads).
+ * SUSEConnect reads). Every answer carries the {@link #SECURITY_HEADERS}.
  */
 public final class HttpApi {
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
+
+    /**
+     * The browser's rules for everything this server sends, the dashboard's pages and the API's JSON
+     * alike. The dashboard is static files that load only this server's scripts, styles and images
+     * and talk only to this server: no inline script or style, no framing, no form submission (the
+     * login form is handled by script, so a token never lands in a URL). Trusted Types make every
+     * string handed to an HTML sink ({@code innerHTML} and the like) throw, so data from the API can
+     * only ever become text. No {@code Access-Control-*} header is ever sent: pages of other origins
+     * cannot read the API, and the admin token travels in a header, never in a cookie.
+     */
+    static final String CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self';"
+            + " base-uri 'none'; form-action 'none'; frame-ancestors 'none'; require-trusted-types-for 'script'; trusted-types 'none'";
+
+    static final java.util.Map<String, String> SECURITY_HEADERS = java.util.Map.of(
+            "Content-Security-Policy", CONTENT_SECURITY_POLICY,
+            "X-Content-Type-Options", "nosniff",
+            "X-Frame-Options", "DENY",
+            "Referrer-Policy", "no-referrer",
+            "Cross-Origin-Opener-Policy", "same-origin");
 
     private final Javalin app;
 
@@ -63,6 +82,11 @@ public final class HttpApi {
     }
 
     private static void handle(Context ctx, Route r, Authenticator auth, Clock clock) throws Exception {
+        securityHeaders(ctx);
+        if (r.access() != Access.PUBLIC) {
+            // operators' and systems' records stay out of every cache
+            ctx.header("Cache-Control", "no-store");
+        }
         Caller caller = auth.authenticate(r.access(), ctx.header("Authorization"), r.defersAuthentication());
         byte[] body = readBody(ctx, r.maxBody());
         Reply reply = r.action().handle(new Call(ctx, caller, body, clock.instant()));
@@ -70,6 +94,8 @@ public final class HttpApi {
             ctx.status(j.status()).contentType("application/json").result(JsonCodec.write(j.body()));
         } else if (reply instanceof Reply.Bytes b) {
             ctx.status(b.status()).contentType(b.contentType()).result(b.body());
+        } else if (reply instanceof Reply.Redirect to) {
+            ctx.status(302).header("Location", to.location());
         } else {
             ctx.status(204);
         }
@@ -94,7 +120,12 @@ public final class HttpApi {
         }
     }
 
+    private static void securityHeaders(Context ctx) {
+        SECURITY_HEADERS.forEach(ctx::header);
+    }
+
     static void error(Context ctx, int status, String message) {
+        securityHeaders(ctx);
         ctx.attribute("klp.error", true);
         ctx.status(status).contentType("application/json")
                 .result(JsonCodec.write(new ErrorBody("error", status, message)));

@@ -1,6 +1,6 @@
 package org.klp.server.api;
 
-/** What a route answers: a JSON document, nothing (204), or bytes of a given type. */
+/** What a route answers: a JSON document, nothing (204), bytes of a given type, or a redirect (302). */
 public sealed interface Reply {
 
     record Json(int status, Object body) implements Reply {
@@ -10,6 +10,15 @@ public sealed interface Reply {
     }
 
     record Bytes(int status, String contentType, byte[] body) implements Reply {
+    }
+
+    /** A 302 to a path of this server. */
+    record Redirect(String location) implements Reply {
+        public Redirect {
+            if (!location.startsWith("/") || location.startsWith("//")) {
+                throw new IllegalArgumentException("redirects go to a path of this server, not to '" + location + "'");
+            }
+        }
     }
 
     static Reply ok(Object body) {

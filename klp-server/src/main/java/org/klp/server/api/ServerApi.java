@@ -17,7 +17,7 @@ import org.klp.server.store.PolicyStore;
 import org.klp.server.store.RegistrationStore;
 import org.klp.server.store.SystemStore;
 
-/** Every route of the server (systems', operators', public) on one HTTP server. */
+/** Every route of the server (systems', operators', public, the dashboard's files) on one HTTP server. */
 public final class ServerApi {
 
     private final List<Route> routes;
@@ -34,6 +34,7 @@ public final class ServerApi {
         Authenticator auth = new Authenticator(systems, tokens);
         List<Route> routes = new ArrayList<>();
         routes.addAll(new PublicApi(reposDir).routes());
+        routes.addAll(new Dashboard().routes());
         routes.addAll(new ConnectApi(jdbi, systems, registrations, catalog, writer, engine, auth, audit).routes());
         routes.addAll(new AdminApi(jdbi, systems, registrations, catalog, policies, tokens, publishing, engine, supervisor, auth, clock, writer,
                 audit).routes());

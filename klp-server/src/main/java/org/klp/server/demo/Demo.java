@@ -120,6 +120,7 @@ public final class Demo {
                 printAudit(api, audit, out);
                 out.printf("%s after 3 rounds in %.1f s%n", converged ? "converged" : "NOT converged", took.toMillis() / 1000.0);
                 out.println();
+                out.println("Dashboard:    " + server.url() + "/   (log in with the admin token " + token + ")");
                 out.println("API:          " + server.url() + "/api/v1/summary   (Authorization: Bearer " + token + ")");
                 out.println("              " + server.url() + "/api/v1/systems?state=forced, /api/v1/rollouts, /api/openapi.json");
                 out.println("CVE audit:    " + server.url() + "/api/v1/audit/summary, /api/v1/audit/cves/CVE-2024-1086, /api/v1/audit/reboot-plan");

@@ -185,6 +185,16 @@ public final class SystemStore {
                         rs.getBoolean("forced"), rs.getLong("n"))).list());
     }
 
+    /** Hosts per group, by group name. */
+    public record GroupCount(String group, long hosts) {
+    }
+
+    /** How many systems each group holds (groups without a policy of their own included), by the group index. */
+    public List<GroupCount> groupCounts() {
+        return jdbi.withHandle(h -> h.createQuery("select group_name, count(*) as n from systems group by group_name order by group_name")
+                .map((rs, c) -> new GroupCount(rs.getString("group_name"), rs.getLong("n"))).list());
+    }
+
     public long total() {
         return jdbi.withHandle(h -> h.createQuery("select count(*) from systems").mapTo(Long.class).one());
     }
