@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -236,10 +237,13 @@ final class SimStore {
             Path force = dir.resolve("force");
             if (!Files.exists(force)) {
                 write(force, "");
-                try {
-                    Files.setPosixFilePermissions(force, PosixFilePermissions.fromString("-w-------"));
-                } catch (IOException | UnsupportedOperationException e) {
-                    // a write-only force file is cosmetic
+                PosixFileAttributeView view = Files.getFileAttributeView(force, PosixFileAttributeView.class);
+                if (view != null) {
+                    try {
+                        view.setPermissions(PosixFilePermissions.fromString("-w-------")); // write-only, as the kernel's
+                    } catch (IOException e) {
+                        // the mode is cosmetic: readers never read force
+                    }
                 }
             }
             Set<String> objects = new HashSet<>();
