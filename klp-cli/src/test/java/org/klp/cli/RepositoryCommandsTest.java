@@ -72,6 +72,17 @@ class RepositoryCommandsTest {
     }
 
     @Test
+    void updateToAGivenVersionStopsShortOfTheNewest() {
+        KlpRun to3 = klp("update", "--to", "3", "--json");
+        assertThat(to3.exitCode()).as(to3.toString()).isZero();
+        assertThat(to3.json().get("activePatch").asText()).isEqualTo("klp_lp_v3");
+        assertThat(klp("update", "--to", "2").err()).contains("older than the active version 3; use klp downgrade --to 2");
+        assertThat(klp("update", "--to", "9").err()).contains("version 9 of " + PACKAGE + " is not in");
+        assertThat(klp("update", "--to", "0").exitCode()).isEqualTo(ExitCode.USAGE);
+        assertThat(host.klp("patches").lines()).containsExactly("klp_lp_v3");
+    }
+
+    @Test
     void downgradeFetchesTheOlderVersionAndNamesTheFixesItDrops() {
         klp("update");
         KlpRun down = klp("downgrade", "-n");

@@ -7,6 +7,7 @@ import java.util.Optional;
 import org.klp.cli.ExitCode;
 import org.klp.cli.Host;
 import org.klp.cli.Json;
+import org.klp.cli.UsageException;
 import org.klp.cli.repo.Repositories;
 import org.klp.core.kernel.KernelRelease;
 import org.klp.core.patch.FixChange;
@@ -35,6 +36,9 @@ public final class UpdateCommand extends KlpCommand {
     TransitionOptions transition = new TransitionOptions();
 
 
+    @Option(names = "--to", paramLabel = "N", description = "Update to version N instead of the newest (a pinned or staged version).")
+    Integer to;
+
     @Option(names = "--dry-run", description = "Say what would be installed and which fixes it brings; change nothing.")
     boolean dryRun;
 
@@ -46,9 +50,21 @@ public final class UpdateCommand extends KlpCommand {
         Optional<PatchRecord> current = host.reader().snapshot().active().map(LoadedPatch::name)
                 .flatMap(a -> PatchInfo.record(host, a, kernel.uname()));
         int currentVersion = current.map(r -> r.livePatch().version()).orElse(0);
+        if (to != null && to < 1) {
+            throw new UsageException("--to must be 1 or more, was " + to);
+        }
         Repositories repositories = Repositories.open(host.root().path(), repos, Optional.ofNullable(trusted), this::progress);
-        Optional<Repositories.Offer> newest = repositories.newest(kernel);
         String packageName = LivePatchPackage.packageName(kernel);
+        Optional<Repositories.Offer> newest;
+        if (to == null) {
+            newest = repositories.newest(kernel);
+        } else {
+            if (to < currentVersion) {
+                throw new UsageException("version " + to + " is older than the active version " + currentVersion + "; use klp downgrade --to " + to);
+            }
+            newest = Optional.of(repositories.version(kernel, to).orElseThrow(() -> new IllegalArgumentException(
+                    "version " + to + " of " + packageName + " is not in " + String.join(", ", repositories.locations()))));
+        }
         if (newest.isEmpty() || newest.get().patch().patchVersion() <= currentVersion) {
             String why = newest.isEmpty()
                     ? "no live patch for kernel " + kernel + " in " + String.join(", ", repositories.locations())

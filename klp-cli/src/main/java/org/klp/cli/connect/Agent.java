@@ -16,8 +16,6 @@ import org.klp.cli.Klp;
 import org.klp.core.fleet.DesiredState;
 import org.klp.core.fleet.HostPosture;
 import org.klp.core.kernel.KernelRelease;
-import org.klp.packaging.client.AvailableLivePatch;
-import org.klp.packaging.client.DownloadedLivePatch;
 import org.klp.packaging.client.LivePatchRepository;
 import org.klp.packaging.pgp.TrustedKeys;
 
@@ -40,7 +38,6 @@ public final class Agent {
     }
 
     public static final String TRUSTED_KEYS = org.klp.cli.repo.Repositories.TRUSTED_KEYS;
-    static final String CACHE = "var/cache/klp/packages";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private Agent() {
@@ -92,10 +89,9 @@ public final class Agent {
     }
 
     /**
-     * Moves the host to the target version with the host tool's own commands: {@code klp update}
-     * when the target is the repository's newest version, {@code klp downgrade -n --to N} to go
-     * back; an update to a version short of the newest (a pin, a staged rollout) downloads that
-     * version and loads it with {@code klp apply}.
+     * Moves the host to the target version with the host tool's own commands, which download,
+     * verify, install and apply it: {@code klp update --to N} forward (the newest, or a pinned or
+     * staged version short of it), {@code klp downgrade -n --to N} back.
      */
     private static Round change(Host host, DesiredState d, java.util.function.Consumer<String> progress) {
         if (d.repositories().isEmpty()) {
@@ -107,22 +103,12 @@ public final class Agent {
             throw new IllegalStateException("no trusted repository key in " + keys + "; register again (klp register) to fetch it");
         }
         String repoUrl = d.repositories().get(0);
-        KernelRelease kernel = KernelRelease.parse(d.kernel());
-        LivePatchRepository repo = LivePatchRepository.open(repoUrl, TrustedKeys.read(keys));
-        AvailableLivePatch p = repo.version(kernel, d.targetVersion()).orElseThrow(() -> new IllegalStateException(
-                "version " + d.targetVersion() + " of " + d.packageName() + " is not in " + repo.location() + " (yet); the next round retries"));
         List<String> deadline = List.of("--timeout", d.transitionTimeoutSeconds() + "s", "--on-timeout", d.onTimeout());
-        List<String> args = new ArrayList<>();
-        if (d.action().equals(DesiredState.DOWNGRADE)) {
-            args.addAll(List.of("downgrade", "-n", "--to", Integer.toString(d.targetVersion()), "--repo", repoUrl, "--trusted", keys.toString()));
-        } else if (repo.newest(kernel).map(AvailableLivePatch::patchVersion).orElse(0) == d.targetVersion()) {
-            args.addAll(List.of("update", "--repo", repoUrl, "--trusted", keys.toString()));
-        } else {
-            DownloadedLivePatch downloaded = repo.download(p, root.resolve(CACHE));
-            DownloadedLivePatch.Extracted x = downloaded.extractTo(root);
-            host.forgetPatchRecords();
-            progress.accept("installed " + p.nevra());
-            args.addAll(List.of("apply", x.module().toString()));
+        String verb = d.action().equals(DesiredState.DOWNGRADE) ? "downgrade" : "update";
+        List<String> args = new ArrayList<>(List.of(verb, "--to", Integer.toString(d.targetVersion()), "--repo", repoUrl,
+                "--trusted", keys.toString()));
+        if (verb.equals("downgrade")) {
+            args.add("-n");
         }
         args.addAll(deadline);
         return run(host, d, args);

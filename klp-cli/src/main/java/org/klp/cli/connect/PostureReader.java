@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Optional;
 import org.klp.cli.Host;
 import org.klp.cli.record.HostState;
+import org.klp.cli.repo.InstalledKernels;
 import org.klp.core.fleet.HostPosture;
 import org.klp.core.kernel.KernelRelease;
 import org.klp.kernel.state.LivepatchSnapshot;
@@ -31,10 +32,8 @@ public final class PostureReader {
     public static HostPosture read(Host host) {
         LivepatchSnapshot snapshot = host.reader().snapshot();
         String kernel = snapshot.kernelRelease();
-        List<String> installed = installedKernels(host.root().path());
-        if (!installed.contains(kernel)) {
-            installed.add(0, kernel);
-        }
+        List<String> installed = InstalledKernels.withRunning(host.root().path(), KernelRelease.parse(kernel)).stream()
+                .map(KernelRelease::uname).toList();
         List<HostPosture.InstalledLivePatch> packages = new ArrayList<>();
         for (PatchRecord r : host.patchRecords().all()) {
             packages.add(new HostPosture.InstalledLivePatch(r.livePatch().name(), r.livePatch().version()));
@@ -71,28 +70,5 @@ public final class PostureReader {
 
     private static String normalize(String result) {
         return HostPosture.ApplyReport.RESULTS.contains(result) ? result : "failed";
-    }
-
-    /** Kernels with a module folder under {@code lib/modules}, newest first. */
-    static List<String> installedKernels(Path root) {
-        List<KernelRelease> found = new ArrayList<>();
-        Path dir = root.resolve("lib/modules");
-        if (Files.isDirectory(dir)) {
-            try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
-                for (Path p : s) {
-                    try {
-                        found.add(KernelRelease.parse(p.getFileName().toString()));
-                    } catch (IllegalArgumentException ignored) {
-                        // not a kernel's folder
-                    }
-                }
-            } catch (IOException ignored) {
-                // unreadable: report what the kernel says it runs
-            }
-        }
-        found.sort(java.util.Comparator.reverseOrder());
-        List<String> out = new ArrayList<>();
-        found.forEach(k -> out.add(k.uname()));
-        return out;
     }
 }
