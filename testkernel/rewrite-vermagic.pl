@@ -2,7 +2,7 @@
 # Rewrites the vermagic string in a kernel module's .modinfo in place, keeping its length, so
 # the module is byte for byte the original except for that string (no ELF offset moves).
 #
-#   perl rewrite-vermagic.pl release IN.ko OUT.ko   6.1.0-56-amd64 -> 6.1.0-99-amd64
+#   perl rewrite-vermagic.pl release IN.ko OUT.ko   6.1.0-NN-amd64 -> 6.1.0-99-amd64
 #   perl rewrite-vermagic.pl flags   IN.ko OUT.ko   "SMP preempt" -> "SMP PREEMPT"
 #
 # A module is a set of NUL-terminated "key=value" strings in .modinfo; "vermagic=" occurs
@@ -22,9 +22,15 @@ die "$in: expected one vermagic string, found " . scalar(@hits) . "\n" unless @h
 my $old = $hits[0];
 my $new = $old;
 if ($mode eq 'release') {
-    # 6.1.0-56-amd64: the ABI number after the first '-' becomes all nines (or eights).
-    $new =~ s/^([^-\s]+-)(\d+)/$1 . ($2 =~ tr|0-9|9|r eq $2 ? $2 =~ tr|0-9|8|r : $2 =~ tr|0-9|9|r)/e
-        or die "$in: no release ABI number in vermagic '$old'\n";
+    # The release's last number after a '.' or '-' (Debian's ABI number in 6.1.0-57-amd64, the
+    # update number in 6.12.118+deb12-amd64) becomes all nines (or eights if it was all nines).
+    my ($release) = $new =~ /^(\S+)/ or die "$in: no release in vermagic '$old'\n";
+    my ($at, $len);
+    while ($release =~ /(?<=[.-])(\d+)/g) { ($at, $len) = ($-[1], $+[1] - $-[1]); }
+    die "$in: no release number to rewrite in vermagic '$old'\n" unless defined $at;
+    my $number = substr($release, $at, $len);
+    my $nines = $number =~ tr/0-9/9/r;
+    substr($new, $at, $len) = $nines eq $number ? $number =~ tr/0-9/8/r : $nines;
 } else {
     $new =~ s/\bpreempt\b/PREEMPT/ or $new =~ s/\bSMP\b/smp/
         or die "$in: no flag to rewrite in vermagic '$old'\n";

@@ -16,7 +16,7 @@ class ConsoleTranscriptTest {
     @Test
     void eachStepGetsItsOwnStdoutStderrAndExitCodeByteForByte() {
         ConsoleTranscript t = parse(
-                "@@KLP:INIT uptime=1.5 kernel=6.1.0-56-amd64",
+                "@@KLP:INIT uptime=1.5 kernel=5.14.21-150500.55.49-default",
                 "@@KLP:INIT chroot uptime=2.1",
                 "@@KLP:BEGIN " + RUN,
                 "@@KLP:STEP-BEGIN 0 load 1000000",

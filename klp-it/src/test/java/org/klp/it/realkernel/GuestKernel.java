@@ -15,7 +15,7 @@ import org.klp.core.kernel.KernelRelease;
  * The kernel the guest boots: Debian's {@code linux-image-amd64} as installed on the host, which
  * is not the kernel the host runs (so never {@code uname -r}).
  *
- * @param release the guest kernel release, e.g. {@code 6.1.0-56-amd64}
+ * @param release the guest kernel release, as {@code uname -r} prints it in the guest
  * @param vmlinuz its image, {@code /boot/vmlinuz-<release>}
  * @param modules its module tree, {@code /lib/modules/<release>}
  * @param headers its kbuild tree, {@code /lib/modules/<release>/build}
