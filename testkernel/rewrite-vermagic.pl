@@ -2,7 +2,7 @@
 # Rewrites the vermagic string in a kernel module's .modinfo in place, keeping its length, so
 # the module is byte for byte the original except for that string (no ELF offset moves).
 #
-#   perl rewrite-vermagic.pl release IN.ko OUT.ko   6.1.0-NN-amd64 -> 6.1.0-99-amd64
+#   perl rewrite-vermagic.pl release IN.ko OUT.ko   the release's last number all nines (6.1.0-NN-amd64: NN)
 #   perl rewrite-vermagic.pl flags   IN.ko OUT.ko   "SMP preempt" -> "SMP PREEMPT"
 #
 # A module is a set of NUL-terminated "key=value" strings in .modinfo; "vermagic=" occurs
@@ -22,8 +22,8 @@ die "$in: expected one vermagic string, found " . scalar(@hits) . "\n" unless @h
 my $old = $hits[0];
 my $new = $old;
 if ($mode eq 'release') {
-    # The release's last number after a '.' or '-' (Debian's ABI number in 6.1.0-57-amd64, the
-    # update number in 6.12.118+deb12-amd64) becomes all nines (or eights if it was all nines).
+    # The release's last number after a '.' or '-' (Debian's ABI number in 6.1.0-NN-amd64, the
+    # update number in 6.12.NNN+deb12-amd64) becomes all nines (or eights if it was all nines).
     my ($release) = $new =~ /^(\S+)/ or die "$in: no release in vermagic '$old'\n";
     my ($at, $len);
     while ($release =~ /(?<=[.-])(\d+)/g) { ($at, $len) = ($-[1], $+[1] - $-[1]); }

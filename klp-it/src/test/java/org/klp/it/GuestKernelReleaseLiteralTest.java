@@ -37,13 +37,16 @@ class GuestKernelReleaseLiteralTest {
     private static final List<Path> REAL_KERNEL_SOURCES = List.of(
             PROJECT.resolve("klp-it/src/test/java"), PROJECT.resolve("testkernel"));
 
+    /** This check's own examples of releases, which it needs to test the generalisation. */
+    private static final Path THIS_TEST = Path.of("org/klp/it/GuestKernelReleaseLiteralTest.java");
+
     @Test
     void noRealKernelTestSourceNamesARelease() throws IOException {
         Set<Pattern> families = installedFamilies();
         List<String> offences = new ArrayList<>();
         for (Path root : REAL_KERNEL_SOURCES) {
             try (Stream<Path> files = Files.walk(root)) {
-                files.filter(Files::isRegularFile).sorted().forEach(f -> offences.addAll(literalsIn(f, families)));
+                files.filter(Files::isRegularFile).filter(f -> !f.endsWith(THIS_TEST)).sorted().forEach(f -> offences.addAll(literalsIn(f, families)));
             }
         }
         assertThat(offences)
