@@ -84,6 +84,13 @@ public final class CveStore {
         return read(h, "c.id in (<ids>)", q -> q.bindList("ids", List.copyOf(ids)));
     }
 
+    /** Every record, by id (exports read them all; a large feed is some 20,000 records). */
+    public List<StoredCve> all(Handle h) {
+        List<StoredCve> out = new ArrayList<>(read(h, "1 = 1", q -> { }).values());
+        out.sort(Comparator.comparing(c -> c.record().id()));
+        return out;
+    }
+
     /** Every record changed after {@code revision}, by revision (the audit of each server instance follows them). */
     public List<StoredCve> changedSince(Handle h, long revision) {
         List<StoredCve> out = new ArrayList<>(read(h, "c.revision > :r", q -> q.bind("r", revision)).values());
