@@ -14,6 +14,7 @@ import org.klp.server.audit.AuditService;
 import org.klp.server.audit.CveImporter;
 import org.klp.server.catalog.CatalogService;
 import org.klp.server.catalog.PackageRepository;
+import org.klp.server.export.ExportSource;
 import org.klp.server.policy.PolicyEngine;
 import org.klp.server.policy.RolloutSupervisor;
 import org.klp.server.store.AdminTokenStore;
@@ -107,7 +108,7 @@ public final class KlpServer implements AutoCloseable {
                 engine::invalidate);
         RolloutSupervisor supervisor = new RolloutSupervisor(jdbi, policies, engine, config.clock());
         ServerApi api = ServerApi.create(jdbi, systems, registrations, catalogStore, policies, tokens, writer, catalog, engine, supervisor, repos,
-                config.clock(), audit, importer);
+                config.clock(), audit, importer, new ExportSource(jdbi, catalogStore, cves, ScopePolicy.DEFAULT, config.clock()));
         try {
             api.start(config.host(), config.port());
         } catch (RuntimeException e) {

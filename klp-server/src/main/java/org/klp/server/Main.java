@@ -8,6 +8,7 @@ import java.util.concurrent.CountDownLatch;
 import org.klp.server.catalog.RpmMdPackageRepository;
 import org.klp.server.cli.AuditCommand;
 import org.klp.server.cli.CveCommand;
+import org.klp.server.cli.ExportCommand;
 import org.klp.server.demo.Demo;
 import org.klp.server.store.AdminTokenStore;
 import org.klp.server.store.Database;
@@ -15,10 +16,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code klp-server}: serve, demo, admin token create, audit, cve import. */
+/** {@code klp-server}: serve, demo, admin token create, audit, cve import, export. */
 @Command(name = "klp-server", mixinStandardHelpOptions = true, version = "klp-server 0.1.0",
         description = "The klp server: registration, fleet check-ins, rollout policies, live patch repositories, the fleet CVE audit.",
-        subcommands = {Main.Serve.class, Main.DemoCommand.class, Main.Admin.class, AuditCommand.class, CveCommand.class},
+        subcommands = {Main.Serve.class, Main.DemoCommand.class, Main.Admin.class, AuditCommand.class, CveCommand.class, ExportCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:ok", "1:some CVE feed records were refused (cve import)", "2:usage error",
                 "3:failure (database, port, bad data, server unreachable or refusing)"})

@@ -8,6 +8,7 @@ import org.jdbi.v3.core.Jdbi;
 import org.klp.server.audit.AuditService;
 import org.klp.server.audit.CveImporter;
 import org.klp.server.catalog.CatalogService;
+import org.klp.server.export.ExportSource;
 import org.klp.server.policy.PolicyEngine;
 import org.klp.server.policy.RolloutSupervisor;
 import org.klp.server.store.AdminTokenStore;
@@ -30,7 +31,8 @@ public final class ServerApi {
 
     public static ServerApi create(Jdbi jdbi, SystemStore systems, RegistrationStore registrations, CatalogStore catalog, PolicyStore policies,
                                    AdminTokenStore tokens, CheckinWriter writer, CatalogService publishing, PolicyEngine engine,
-                                   RolloutSupervisor supervisor, Path reposDir, Clock clock, AuditService audit, CveImporter importer) {
+                                   RolloutSupervisor supervisor, Path reposDir, Clock clock, AuditService audit, CveImporter importer,
+                                   ExportSource exports) {
         Authenticator auth = new Authenticator(systems, tokens);
         List<Route> routes = new ArrayList<>();
         routes.addAll(new PublicApi(reposDir).routes());
@@ -39,6 +41,7 @@ public final class ServerApi {
         routes.addAll(new AdminApi(jdbi, systems, registrations, catalog, policies, tokens, publishing, engine, supervisor, auth, clock, writer,
                 audit).routes());
         routes.addAll(new AuditApi(audit, importer, systems, publishing, engine).routes());
+        routes.addAll(new ExportApi(exports).routes());
         return new ServerApi(List.copyOf(routes), HttpApi.create(routes, auth, clock));
     }
 
