@@ -31,7 +31,7 @@ class ApiSecurityTest {
 
     private static String concrete(String path) {
         return path.replace("{id}", "1").replace("{name}", "default").replace("{kernel}", TestServer.KERNEL).replace("{group}", "production")
-                .replace("{version}", "2").replace("{cve}", "CVE-2024-1086").replace("<path>", "x");
+                .replace("{version}", "2").replace("{cve}", "CVE-2024-1086").replace("{document}", "klp-cve-2024-1086.json").replace("<path>", "x");
     }
 
     private static long rows(String table) {
@@ -84,7 +84,7 @@ class ApiSecurityTest {
             }
             checked.add(method + " " + path);
         }
-        assertThat(checked).hasSize(47);
+        assertThat(checked).hasSize(49);
         assertThat(rows("systems")).isEqualTo(systems);
         assertThat(rows("system_events")).isEqualTo(events);
         assertThat(rows("registration_codes")).isEqualTo(codes);

@@ -95,4 +95,37 @@ class ExportApiTest {
                 new PrintWriter(refused))).isEqualTo(3);
         assertThat(refused.toString()).contains("no product X/1/x86_64").contains("HTTP 404");
     }
+
+    @Test
+    void csafListsADocumentPerCveWithAKernelOfTheCatalogAndRefusesScopes() throws Exception {
+        JsonNode index = new ObjectMapper().readTree(get("/api/v1/export/csaf").body());
+        assertThat(index.path("documents").findValuesAsText("cve")).containsExactly("CVE-2024-1086");
+        assertThat(index.at("/documents/0/file").asText()).isEqualTo("klp-cve-2024-1086.json");
+        assertThat(get("/api/v1/export/csaf?product=SLES/15.5/x86_64").statusCode()).isEqualTo(400);
+        HttpResponse<String> noKernel = get("/api/v1/export/csaf?cve=CVE-2023-52434");
+        assertThat(noKernel.statusCode()).isEqualTo(404);
+        assertThat(noKernel.body()).contains("names no kernel stream the catalog maintains (6.4.0-150600-default)");
+        assertThat(get("/api/v1/export/csaf/klp-cve-2024-1086.json").headers().firstValue("Content-Disposition").orElse(""))
+                .isEqualTo("attachment; filename=\"klp-cve-2024-1086.json\"");
+        assertThat(get("/api/v1/export/csaf/..%2F..%2Fetc%2Fpasswd").statusCode()).isEqualTo(404);
+        assertThat(get("/api/v1/export/csaf/klp-cve-2099-0001.json").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void theCommandLineWritesEveryCsafDocumentIntoAFolderWithItsIndex() throws Exception {
+        Path folder = TestServer.tempDir("export-csaf").resolve("csaf");
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(new String[] {"export", "csaf", "--server", t.url(), "--token", t.token, "-o", folder.toString(), "--json"},
+                new PrintWriter(out), new PrintWriter(err));
+        assertThat(code).as(err.toString()).isZero();
+        assertThat(new ObjectMapper().readTree(out.toString()).path("documents").asInt()).isEqualTo(1);
+        assertThat(Files.readString(folder.resolve("index.txt"))).isEqualTo("klp-cve-2024-1086.json\n");
+        assertThat(new ObjectMapper().readTree(folder.resolve("klp-cve-2024-1086.json").toFile()).at("/document/tracking/id").asText())
+                .isEqualTo("KLP-CVE-2024-1086");
+        StringWriter usage = new StringWriter();
+        assertThat(Main.run(new String[] {"export", "csaf", "--server", t.url(), "--token", t.token}, new PrintWriter(out), new PrintWriter(usage)))
+                .isEqualTo(2);
+        assertThat(usage.toString()).contains("give --output DIR");
+    }
 }

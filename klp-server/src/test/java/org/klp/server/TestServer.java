@@ -50,10 +50,15 @@ public final class TestServer implements AutoCloseable {
     }
 
     private TestServer(Path dir, Database db, MutableClock clock) {
+        this(dir, db, clock, null);
+    }
+
+    private TestServer(Path dir, Database db, MutableClock clock, String publicUrl) {
         this.dir = dir;
         this.db = db;
         this.clock = clock;
-        this.server = KlpServer.start(new KlpServer.Config("127.0.0.1", 0, dir, db, new RpmMdPackageRepository(signingKey(), clock), clock, null, 0));
+        this.server = KlpServer.start(new KlpServer.Config("127.0.0.1", 0, dir, db, new RpmMdPackageRepository(signingKey(), clock), clock,
+                publicUrl, 0));
         this.token = server.tokens().create("test", clock.instant());
     }
 
@@ -68,6 +73,11 @@ public final class TestServer implements AutoCloseable {
 
     public static TestServer h2(Path dir) {
         return new TestServer(dir, Database.h2(dir.resolve("db")), new MutableClock(Instant.parse("2025-06-01T10:00:00Z")));
+    }
+
+    /** A server that says hosts reach it at {@code publicUrl} (behind a TLS proxy, say): what it names in documents and desired states. */
+    public static TestServer h2(Path dir, String publicUrl) {
+        return new TestServer(dir, Database.h2(dir.resolve("db")), new MutableClock(Instant.parse("2025-06-01T10:00:00Z")), publicUrl);
     }
 
     public static TestServer on(Path dir, Database db) {
@@ -105,8 +115,9 @@ public final class TestServer implements AutoCloseable {
                 .body().get("code").asText();
     }
 
+    /** Where this test reaches the server: its loopback port, whatever public URL it names. */
     public String url() {
-        return server.url();
+        return "http://127.0.0.1:" + server.port();
     }
 
     public Response admin(String method, String path, String body, int expect) {

@@ -2,44 +2,117 @@ package org.klp.server.api;
 
 import io.javalin.http.HandlerType;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.function.Supplier;
+import org.klp.core.audit.CveRecord;
+import org.klp.server.export.CsafVex;
 import org.klp.server.export.ExportCatalog;
 import org.klp.server.export.ExportScope;
 import org.klp.server.export.ExportSource;
 import org.klp.server.export.OvalDefinitions;
 
 /**
- * The catalog in the formats scanners read (admin token): OVAL definitions per CVE. Thin: the scope
- * from the query, the export from {@code org.klp.server.export}. Scope: {@code product}
- * (IDENTIFIER/VERSION/ARCH, with its extensions' kernels) or {@code stream} (a kernel stream), and
- * optionally {@code cve}.
+ * The catalog in the formats scanners read (admin token): OVAL definitions per CVE, and a CSAF VEX
+ * document per CVE. Thin: the scope from the query, the export from {@code org.klp.server.export}.
+ * OVAL's scope: {@code product} (IDENTIFIER/VERSION/ARCH, with its extensions' kernels) or
+ * {@code stream} (a kernel stream), and optionally {@code cve}. CSAF documents always cover every
+ * kernel of the CVE's streams: a document is the same whoever asks, as its tracking id promises.
  */
 final class ExportApi {
 
     private final ExportSource source;
+    private final Supplier<String> baseUrl;
 
-    ExportApi(ExportSource source) {
+    ExportApi(ExportSource source, Supplier<String> baseUrl) {
         this.source = source;
+        this.baseUrl = baseUrl;
     }
 
     List<Route> routes() {
-        return List.of(new Route(HandlerType.GET, "/api/v1/export/oval", Access.ADMIN, 0, this::oval));
+        return List.of(
+                new Route(HandlerType.GET, "/api/v1/export/oval", Access.ADMIN, 0, this::oval),
+                new Route(HandlerType.GET, "/api/v1/export/csaf", Access.ADMIN, 0, this::csaf),
+                new Route(HandlerType.GET, "/api/v1/export/csaf/{document}", Access.ADMIN, 0, this::csafDocument));
+    }
+
+    private CsafVex.Publisher publisher() {
+        return new CsafVex.Publisher("klp live patching service", baseUrl.get());
+    }
+
+    /** With {@code cve}: that CVE's document; without: the list of documents, one per CVE with a kernel of the catalog. */
+    private Reply csaf(Call call) {
+        if (call.query("product") != null || call.query("stream") != null) {
+            throw ApiException.badRequest("CSAF documents cover every kernel of their CVE's streams (one document per CVE, the same whoever"
+                    + " asks); give cve=ID only, or nothing for the list");
+        }
+        String cve = call.query("cve");
+        if (cve != null) {
+            return csaf(call, cve);
+        }
+        ExportCatalog catalog = read(ExportScope.ALL);
+        CsafVex.Publisher publisher = publisher();
+        List<Map<String, Object>> documents = new ArrayList<>();
+        for (CveRecord r : catalog.cves()) {
+            if (CsafVex.hasProducts(catalog, r)) {
+                Map<String, Object> d = new LinkedHashMap<>();
+                d.put("cve", r.id());
+                d.put("file", CsafVex.fileName(r.id()));
+                d.put("url", publisher.url(r.id()));
+                documents.add(d);
+            }
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("publisher", publisher.name());
+        out.put("total", documents.size());
+        out.put("documents", documents);
+        return Reply.ok(out);
+    }
+
+    private Reply csafDocument(Call call) {
+        try {
+            return csaf(call, CsafVex.cveOfFileName(call.path("document")));
+        } catch (IllegalArgumentException e) {
+            throw ApiException.notFound(e.getMessage());
+        }
+    }
+
+    private Reply csaf(Call call, String cve) {
+        ExportScope scope;
+        try {
+            scope = new ExportScope(null, null, cve);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
+        ExportCatalog catalog = read(scope);
+        byte[] body;
+        try {
+            body = CsafVex.bytes(CsafVex.document(catalog, scope.cve(), publisher()));
+        } catch (NoSuchElementException e) {
+            throw ApiException.notFound(e.getMessage());
+        }
+        call.responseHeader("Content-Disposition", "attachment; filename=\"" + CsafVex.fileName(scope.cve()) + "\"");
+        return new Reply.Bytes(200, "application/json", body);
     }
 
     private Reply oval(Call call) {
-        ExportCatalog catalog = read(call);
+        ExportCatalog catalog = read(scope(call));
         call.responseHeader("Content-Disposition", "attachment; filename=\"" + fileName("klp-oval", call) + ".xml\"");
         return new Reply.Bytes(200, "application/xml; charset=utf-8", OvalDefinitions.render(catalog).getBytes(StandardCharsets.UTF_8));
     }
 
-    private ExportCatalog read(Call call) {
-        ExportScope scope;
+    private static ExportScope scope(Call call) {
         try {
-            scope = new ExportScope(call.query("product"), call.query("stream"), call.query("cve"));
+            return new ExportScope(call.query("product"), call.query("stream"), call.query("cve"));
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest(e.getMessage());
         }
+    }
+
+    private ExportCatalog read(ExportScope scope) {
         try {
             return source.read(scope);
         } catch (NoSuchElementException e) {

@@ -41,7 +41,7 @@ public final class ServerApi {
         routes.addAll(new AdminApi(jdbi, systems, registrations, catalog, policies, tokens, publishing, engine, supervisor, auth, clock, writer,
                 audit).routes());
         routes.addAll(new AuditApi(audit, importer, systems, publishing, engine).routes());
-        routes.addAll(new ExportApi(exports).routes());
+        routes.addAll(new ExportApi(exports, engine::baseUrl).routes());
         return new ServerApi(List.copyOf(routes), HttpApi.create(routes, auth, clock));
     }
 

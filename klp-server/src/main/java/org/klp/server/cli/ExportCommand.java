@@ -24,8 +24,9 @@ import picocli.CommandLine.Option;
 @Command(name = "export", mixinStandardHelpOptions = true, description = {
         "The catalog's CVEs in the formats scanners read, from a running server:",
         "  oval  OVAL 5.11 definitions for oscap oval eval and other OVAL scanners",
+        "  csaf  CSAF 2.0 VEX documents, one per CVE, in a folder as a CSAF provider serves them",
         "Talks to the server's API: --server URL (default $KLP_SERVER or http://127.0.0.1:8080), admin token in $KLP_ADMIN_TOKEN or --token."},
-        subcommands = {ExportCommand.Oval.class})
+        subcommands = {ExportCommand.Oval.class, ExportCommand.Csaf.class})
 public final class ExportCommand implements Callable<Integer> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -106,6 +107,83 @@ public final class ExportCommand implements Callable<Integer> {
                 out.println(JSON.writeValueAsString(m));
             } else {
                 out.println("wrote " + output + ": " + definitions + " OVAL definitions (" + bytes.length + " bytes)");
+            }
+            out.flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "csaf", mixinStandardHelpOptions = true, description = {
+            "CSAF 2.0 VEX documents, one per CVE: every kernel release of the CVE's streams, with and without each live patch version",
+            "(as KERNEL+lpN, what 'klp uname -r' prints), known affected, fixed or known not affected, with what to do.",
+            "With --cve: that document on standard output (or --output FILE). Without: every document into --output DIR,",
+            "named as CSAF names them (klp-cve-2024-1086.json), with index.txt listing them, as a CSAF provider's folder."},
+            exitCodeListHeading = "%nExit codes:%n", exitCodeList = {"0:written", "2:usage error", "3:server unreachable or refusing, file not writable"})
+    static final class Csaf implements Callable<Integer> {
+        @Mixin
+        ServerClient.Options remote = new ServerClient.Options();
+
+        @Option(names = "--cve", paramLabel = "CVE", description = "Only this CVE's document.")
+        String cve;
+
+        @Option(names = {"-o", "--output"}, paramLabel = "FILE|DIR", description = "With --cve: the file (default: standard output); without: the folder.")
+        Path output;
+
+        @Option(names = "--json", description = "Print what was written as JSON (files, bytes).")
+        boolean json;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException {
+            PrintWriter out = spec.commandLine().getOut();
+            if (cve == null && output == null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "give --output DIR for every document, or --cve ID for one");
+            }
+            if (json && output == null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--json describes the files --output writes; give --output");
+            }
+            ServerClient client = remote.client();
+            Map<String, String> documents = new java.util.TreeMap<>();
+            if (cve != null) {
+                documents.put(cve, null);
+            } else {
+                client.json(client.get("/api/v1/export/csaf", Map.of())).path("documents").forEach(d -> documents.put(d.path("cve").asText(),
+                        d.path("file").asText()));
+            }
+            long bytes = 0;
+            java.util.List<String> files = new java.util.ArrayList<>();
+            if (cve == null) {
+                Files.createDirectories(output);
+            }
+            for (String id : documents.keySet()) {
+                String doc = client.get("/api/v1/export/csaf", ServerClient.params("cve", id)).body();
+                byte[] b = doc.getBytes(StandardCharsets.UTF_8);
+                bytes += b.length;
+                if (output == null) {
+                    out.print(doc);
+                    out.flush();
+                    return 0;
+                }
+                Path file = cve != null ? output : output.resolve(documents.get(id));
+                writeAtomically(file, b);
+                files.add(file.getFileName().toString());
+            }
+            if (cve == null) {
+                writeAtomically(output.resolve("index.txt"), (String.join("\n", files) + (files.isEmpty() ? "" : "\n")).getBytes(StandardCharsets.UTF_8));
+            }
+            if (json) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("output", output.toString());
+                m.put("format", "csaf_vex");
+                m.put("documents", files.size());
+                m.put("bytes", bytes);
+                m.put("files", files);
+                out.println(JSON.writeValueAsString(m));
+            } else {
+                out.println("wrote " + files.size() + " CSAF VEX document" + (files.size() == 1 ? "" : "s") + " (" + bytes + " bytes) to " + output
+                        + (cve == null ? ", listed in index.txt" : ""));
             }
             out.flush();
             return 0;

@@ -155,6 +155,14 @@ public final class Demo {
         }
     }
 
+    /**
+     * Publishes the demo's catalog (products, kernels, live patches, groups, codes) and its CVE feed into a running server that
+     * listens on the loopback (its public URL may be another).
+     */
+    public static void publishCatalog(KlpServer server, String adminToken, PrintWriter out) throws Exception {
+        publishCatalog(server, new Api("http://127.0.0.1:" + server.port(), adminToken), Clock.systemUTC(), out);
+    }
+
     private static Map<String, String> publishCatalog(KlpServer server, Api api, Clock clock, PrintWriter out) throws Exception {
         CatalogService c = server.catalog();
         int versions = 0;

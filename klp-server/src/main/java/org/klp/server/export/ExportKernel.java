@@ -10,15 +10,19 @@ import org.klp.core.patch.Fix;
 
 /**
  * A kernel release the catalog maintains, as exports show it: its dates, architecture, the product
- * that carries its live patches, and every published live patch version, oldest first.
+ * that carries its live patches, the distribution it belongs to (its base product's identifier in
+ * lower case, the namespace of its packages' URLs: {@code pkg:rpm/sles/kernel-default@…}), and every
+ * published live patch version, oldest first.
  */
-public record ExportKernel(CatalogKernel entry, String arch, String productTriplet, String productName, List<ShippedLivePatch> livePatches) {
+public record ExportKernel(CatalogKernel entry, String arch, String productTriplet, String productName, String distribution,
+                           List<ShippedLivePatch> livePatches) {
 
     public ExportKernel {
         Objects.requireNonNull(entry, "entry");
         Objects.requireNonNull(arch, "arch");
         Objects.requireNonNull(productTriplet, "productTriplet");
         Objects.requireNonNull(productName, "productName");
+        Objects.requireNonNull(distribution, "distribution");
         livePatches = livePatches.stream().sorted(Comparator.comparingInt(ShippedLivePatch::version)).toList();
         for (ShippedLivePatch p : livePatches) {
             if (!p.livePatch().kernel().equals(entry.kernel())) {

@@ -29,6 +29,9 @@ import org.klp.server.store.Product;
  */
 public final class ExportSource {
 
+    /** Up to this many kernels, their live patches are read kernel by kernel; beyond, in one query for the whole catalog. */
+    private static final int FEW_KERNELS = 50;
+
     private final Jdbi jdbi;
     private final CatalogStore catalog;
     private final CveStore cves;
@@ -55,19 +58,21 @@ public final class ExportSource {
                 wanted = products.values().stream().filter(p -> p.triplet().equals(scope.product())).findFirst()
                         .orElseThrow(() -> new NoSuchElementException("no product " + scope.product() + " in the catalog (see GET /api/v1/products)"));
             }
+            List<CveStore.StoredCve> stored = scope.cve() != null
+                    ? List.of(cves.find(h, scope.cve()).orElseThrow(() -> new NoSuchElementException("no CVE record " + scope.cve()
+                            + "; import it with the CVE feed (POST /api/v1/cves)")))
+                    : cves.all(h);
+            // one CVE: only the kernels of its streams matter, and only their live patches are read
+            Set<String> ofCve = scope.cve() == null ? null : new HashSet<>(stored.get(0).record().affected().stream().map(AffectedStream::stream).toList());
             List<KernelEntry> kernels = new ArrayList<>();
             for (KernelEntry k : catalog.kernels()) {
                 Product p = products.get(k.productId());
                 boolean inScope = wanted != null ? p.id() == wanted.id() || wanted.id() == (p.baseId() == null ? -1 : p.baseId())
                         : scope.stream() == null || k.release().stream().equals(scope.stream());
-                if (inScope) {
+                if (inScope && (ofCve == null || ofCve.contains(k.release().stream()))) {
                     kernels.add(k);
                 }
             }
-            List<CveStore.StoredCve> stored = scope.cve() != null
-                    ? List.of(cves.find(h, scope.cve()).orElseThrow(() -> new NoSuchElementException("no CVE record " + scope.cve()
-                            + "; import it with the CVE feed (POST /api/v1/cves)")))
-                    : cves.all(h);
             Set<String> streams = new HashSet<>();
             kernels.forEach(k -> streams.add(k.release().stream()));
             if (scope.stream() != null) {
@@ -78,7 +83,13 @@ public final class ExportSource {
             Map<String, List<ShippedLivePatch>> shipped = new HashMap<>();
             Set<String> releases = new HashSet<>();
             kernels.forEach(k -> releases.add(k.release().uname()));
-            for (LivePatchEntry e : kernels.size() == 1 ? catalog.livePatches(h, kernels.get(0).release().uname()) : catalog.livePatches(h, null)) {
+            List<LivePatchEntry> entries = new ArrayList<>();
+            if (kernels.size() <= FEW_KERNELS) {
+                kernels.forEach(k -> entries.addAll(catalog.livePatches(h, k.release().uname())));
+            } else {
+                entries.addAll(catalog.livePatches(h, null));
+            }
+            for (LivePatchEntry e : entries) {
                 if (releases.contains(e.kernel())) {
                     KernelRelease k = KernelRelease.parse(e.kernel());
                     shipped.computeIfAbsent(e.kernel(), x -> new ArrayList<>()).add(new ShippedLivePatch(
@@ -88,8 +99,9 @@ public final class ExportSource {
             List<ExportKernel> out = new ArrayList<>();
             for (KernelEntry k : kernels) {
                 Product p = products.get(k.productId());
+                Product base = p.baseId() == null ? p : products.getOrDefault(p.baseId(), p);
                 out.add(new ExportKernel(new CatalogKernel(k.release(), k.released(), k.endOfSupport()), k.arch(), p.triplet(), p.name(),
-                        shipped.getOrDefault(k.release().uname(), List.of())));
+                        base.identifier().toLowerCase(java.util.Locale.ROOT), shipped.getOrDefault(k.release().uname(), List.of())));
             }
             List<CveRecord> records = new ArrayList<>();
             for (CveStore.StoredCve c : stored) {

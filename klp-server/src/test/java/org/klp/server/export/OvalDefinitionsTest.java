@@ -53,7 +53,7 @@ class OvalDefinitionsTest {
         Fix b = Fix.security(B, 7.8, "net: use-after-free in __dst_negative_advice");
         LocalDate released = LocalDate.of(2025, 2, 1);
         ExportKernel k49 = new ExportKernel(new CatalogKernel(K49, released, released.plusYears(1)), "x86_64", "sle-module-live-patching/15.5/x86_64",
-                "SUSE Linux Enterprise Live Patching 15 SP5 x86_64", List.of(
+                "SUSE Linux Enterprise Live Patching 15 SP5 x86_64", "sles", List.of(
                 shipped(1, List.of()), shipped(2, List.of(a)), shipped(3, List.of(a, b))));
         KernelRelease k65 = KernelRelease.parse("5.14.21-150500.55.65-default");
         List<CveRecord> cves = List.of(
