@@ -15,6 +15,9 @@ import org.klp.server.audit.CveImporter;
 import org.klp.server.catalog.CatalogService;
 import org.klp.server.catalog.PackageRepository;
 import org.klp.server.export.ExportSource;
+import org.klp.server.metrics.FleetNumbersReader;
+import org.klp.server.metrics.MetricsEndpoint;
+import org.klp.server.metrics.ServerMetrics;
 import org.klp.server.policy.PolicyEngine;
 import org.klp.server.policy.RolloutSupervisor;
 import org.klp.server.store.AdminTokenStore;
@@ -48,14 +51,28 @@ public final class KlpServer implements AutoCloseable {
      * How to run: where to listen ({@code port} 0: any free port), the data folder (repositories),
      * the database, the package repository writer, the clock, and the URL hosts reach the server at
      * (null: {@code http://host:port}). {@code supervisePeriodMillis} 0 leaves rollouts to {@link #supervisor()}.
+     * Prometheus metrics are served on {@code metricsHost:metricsPort} ({@link #NO_METRICS}: not at all; 0: any free port).
      */
     public record Config(String host, int port, Path dataDir, Database database, PackageRepository packages, Clock clock, String publicUrl,
-                         long supervisePeriodMillis, java.time.Duration checkinInterval) {
+                         long supervisePeriodMillis, java.time.Duration checkinInterval, String metricsHost, int metricsPort) {
+
+        public static final int NO_METRICS = -1;
+
+        public Config(String host, int port, Path dataDir, Database database, PackageRepository packages, Clock clock, String publicUrl,
+                      long supervisePeriodMillis, java.time.Duration checkinInterval) {
+            this(host, port, dataDir, database, packages, clock, publicUrl, supervisePeriodMillis, checkinInterval, host, NO_METRICS);
+        }
 
         /** Hosts check in every hour (the agent's default), which the CVE audit's staleness follows. */
         public Config(String host, int port, Path dataDir, Database database, PackageRepository packages, Clock clock, String publicUrl,
                       long supervisePeriodMillis) {
             this(host, port, dataDir, database, packages, clock, publicUrl, supervisePeriodMillis, java.time.Duration.ofHours(1));
+        }
+
+        /** This configuration with Prometheus metrics on {@code host:port} (0: any free port). */
+        public Config withMetrics(String host, int port) {
+            return new Config(this.host, this.port, dataDir, database, packages, clock, publicUrl, supervisePeriodMillis, checkinInterval, host,
+                    port);
         }
     }
 
@@ -70,9 +87,14 @@ public final class KlpServer implements AutoCloseable {
     private final String url;
     private final AuditService audit;
     private final CveImporter importer;
+    private final ServerMetrics metrics;
+    private final MetricsEndpoint metricsEndpoint;
 
     private KlpServer(Config config, CheckinWriter writer, ServerApi api, PolicyEngine engine, RolloutSupervisor supervisor, CatalogService catalog,
-                      AdminTokenStore tokens, ScheduledExecutorService timer, String url, AuditService audit, CveImporter importer) {
+                      AdminTokenStore tokens, ScheduledExecutorService timer, String url, AuditService audit, CveImporter importer,
+                      ServerMetrics metrics, MetricsEndpoint metricsEndpoint) {
+        this.metrics = metrics;
+        this.metricsEndpoint = metricsEndpoint;
         this.audit = audit;
         this.importer = importer;
         this.config = config;
@@ -107,14 +129,27 @@ public final class KlpServer implements AutoCloseable {
         CatalogService catalog = new CatalogService(jdbi, catalogStore, policies, config.packages(), repos, config.clock(), importer,
                 engine::invalidate);
         RolloutSupervisor supervisor = new RolloutSupervisor(jdbi, policies, engine, config.clock());
+        ServerMetrics metrics = new ServerMetrics(config.clock(), version());
+        metrics.fleet(new FleetNumbersReader(audit, systems, engine, config.clock()), audit::lag, () -> audit.status().pendingEvents());
         ServerApi api = ServerApi.create(jdbi, systems, registrations, catalogStore, policies, tokens, writer, catalog, engine, supervisor, repos,
-                config.clock(), audit, importer, new ExportSource(jdbi, catalogStore, cves, ScopePolicy.DEFAULT, config.clock()));
+                config.clock(), audit, importer, new ExportSource(jdbi, catalogStore, cves, ScopePolicy.DEFAULT, config.clock()), metrics);
         try {
             api.start(config.host(), config.port());
         } catch (RuntimeException e) {
             writer.close();
             audit.close();
             throw e;
+        }
+        MetricsEndpoint metricsEndpoint = null;
+        if (config.metricsPort() != Config.NO_METRICS) {
+            try {
+                metricsEndpoint = MetricsEndpoint.start(config.metricsHost(), config.metricsPort(), metrics);
+            } catch (RuntimeException e) {
+                api.stop();
+                writer.close();
+                audit.close();
+                throw e;
+            }
         }
         // With port 0 the URL hosts reach is known only now.
         String url = config.publicUrl() != null ? config.publicUrl() : "http://" + config.host() + ":" + api.port();
@@ -133,7 +168,22 @@ public final class KlpServer implements AutoCloseable {
                 }
             }, config.supervisePeriodMillis(), config.supervisePeriodMillis(), TimeUnit.MILLISECONDS);
         }
-        return new KlpServer(config, writer, api, engine, supervisor, catalog, tokens, timer, url, audit, importer);
+        return new KlpServer(config, writer, api, engine, supervisor, catalog, tokens, timer, url, audit, importer, metrics, metricsEndpoint);
+    }
+
+    private static String version() {
+        String v = KlpServer.class.getPackage().getImplementationVersion();
+        return v == null ? "0.1.0" : v;
+    }
+
+    /** What the server counts and measures. */
+    public ServerMetrics metrics() {
+        return metrics;
+    }
+
+    /** Where Prometheus scrapes this server ({@code http://HOST:PORT/metrics}), or null when metrics are off. */
+    public String metricsUrl() {
+        return metricsEndpoint == null ? null : "http://" + config.metricsHost() + ":" + metricsEndpoint.port() + "/metrics";
     }
 
     public String url() {
@@ -190,6 +240,9 @@ public final class KlpServer implements AutoCloseable {
     @Override
     public void close() {
         timer.shutdown();
+        if (metricsEndpoint != null) {
+            metricsEndpoint.close();
+        }
         api.stop();
         writer.close();
         audit.close();

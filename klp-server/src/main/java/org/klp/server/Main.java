@@ -99,6 +99,13 @@ public final class Main implements Callable<Integer> {
                 + " default --interval); the CVE audit calls a host's state unknown 1.5 intervals after its last check-in.")
         long checkinIntervalSeconds = 3600;
 
+        @Option(names = "--metrics-port", paramLabel = "PORT", description = "Serve Prometheus metrics at http://METRICS-HOST:PORT/metrics (default:"
+                + " off; 0: any free port). A listener of its own without credentials: aggregate figures only, no host or token.")
+        Integer metricsPort;
+
+        @Option(names = "--metrics-host", paramLabel = "ADDRESS", description = "Address the metrics listener binds (default: the --host address).")
+        String metricsHost;
+
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
@@ -113,9 +120,16 @@ public final class Main implements Callable<Integer> {
                     throw new CommandLine.ParameterException(spec.commandLine(), "--checkin-interval must be from 60 to 604800 seconds, was "
                             + checkinIntervalSeconds);
                 }
-                server = KlpServer.start(new KlpServer.Config(host, port, storage.data, db,
+                if (metricsPort != null && (metricsPort < 0 || metricsPort > 65535)) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--metrics-port must be from 0 to 65535, was " + metricsPort);
+                }
+                KlpServer.Config config = new KlpServer.Config(host, port, storage.data, db,
                         RpmMdPackageRepository.inDataDir(storage.data, Clock.systemUTC(), 3072), Clock.systemUTC(), publicUrl, 1000,
-                        java.time.Duration.ofSeconds(checkinIntervalSeconds)));
+                        java.time.Duration.ofSeconds(checkinIntervalSeconds));
+                if (metricsPort != null) {
+                    config = config.withMetrics(metricsHost != null ? metricsHost : host, metricsPort);
+                }
+                server = KlpServer.start(config);
                 out.println("klp-server listening on " + server.url() + " (database: " + db.description() + ")");
                 if (firstToken != null) {
                     out.println("Admin token (shown once, stored hashed; create more with 'klp-server admin token create'):");
@@ -123,6 +137,9 @@ public final class Main implements Callable<Integer> {
                 }
                 out.println("Dashboard: " + server.url() + "/ (log in with an admin token)");
                 out.println("API: " + server.url() + "/api/openapi.json");
+                if (server.metricsUrl() != null) {
+                    out.println("Metrics (Prometheus): " + server.metricsUrl());
+                }
                 out.flush();
             } catch (RuntimeException e) {
                 db.close();

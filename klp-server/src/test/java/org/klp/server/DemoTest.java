@@ -45,5 +45,10 @@ class DemoTest {
                 .containsPattern("CVE-2024-50115 across the fleet: .*LIVE_PATCH_IN_PROGRESS 1");
         assertThat(out).contains("FLEET SUMMARY").contains("converged after 3 rounds").contains("API:").contains("/api/v1/summary")
                 .contains("Dashboard:    " + r.url() + "/");
+        // Prometheus' view of the same fleet, scraped while the demo's server ran
+        assertThat(out).contains("Metrics:      " + r.metricsUrl());
+        org.klp.server.metrics.Promtool.check(r.metrics());
+        assertThat(r.metrics()).containsPattern("(?m)^klp_checkins_total [1-9]").containsPattern("(?m)^klp_hosts_by_posture_state\\{state=\"expired\"\\} [1-9]")
+                .contains("klp_hosts_by_posture_state{state=\"forced\"} 1\n").contains("klp_rollouts_halted 1\n");
     }
 }

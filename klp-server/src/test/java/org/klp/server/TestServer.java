@@ -54,11 +54,16 @@ public final class TestServer implements AutoCloseable {
     }
 
     private TestServer(Path dir, Database db, MutableClock clock, String publicUrl) {
+        this(dir, db, clock, publicUrl, false);
+    }
+
+    private TestServer(Path dir, Database db, MutableClock clock, String publicUrl, boolean metrics) {
         this.dir = dir;
         this.db = db;
         this.clock = clock;
-        this.server = KlpServer.start(new KlpServer.Config("127.0.0.1", 0, dir, db, new RpmMdPackageRepository(signingKey(), clock), clock,
-                publicUrl, 0));
+        KlpServer.Config config = new KlpServer.Config("127.0.0.1", 0, dir, db, new RpmMdPackageRepository(signingKey(), clock), clock,
+                publicUrl, 0);
+        this.server = KlpServer.start(metrics ? config.withMetrics("127.0.0.1", 0) : config);
         this.token = server.tokens().create("test", clock.instant());
     }
 
@@ -78,6 +83,11 @@ public final class TestServer implements AutoCloseable {
     /** A server that says hosts reach it at {@code publicUrl} (behind a TLS proxy, say): what it names in documents and desired states. */
     public static TestServer h2(Path dir, String publicUrl) {
         return new TestServer(dir, Database.h2(dir.resolve("db")), new MutableClock(Instant.parse("2025-06-01T10:00:00Z")), publicUrl);
+    }
+
+    /** A server that also serves Prometheus metrics on a port of their own ({@link KlpServer#metricsUrl()}). */
+    public static TestServer withMetrics(Path dir) {
+        return new TestServer(dir, Database.h2(dir.resolve("db")), new MutableClock(Instant.parse("2025-06-01T10:00:00Z")), null, true);
     }
 
     public static TestServer on(Path dir, Database db) {

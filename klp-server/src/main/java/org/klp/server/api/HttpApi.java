@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.time.Clock;
 import java.util.List;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.klp.server.metrics.ServerMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,7 +47,11 @@ public final class HttpApi {
         this.app = app;
     }
 
-    static HttpApi create(List<Route> routes, Authenticator auth, Clock clock) {
+    /** The route a request matched and when it arrived, for the metrics of its answer. */
+    private static final String ROUTE = "klp.route";
+    private static final String STARTED = "klp.started";
+
+    static HttpApi create(List<Route> routes, Authenticator auth, Clock clock, ServerMetrics metrics) {
         QueuedThreadPool threads = new QueuedThreadPool(256, 8, 60_000);
         threads.setName("klp-http");
         Javalin app = Javalin.create(config -> {
@@ -56,8 +61,18 @@ public final class HttpApi {
             config.http.maxRequestSize = Route.PACKAGE_LIMIT;
             config.jetty.threadPool = threads;
             for (Route r : routes) {
-                config.routes.addHttpHandler(r.method(), r.path(), ctx -> handle(ctx, r, auth, clock));
+                config.routes.addHttpHandler(r.method(), r.path(), ctx -> {
+                    ctx.attribute(ROUTE, r.path());
+                    ctx.attribute(STARTED, System.nanoTime());
+                    handle(ctx, r, auth, clock);
+                });
             }
+            // called once the answer is complete, errors mapped: the status is final
+            config.requestLogger.http((ctx, millis) -> {
+                Long started = ctx.attribute(STARTED);
+                long nanos = started != null ? System.nanoTime() - started : (long) (millis * 1_000_000L);
+                metrics.request(ctx.attribute(ROUTE), ctx.method().name(), ctx.statusCode(), nanos, null);
+            });
             config.routes.exception(ApiException.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
             config.routes.exception(Exception.class, (e, ctx) -> {
                 LOG.error("{} {} failed", ctx.method(), ctx.path(), e);

@@ -9,6 +9,7 @@ import org.klp.server.audit.AuditService;
 import org.klp.server.audit.CveImporter;
 import org.klp.server.catalog.CatalogService;
 import org.klp.server.export.ExportSource;
+import org.klp.server.metrics.ServerMetrics;
 import org.klp.server.policy.PolicyEngine;
 import org.klp.server.policy.RolloutSupervisor;
 import org.klp.server.store.AdminTokenStore;
@@ -32,7 +33,7 @@ public final class ServerApi {
     public static ServerApi create(Jdbi jdbi, SystemStore systems, RegistrationStore registrations, CatalogStore catalog, PolicyStore policies,
                                    AdminTokenStore tokens, CheckinWriter writer, CatalogService publishing, PolicyEngine engine,
                                    RolloutSupervisor supervisor, Path reposDir, Clock clock, AuditService audit, CveImporter importer,
-                                   ExportSource exports) {
+                                   ExportSource exports, ServerMetrics metrics) {
         Authenticator auth = new Authenticator(systems, tokens);
         List<Route> routes = new ArrayList<>();
         routes.addAll(new PublicApi(reposDir).routes());
@@ -42,7 +43,7 @@ public final class ServerApi {
                 audit).routes());
         routes.addAll(new AuditApi(audit, importer, systems, publishing, engine).routes());
         routes.addAll(new ExportApi(exports, engine::baseUrl).routes());
-        return new ServerApi(List.copyOf(routes), HttpApi.create(routes, auth, clock));
+        return new ServerApi(List.copyOf(routes), HttpApi.create(routes, auth, clock, metrics));
     }
 
     public List<Route> routes() {

@@ -91,7 +91,8 @@ public final class AuditService implements AutoCloseable {
     record Resync() implements Event {
     }
 
-    private record Queued(long seq, Event event) {
+    /** An event, its number, and when it was queued ({@link System#nanoTime()}: for {@link #lag()}). */
+    private record Queued(long seq, Event event, long queuedNanos) {
     }
 
     /** The audit cannot answer yet (still loading, or behind for longer than {@link #WAIT}): retry. */
@@ -133,6 +134,9 @@ public final class AuditService implements AutoCloseable {
     private volatile long loadMillis;
     private volatile String failure;
     private volatile Long retainedBytes;
+    /** When the oldest event of the batch being applied was queued; {@link #IDLE} when no batch is. */
+    private volatile long applyingSince = IDLE;
+    private static final long IDLE = Long.MIN_VALUE;
 
     // Owned by the klp-audit thread.
     private final Set<String> kernelsFed = new HashSet<>();
@@ -188,7 +192,7 @@ public final class AuditService implements AutoCloseable {
     /** Numbers and queues events; numbers and queue order agree, so "applied up to n" means every event up to n. */
     private synchronized void submit(List<Event> events) {
         for (Event e : events) {
-            queue.add(new Queued(++enqueued, e));
+            queue.add(new Queued(++enqueued, e, System.nanoTime()));
         }
         lastQueued = enqueued;
     }
@@ -241,6 +245,31 @@ public final class AuditService implements AutoCloseable {
         return staleAfter;
     }
 
+    /**
+     * How far this instance's audit is behind what was committed to it: the age of the oldest event
+     * queued and not yet applied, zero when it is current. (Other instances' commits reach it as a
+     * resync when the policy generation moves; their check-ins do not yet: see the README.)
+     */
+    public Duration lag() {
+        long since = applyingSince;
+        if (since == IDLE) {
+            Queued head = queue.peek();
+            if (head == null) {
+                return Duration.ZERO;
+            }
+            since = head.queuedNanos();
+        }
+        return Duration.ofNanos(Math.max(0, System.nanoTime() - since));
+    }
+
+    /**
+     * The audit as it is now, without waiting for events still queued, or empty while it loads:
+     * for figures that may trail by the {@link #lag()} (metrics), never for answers to operators.
+     */
+    public java.util.Optional<PostureAudit> asIs() {
+        return ready ? java.util.Optional.of(audit) : java.util.Optional.empty();
+    }
+
     public Status status() {
         return new Status(ready, loadMillis, lastQueued - applied, ready ? audit.size() : null, staleAfter, retainedBytes, failure);
     }
@@ -267,6 +296,7 @@ public final class AuditService implements AutoCloseable {
                 if (first == null) {
                     continue;
                 }
+                applyingSince = first.queuedNanos();
                 batch.add(first);
                 queue.drainTo(batch, MAX_BATCH - 1);
                 apply(batch);
@@ -276,6 +306,7 @@ public final class AuditService implements AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.error("the CVE audit could not apply {} events", batch.size(), e);
             } finally {
+                applyingSince = IDLE;
                 if (!batch.isEmpty()) {
                     signal(batch.get(batch.size() - 1).seq());
                     batch.clear();

@@ -52,8 +52,9 @@ import org.klp.server.store.Database;
 public final class Demo {
 
     /** How the demo ended. */
+    /** {@code metrics}: a Prometheus scrape of the server at the end, as {@code metricsUrl} serves it. */
     public record Result(boolean converged, int hosts, List<Map<String, Integer>> rounds, Duration took, String url, String adminToken,
-                         JsonNode summary, JsonNode rollouts, JsonNode audit) {
+                         JsonNode summary, JsonNode rollouts, JsonNode audit, String metricsUrl, String metrics) {
     }
 
     static final Duration SOAK = Duration.ofSeconds(3);
@@ -73,13 +74,15 @@ public final class Demo {
         KlpServer server;
         RpmMdPackageRepository packages = RpmMdPackageRepository.inDataDir(dir.resolve("server"), clock, 2048);
         try {
-            server = KlpServer.start(new KlpServer.Config("127.0.0.1", port, dir.resolve("server"), db, packages, clock, null, 0));
+            server = KlpServer.start(new KlpServer.Config("127.0.0.1", port, dir.resolve("server"), db, packages, clock, null, 0)
+                    .withMetrics("127.0.0.1", 0));
         } catch (IllegalStateException e) {
             if (port == 0) {
                 throw e;
             }
             out.println("port " + port + " is taken; using any free port");
-            server = KlpServer.start(new KlpServer.Config("127.0.0.1", 0, dir.resolve("server"), db, packages, clock, null, 0));
+            server = KlpServer.start(new KlpServer.Config("127.0.0.1", 0, dir.resolve("server"), db, packages, clock, null, 0)
+                    .withMetrics("127.0.0.1", 0));
         }
         String token = server.tokens().create("demo", clock.instant());
         Api api = new Api(server.url(), token);
@@ -126,13 +129,14 @@ public final class Demo {
                 out.println("CVE audit:    " + server.url() + "/api/v1/audit/summary, /api/v1/audit/cves/CVE-2024-1086, /api/v1/audit/reboot-plan");
                 out.println("              KLP_ADMIN_TOKEN=" + token + " bin/klp-server audit summary --server " + server.url());
                 out.println("Repositories: " + server.url() + "/repo/" + DemoCatalog.SP5.extension() + "/");
+                out.println("Metrics:      " + server.metricsUrl() + "   (Prometheus text format, no credentials)");
                 out.println("A host:       bin/klp --root " + hosts.resolve(fleet.get(0).name()) + " -v patches");
                 out.flush();
                 if (r1.isEmpty() || r2.isEmpty()) {
                     converged = false;
                 }
                 Result result = new Result(converged, fleet.size(), List.of(r1, r2, r3), took, server.url(), token, summary,
-                        api.get("/api/v1/rollouts"), audit);
+                        api.get("/api/v1/rollouts"), audit, server.metricsUrl(), scrape(server.metricsUrl()));
                 if (keepServing) {
                     out.println("serving the API until Ctrl-C");
                     out.flush();
@@ -153,6 +157,16 @@ public final class Demo {
                 db.close();
             }
         }
+    }
+
+    /** What Prometheus would read from the server now. */
+    private static String scrape(String metricsUrl) throws Exception {
+        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(metricsUrl)).GET().build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException("GET " + metricsUrl + " answered " + r.statusCode());
+        }
+        return r.body();
     }
 
     /**
