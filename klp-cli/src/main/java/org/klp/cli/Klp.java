@@ -45,6 +45,7 @@ import picocli.CommandLine.ScopeType;
                 "  klp status                 ready | in_progress",
                 "  klp -v patches             loaded patches with their package, CVEs and bug fixes",
                 "  klp blocking -vv           tasks holding a transition back, with stacks and advice",
+                "  klp uname -r               the effective kernel release, e.g. 5.14.21-150500.55.49-default+lp4",
                 "  klp apply /lib/modules/$(uname -r)/livepatch/X.ko --timeout 60 --on-timeout=revert",
                 "  klp --root /tmp/host sim create /tmp/host --kernel 6.1.0-56-amd64   a simulated host"})
 public final class Klp implements Callable<Integer> {
@@ -116,6 +117,7 @@ public final class Klp implements Callable<Integer> {
         COMMANDS.put("restore", RestoreCommand::new);
         COMMANDS.put("lifecycle", LifecycleCommand::new);
         COMMANDS.put("history", HistoryCommand::new);
+        COMMANDS.put("uname", org.klp.cli.command.UnameCommand::new);
         COMMANDS.put("sim", SimCommand::new);
         COMMANDS.put("register", org.klp.cli.command.RegisterCommand::new);
         COMMANDS.put("extensions", org.klp.cli.command.ExtensionsCommand::new);
@@ -142,6 +144,9 @@ public final class Klp implements Callable<Integer> {
         Klp klp = new Klp();
         CommandLine cl = new CommandLine(klp);
         String name = commandName(args);
+        if (name.equals("uname")) {
+            args = unameFlags(args);
+        }
         if (COMMANDS.containsKey(name) && !name.equals("help")) {
             cl.addSubcommand(name, COMMANDS.get(name).get());
         } else {
@@ -161,6 +166,35 @@ public final class Klp implements Callable<Integer> {
         out.flush();
         err.flush();
         return code;
+    }
+
+    /**
+     * uname's one-letter flags after the command word spelled out as {@code klp uname}'s long
+     * options, clusters included ({@code -srv}): there {@code -v} is uname's kernel version, while
+     * klp's own {@code -v} (more detail) goes before the command.
+     */
+    static String[] unameFlags(String[] args) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        boolean after = false;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (!after) {
+                out.add(a);
+                if (a.equals("--root") && i + 1 < args.length) {
+                    out.add(args[++i]);
+                } else if (a.equals("uname")) {
+                    after = true;
+                }
+                continue;
+            }
+            if (a.length() > 1 && a.charAt(0) == '-' && a.charAt(1) != '-'
+                    && a.substring(1).chars().allMatch(c -> org.klp.cli.command.UnameCommand.LETTERS.indexOf(c) >= 0)) {
+                a.substring(1).chars().forEach(c -> out.add(org.klp.cli.command.UnameCommand.longOption((char) c).orElseThrow()));
+            } else {
+                out.add(a);
+            }
+        }
+        return out.toArray(String[]::new);
     }
 
     /** The version from the jar's manifest, or the build's. */

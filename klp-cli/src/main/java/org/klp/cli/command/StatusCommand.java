@@ -31,6 +31,9 @@ public final class StatusCommand extends KlpCommand {
         if (json()) {
             Json j = Json.object().field("state", state).field("kernel", snapshot.kernelRelease());
             Optional<String> active = snapshot.active().map(LoadedPatch::name);
+            int version = active.flatMap(a -> PatchInfo.record(host, a, snapshot.kernelRelease())).map(r -> r.livePatch().version()).orElse(0);
+            j.field("effectiveKernelRelease", org.klp.core.kernel.EffectiveKernelRelease.of(org.klp.core.kernel.KernelRelease.parse(
+                    snapshot.kernelRelease()), version, !snapshot.inTransition() && !org.klp.cli.connect.PostureReader.forced(record)).uname());
             j.field("activePatch", active.orElse(null));
             PatchInfo.recordJson(j, active.flatMap(a -> PatchInfo.record(host, a, snapshot.kernelRelease())));
             j.strings("loadedPatches", snapshot.patches().stream().map(LoadedPatch::name).toList());

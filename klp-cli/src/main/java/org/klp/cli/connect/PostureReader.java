@@ -64,7 +64,7 @@ public final class PostureReader {
      * run it, whatever the patch. The kernel pins only the patches a forced transition replaced (none
      * when the forcing patch was the first), so the reboot a forced transition always advises counts too.
      */
-    static boolean forced(HostState state) {
+    public static boolean forced(HostState state) {
         return !state.modulesHeldForever().isEmpty() || state.rebootReason().isPresent();
     }
 

@@ -76,6 +76,18 @@ class KlpOnRealKernelTest {
     }
 
     @Test
+    void klpUnameGivesTheEffectiveKernelReleaseOnlyWhileALivePatchIsInForce() {
+        assertThat(step("s1-uname").requireSuccess().stdout()).as("no live patch").isEqualTo(kernel + "\n");
+        assertThat(step("s1-uname-plain").stdout()).isEqualTo(kernel + "\n");
+        assertThat(step("s2-uname").requireSuccess().stdout()).as("v1, package version 2, transition complete").isEqualTo(kernel + "+lp2\n");
+        assertThat(step("s2-uname-plain").stdout()).as("uname itself does not change").isEqualTo(kernel + "\n");
+        assertThat(json("s2-status-json").get("effectiveKernelRelease").asText()).isEqualTo(kernel + "+lp2");
+        assertThat(step("s3-uname-in-transition").requireSuccess().stdout()).as("v2's transition unfinished").isEqualTo(kernel + "\n");
+        assertThat(step("s3-uname-after").requireSuccess().stdout()).as("v2 in force").isEqualTo(kernel + "+lp3\n");
+        assertThat(step("s4-uname-forced").requireSuccess().stdout()).as("v3 forced: tasks may still run old code").isEqualTo(kernel + "\n");
+    }
+
+    @Test
     void applyingV1CompletesAtOnceAndShowsItsPackageAndCves() {
         JsonNode apply = json("s2-apply-v1");
         assertThat(step("s2-apply-v1").exitCode()).isZero();

@@ -119,6 +119,8 @@ final class KlpScript {
                 klp("s1-status-json", "status", "--json"),
                 klp("s1-patches", "patches"),
                 klp("s1-patches-json", "patches", "--json"),
+                klp("s1-uname", "uname", "-r"),
+                guest("s1-uname-plain", "uname -r"),
                 // insmod and polling transition, as a script without klp would apply v1; undone by hand
                 guest("perf-bare-insmod", "for i in $(seq " + BARE_RUNS + "); do klp_us a; insmod " + module(1) + " || break; klp_wait_for "
                         + LP + "/klp_patch_v1/transition 0 30 > /dev/null || break; klp_us b; echo $(( (b - a) / 1000 )); echo 0 > " + LP
@@ -131,6 +133,9 @@ final class KlpScript {
                 klp("s2-patches-v", "-v", "patches"),
                 klp("s2-patches-json", "patches", "--json"),
                 klp("s2-status-json", "status", "--json"),
+                // the effective kernel release: the running one and the live patch version in force; uname itself is unchanged
+                klp("s2-uname", "uname", "-r"),
+                guest("s2-uname-plain", "uname -r"),
                 // 3. v2 while a task sleeps in klp_target_wait, a function v2 patches. The sleeper is held
                 // deaf to signals while klp looks at the blocked transition (however slow the guest), then
                 // let go inside the same call: the kernel's next fake signal moves it.
@@ -144,6 +149,7 @@ final class KlpScript {
                 klp("s3-blocking", "blocking"),
                 klp("s3-blocking-vv", "-vv", "blocking"),
                 klp("s3-blocking-json", "blocking", "--json"),
+                klp("s3-uname-in-transition", "uname", "-r"),
                 guest("s3-still-in-transition", "cd " + LP + " && grep . */enabled */transition; cd /"),
                 guest("s3-sleeper-patch-state", "cat /proc/$SLEEPER/patch_state"),
                 kernel("s3-let-go", "echo let-go > /proc/klp_target/sleep",
@@ -151,6 +157,7 @@ final class KlpScript {
                 kernel("s3-fake-signal", "klp_wait_for " + LP + "/klp_patch_v2/transition 0 45", List.of("sim", "advance", "15s")),
                 klp("s3-status-after", "status"),
                 klp("s3-status-after-json", "status", "--json"),
+                klp("s3-uname-after", "uname", "-r"),
                 guest("s3-message", MESSAGE),
                 kernel("s3-release-sleeper", "echo 1 > /proc/klp_target/sleep; wait $SLEEPER; cat /tmp/sleeper.out",
                         List.of("sim", "task", "exit", "${SLEEPER}")),
@@ -198,6 +205,7 @@ final class KlpScript {
                 guest("s4-forced-spinner-stack", "cat /proc/$SPIN/stack"),
                 klp("s4-status-v", "-v", "status"),
                 klp("s4-status-forced-json", "status", "--json"),
+                klp("s4-uname-forced", "uname", "-r"),
                 kernel("s4-stop-spinner", "echo 0 > /proc/klp_target/spin; cat /proc/klp_target/spin",
                         List.of("sim", "task", "exit", "${SPIN}")),
                 // 5. downgrade v3 -> v1 (the klp state versions are equal, so the kernel allows it)

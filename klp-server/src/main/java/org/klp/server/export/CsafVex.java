@@ -24,6 +24,7 @@ import org.klp.core.audit.AffectedStream;
 import org.klp.core.audit.CveRecord;
 import org.klp.core.audit.KernelExposure;
 import org.klp.core.audit.RebootReason;
+import org.klp.core.kernel.EffectiveKernelRelease;
 import org.klp.core.kernel.KernelRelease;
 import org.klp.core.patch.LivePatchPackage;
 
@@ -272,8 +273,9 @@ public final class CsafVex {
         remediations.computeIfAbsent(java.util.Arrays.asList(category, details, restart), x -> new TreeSet<>()).addAll(products);
     }
 
+    /** {@code K+lpN}: what {@code klp uname -r} prints on a host running K with version N in force. */
     private static String effective(ExportKernel k, int version) {
-        return k.release().uname() + "+lp" + version;
+        return new EffectiveKernelRelease(k.release(), version).uname();
     }
 
     private static String packageId(ShippedLivePatch p) {
