@@ -3,6 +3,7 @@
 // and CVEs each carries (GET /api/v1/kernels/{kernel}/live-patches).
 
 import { get, seg } from '../api.js';
+import { csaf, downloads, oval } from '../download.js';
 import { chip, cveLink, h, section, table } from '../dom.js';
 
 export async function render(root) {
@@ -12,6 +13,7 @@ export async function render(root) {
 
   root.append(h('h1', null, 'Catalog'),
     section('Products',
+      downloads([oval({}, 'klp-oval.xml')]),
       table([{ label: 'Product' }, { label: 'Name' }, { label: 'Extends' }, { label: 'Registration code' }],
         products.map((p) => [h('code', null, p.identifier + '/' + p.version + '/' + p.arch), p.name, p.baseId ? h('code', null, names.get(p.baseId) || p.baseId) : 'base product',
           p.free ? 'not needed (free)' : 'needed']),
@@ -45,7 +47,9 @@ function livePatches(k) {
     loaded = true;
     try {
       const versions = await get('/api/v1/kernels/' + seg(k.release) + '/live-patches');
-      body.replaceChildren(table([{ label: 'Version', class: 'num' }, { label: 'Package' }, { label: 'Released' }, { label: 'Fixes (cumulative)' }],
+      const cves = versions.flatMap((v) => v.fixes.map((f) => f.id)).filter((id) => /^CVE-/.test(id));
+      body.replaceChildren(downloads([oval({ kernel: k.release }, 'klp-oval-' + k.release + '.xml'), csaf(cves, 'klp-csaf-vex-' + k.release + '.zip')]),
+        table([{ label: 'Version', class: 'num' }, { label: 'Package' }, { label: 'Released' }, { label: 'Fixes (cumulative)' }],
         versions.map((v) => h('tr', { dataset: { version: v.version } }, h('td', { class: 'num' }, 'v' + v.version),
           h('td', null, h('code', null, v.rpm || v.packageName)), h('td', null, v.released),
           h('td', null, v.fixes.length === 0 ? h('span', { class: 'muted' }, v.version === 1 ? 'initial patch: no fixes' : 'none')

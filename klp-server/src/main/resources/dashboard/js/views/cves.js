@@ -3,6 +3,7 @@
 // policy change would do (GET /api/v1/audit/what-if). Filters: group and product.
 
 import { get, seg } from '../api.js';
+import { csaf, csv, downloads, oval } from '../download.js';
 import { bar, chip, cveLink, facts, h, num, section, systemLink, table, VERDICTS, verdictChip } from '../dom.js';
 
 export async function render(root, ctx) {
@@ -56,6 +57,8 @@ async function cveReport(id, filter) {
   const c = r.cve;
   const box = h('div', { id: 'cve-report', dataset: { cve: c.id } });
   box.append(section(c.id,
+    downloads([csv('/api/v1/audit/cves/' + seg(c.id), { verdict: 'all', group: filter.group, product: filter.product }, 'klp-audit-' + c.id + '.csv'),
+      oval({ cve: c.id, product: filter.product }, 'klp-oval-' + c.id + '.xml'), csaf([c.id])]),
     h('p', { class: 'summary', id: 'cve-summary' }, c.summary || 'no summary'),
     facts([
       ['CVSS', [c.cvss.toFixed(1), c.vector ? [' ', h('code', null, c.vector)] : '']],
@@ -86,6 +89,9 @@ async function cveReport(id, filter) {
 async function fleetSummary(filter) {
   const s = await get('/api/v1/audit/summary', { top: 20, group: filter.group, product: filter.product });
   return section('Fleet summary' + (filter.group ? ' of group ' + filter.group : '') + (filter.product ? ' for ' + filter.product : ''),
+    downloads([csv('/api/v1/audit/summary', { top: 20, group: filter.group, product: filter.product }, 'klp-audit-summary.csv'),
+      oval({ product: filter.product }, 'klp-oval' + (filter.product ? '-' + filter.product.replaceAll('/', '_') : '') + '.xml'),
+      csaf(s.topCves.map((c) => c.cve))]),
     h('p', { id: 'audit-summary-line' }, num(s.hosts) + ' hosts audited: ', h('b', null, num(s.hostsAtRisk) + ' at risk'), ', '
       + num(s.fixableByLivePatch) + ' safe after a live patch update, ' + num(s.needReboot) + ' need a reboot.'),
     h('h3', null, 'Hosts by their worst verdict'),

@@ -3,6 +3,7 @@
 // (GET /api/v1/audit/reboot-plan) and the live patch coverage per kernel stream (…/coverage).
 
 import { get } from '../api.js';
+import { csv, downloads } from '../download.js';
 import { chip, cveLink, h, link, num, section, systemLink, table } from '../dom.js';
 
 const LISTED = 100;
@@ -56,20 +57,20 @@ export async function render(root, ctx) {
           h('td', null, k.expired ? chip('ended: reboot into a newer kernel', 'bad') : k.endOfSupport ? '' : chip('no live patches', 'bad2')),
           h('td', { class: 'num' }, link('#/systems', { kernel: k.kernel }, num(k.hosts))))),
         { empty: 'No host has checked in yet.', dataset: { table: 'lifecycle-kernels' } })),
-    section('Support ending soon', form,
+    section('Support ending soon', form, downloads([csv('/api/v1/audit/lifecycle/ending', { days }, 'klp-support-ending-' + days + '-days.csv')]),
       h('p', { id: 'ending-total', dataset: { total: ending.total } }, num(ending.total) + ' hosts run a kernel whose live patch support ends within ' + days + ' days.'),
       hosts(ending.total, table(hostColumns, ending.systems.map(hostRow), { empty: 'None.', dataset: { table: 'ending' } })), more(ending.total, ending.systems.length)),
-    section('Support ended',
+    section('Support ended', downloads([csv('/api/v1/audit/lifecycle/expired', {}, 'klp-support-ended.csv')]),
       h('p', { id: 'expired-total', dataset: { total: expired.total } }, num(expired.total) + ' hosts run a kernel past its end of support: they get no more live patches and must reboot into a newer kernel.'),
       hosts(expired.total, table(hostColumns, expired.systems.map(hostRow), { empty: 'None.', dataset: { table: 'expired' } })), more(expired.total, expired.systems.length)),
-    section('Reboot plan',
+    section('Reboot plan', downloads([csv('/api/v1/audit/reboot-plan', {}, 'klp-reboot-plan.csv')]),
       h('p', { id: 'reboot-total', dataset: { total: plan.total } }, num(plan.total) + ' hosts, the date each must reboot by (its kernel\'s end of support) and the kernel to move to.'),
       hosts(plan.total, table([{ label: 'Host' }, { label: 'Group' }, { label: 'Running' }, { label: 'Reboot by' }, { label: 'Days left', class: 'num' }, { label: 'Move to' }],
         plan.systems.map((x) => [systemLink(x.id, x.hostname), x.group, h('code', null, x.running),
           [x.rebootBy || '–', x.overdue ? [' ', chip('overdue', 'bad')] : ''], x.daysLeft === null ? '–' : num(x.daysLeft),
           x.moveTo ? [h('code', null, x.moveTo), x.moveToInstalled ? ' (installed)' : ''] : '–']),
         { empty: 'No host needs a reboot.', dataset: { table: 'reboot-plan' } })), more(plan.total, plan.systems.length)),
-    section('Live patch coverage per kernel stream',
+    section('Live patch coverage per kernel stream', downloads([csv('/api/v1/audit/coverage', {}, 'klp-coverage.csv')]),
       table([{ label: 'Stream' }, { label: 'Qualifying CVEs', class: 'num' }, { label: 'Live patched', class: 'num' }, { label: 'Share', class: 'num' },
         { label: 'Median days to a live patch', class: 'num' }, { label: 'Not live patched' }],
       coverage.streams.map((c) => [h('code', null, c.stream), num(c.qualifying), num(c.livePatched), Math.round(c.share * 100) + '%',

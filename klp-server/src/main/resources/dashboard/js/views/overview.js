@@ -2,6 +2,7 @@
 // (GET /api/v1/systems?state=failed), halted rollouts, and the CVE exposure (GET /api/v1/audit/summary).
 
 import { get } from '../api.js';
+import { csaf, csv, downloads, oval } from '../download.js';
 import { bar, chip, cveLink, figure, h, link, num, POSTURE_STATUS, postureChip, section, table, VERDICTS, when } from '../dom.js';
 
 export async function render(root, ctx) {
@@ -67,6 +68,8 @@ export async function render(root, ctx) {
     exposure.append(h('p', { class: 'error' }, 'The CVE audit cannot answer: ' + audit.error.message));
   } else {
     exposure.append(
+      downloads([csv('/api/v1/audit/summary', { top: 5 }, 'klp-top-cves.csv'), oval({}, 'klp-oval.xml'),
+        csaf(audit.topCves.map((c) => c.cve))]),
       h('div', { class: 'figures' },
         figure('auditHosts', 'hosts audited', audit.hosts),
         figure('hostsAtRisk', 'hosts at risk from a known CVE', audit.hostsAtRisk, { kind: audit.hostsAtRisk ? 'bad' : 'ok', href: '#/cves' }),

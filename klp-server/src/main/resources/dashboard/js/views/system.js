@@ -2,6 +2,7 @@
 // first with their evidence (GET /api/v1/audit/systems/{id}) and its history (…/history).
 
 import { ApiError, get } from '../api.js';
+import { csaf, csv, downloads, oval } from '../download.js';
 import { ago, chip, cveLink, facts, h, link, num, section, table, taintText, VERDICTS, verdictChip, when } from '../dom.js';
 
 export async function render(root, ctx) {
@@ -92,6 +93,8 @@ function auditSection(audit) {
   }
   const a = audit.system;
   box.append(
+    downloads([csv('/api/v1/audit/systems/' + a.id, {}, 'klp-audit-system-' + a.id + '.csv'),
+      oval({ kernel: a.kernel }, 'klp-oval-' + a.kernel + '.xml'), csaf(audit.findings.map((f) => f.cve))]),
     h('p', null, 'Worst verdict: ', verdictChip(audit.worst), ' — ', num(audit.total), ' CVEs concern this host',
       a.stale ? [' ', chip('stale: no check-in since ' + when(a.lastCheckIn), 'muted')] : '',
       a.pinnedVersion ? h('span', { class: 'muted' }, ' · its group holds it at v' + a.pinnedVersion) : '',

@@ -38,10 +38,13 @@ final class Browser implements AutoCloseable {
 
     final ChromeDriver driver;
     private final Path profile;
+    /** Where the page's downloads land (inside the profile, removed with it). */
+    final Path downloads;
 
-    private Browser(ChromeDriver driver, Path profile) {
+    private Browser(ChromeDriver driver, Path profile, Path downloads) {
         this.driver = driver;
         this.profile = profile;
+        this.downloads = downloads;
     }
 
     /** Fails, naming the Debian packages, when Chromium or its driver is missing. */
@@ -68,6 +71,8 @@ final class Browser implements AutoCloseable {
                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-default-apps",
                 "--disable-extensions", "--disable-dev-shm-usage", "--user-data-dir=" + profile, "--window-size=1400,1000", "--lang=en-US");
         options.setCapability("goog:loggingPrefs", Map.of(LogType.BROWSER, "ALL"));
+        Path downloads = Files.createDirectories(profile.resolve("downloads"));
+        options.setExperimentalOption("prefs", Map.of("download.default_directory", downloads.toString(), "download.prompt_for_download", false));
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(CHROMEDRIVER.toFile())
                 .usingAnyFreePort()
@@ -75,7 +80,8 @@ final class Browser implements AutoCloseable {
                 .build();
         ChromeDriver driver = new ChromeDriver(service, options);
         driver.manage().timeouts().pageLoadTimeout(PATIENCE).scriptTimeout(PATIENCE);
-        return new Browser(driver, profile);
+        driver.executeCdpCommand("Browser.setDownloadBehavior", Map.of("behavior", "allow", "downloadPath", downloads.toString()));
+        return new Browser(driver, profile, downloads);
     }
 
     void open(String url) {
@@ -143,6 +149,15 @@ final class Browser implements AutoCloseable {
         if (!state.equals("ready")) {
             throw new AssertionError("the " + viewName + " view failed: " + find("#view").getText());
         }
+    }
+
+    /** Clicks {@code button} and waits for the file it downloads, complete; returns its bytes. */
+    byte[] download(WebElement button, String fileName) throws IOException {
+        Path file = downloads.resolve(fileName);
+        Files.deleteIfExists(file);
+        button.click();
+        until("the download of " + fileName, () -> Files.isRegularFile(file) && !Files.exists(downloads.resolve(fileName + ".crdownload")));
+        return Files.readAllBytes(file);
     }
 
     /** The console's entries since the last call (the driver hands each out once). */

@@ -489,4 +489,47 @@ class DashboardBrowserTest {
         assertThat(patches.findElements(org.openqa.selenium.By.cssSelector("tbody tr[data-version]"))).hasSize(3);
         assertThat(patches.getText()).contains("CVE-2024-36971").contains("CVE-2024-1086").contains("initial patch");
     }
+
+    @Test
+    @Order(9)
+    void aCveAndASystemDownloadTheirCsvOvalAndCsafExactlyAsTheApiAnswersThem() throws Exception {
+        loggedIn();
+        b.view(base, "/cves/CVE-2024-1086", "cve");
+        assertThat(b.download(b.find("#cve-report [data-download=csv]"), "klp-audit-CVE-2024-1086.csv"))
+                .isEqualTo(raw("/api/v1/audit/cves/CVE-2024-1086?verdict=all&format=csv"));
+        byte[] oval = b.download(b.find("#cve-report [data-download=oval]"), "klp-oval-CVE-2024-1086.xml");
+        assertThat(oval).isEqualTo(raw("/api/v1/export/oval?cve=CVE-2024-1086"));
+        assertThat(new String(oval, java.nio.charset.StandardCharsets.UTF_8)).contains("oval:org.klp:def:20241086");
+        assertThat(b.download(b.find("#cve-report [data-download=csaf]"), "klp-cve-2024-1086.json"))
+                .isEqualTo(raw("/api/v1/export/csaf?cve=CVE-2024-1086"));
+
+        long id = org.klp.cli.connect.Credentials.read(hosts.get("p1")).orElseThrow().systemId();
+        b.view(base, "/systems/" + id, "system");
+        JsonNode audit = api("/api/v1/audit/systems/" + id);
+        String kernel = audit.at("/system/kernel").asText();
+        assertThat(b.download(b.find("#system-audit [data-download=oval]"), "klp-oval-" + kernel + ".xml"))
+                .isEqualTo(raw("/api/v1/export/oval?kernel=" + kernel));
+        byte[] zip = b.download(b.find("#system-audit [data-download=csaf]"), "klp-csaf-vex.zip");
+        java.util.List<String> entries = new java.util.ArrayList<>();
+        try (java.util.zip.ZipInputStream in = new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(zip))) {
+            for (java.util.zip.ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+                entries.add(e.getName());
+            }
+        }
+        assertThat(entries).contains("index.txt");
+        audit.path("findings").forEach(f -> {
+            if (f.path("cve").asText().startsWith("CVE-")) {
+                assertThat(entries).contains("klp-" + f.path("cve").asText().toLowerCase(java.util.Locale.ROOT) + ".json");
+            }
+        });
+    }
+
+    /** The bytes the API answers to an admin's GET. */
+    private static byte[] raw(String path) throws Exception {
+        java.net.http.HttpResponse<byte[]> r = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(base + path)).header("Authorization", "Bearer " + t.token).GET().build(),
+                java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(r.statusCode()).as(path).isEqualTo(200);
+        return r.body();
+    }
 }

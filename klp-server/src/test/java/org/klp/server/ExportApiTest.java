@@ -128,4 +128,34 @@ class ExportApiTest {
                 .isEqualTo(2);
         assertThat(usage.toString()).contains("give --output DIR");
     }
+
+    @Test
+    void ovalOfAKernelIsItsStreams() throws Exception {
+        assertThat(get("/api/v1/export/oval?kernel=" + TestServer.KERNEL).body()).contains("oval:org.klp:def:20241086")
+                .doesNotContain("oval:org.klp:def:202352434");
+        assertThat(get("/api/v1/export/oval?kernel=latest").statusCode()).isEqualTo(400);
+        assertThat(get("/api/v1/export/oval?kernel=" + TestServer.KERNEL + "&product=SLES/15.5/x86_64").statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void csafZipHoldsTheDocumentsOfTheCvesAskedForAndAnIndex() throws Exception {
+        HttpResponse<byte[]> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(t.url()
+                        + "/api/v1/export/csaf?format=zip&cves=CVE-2024-1086,CVE-2023-52434")).header("Authorization", "Bearer " + t.token).GET().build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Type").orElse("")).isEqualTo("application/zip");
+        java.util.Map<String, String> entries = new java.util.LinkedHashMap<>();
+        try (java.util.zip.ZipInputStream in = new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(r.body()))) {
+            for (java.util.zip.ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+                entries.put(e.getName(), new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            }
+        }
+        assertThat(entries.keySet()).as("CVE-2023-52434 names no stream of the catalog: no document").containsExactly("klp-cve-2024-1086.json",
+                "index.txt");
+        assertThat(entries.get("index.txt")).isEqualTo("klp-cve-2024-1086.json\n");
+        assertThat(entries.get("klp-cve-2024-1086.json")).isEqualTo(get("/api/v1/export/csaf/klp-cve-2024-1086.json").body());
+        assertThat(get("/api/v1/export/csaf?format=zip").statusCode()).isEqualTo(400);
+        assertThat(get("/api/v1/export/csaf?format=zip&cves=CVE-2099-0001").statusCode()).isEqualTo(404);
+        assertThat(get("/api/v1/export/csaf?format=xml").statusCode()).isEqualTo(400);
+    }
 }

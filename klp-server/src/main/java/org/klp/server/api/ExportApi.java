@@ -50,6 +50,16 @@ final class ExportApi {
                     + " asks); give cve=ID only, or nothing for the list");
         }
         String cve = call.query("cve");
+        String format = call.query("format");
+        if (format != null && !format.equals("json") && !format.equals("zip")) {
+            throw ApiException.badRequest("format must be json (the default) or zip (documents of the CVEs given by cves=ID,ID…), was '" + format + "'");
+        }
+        if ("zip".equals(format)) {
+            return zip(call);
+        }
+        if (call.query("cves") != null) {
+            throw ApiException.badRequest("cves lists the documents of a zip: add format=zip");
+        }
         if (cve != null) {
             return csaf(call, cve);
         }
@@ -70,6 +80,64 @@ final class ExportApi {
         out.put("total", documents.size());
         out.put("documents", documents);
         return Reply.ok(out);
+    }
+
+    /** The most documents one zip holds: a page's worth; a whole catalog is {@code klp-server export csaf}'s folder. */
+    static final int ZIP_LIMIT = 1000;
+
+    /**
+     * The documents of the CVEs listed ({@code cves=ID,ID…}) in one zip with {@code index.txt}, as a
+     * CSAF provider's folder holds them; CVEs that name no stream of the catalog have no document and
+     * are left out (the index says which are in).
+     */
+    private Reply zip(Call call) {
+        String list = call.query("cves");
+        if (list == null) {
+            throw ApiException.badRequest("format=zip needs cves=ID,ID… (at most " + ZIP_LIMIT + "); every document of the catalog is"
+                    + " klp-server export csaf --output DIR");
+        }
+        java.util.TreeSet<String> ids = new java.util.TreeSet<>();
+        for (String part : list.split(",")) {
+            if (part.isBlank()) {
+                continue;
+            }
+            try {
+                ids.add(new ExportScope(null, null, part.strip()).cve());
+            } catch (IllegalArgumentException e) {
+                throw ApiException.badRequest(e.getMessage());
+            }
+            if (ids.size() > ZIP_LIMIT) {
+                throw ApiException.badRequest("at most " + ZIP_LIMIT + " CVEs in one zip; every document of the catalog is klp-server export csaf"
+                        + " --output DIR");
+            }
+        }
+        ExportCatalog catalog = read(ExportScope.ALL);
+        CsafVex.Publisher publisher = publisher();
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        List<String> files = new ArrayList<>();
+        try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(bytes)) {
+            for (String id : ids) {
+                java.util.Optional<CveRecord> r = catalog.cve(id);
+                if (r.isEmpty()) {
+                    throw ApiException.notFound("no CVE record " + id + "; import it with the CVE feed (POST /api/v1/cves)");
+                }
+                if (!CsafVex.hasProducts(catalog, r.get())) {
+                    continue;
+                }
+                String file = CsafVex.fileName(id);
+                zip.putNextEntry(new java.util.zip.ZipEntry(file));
+                zip.write(CsafVex.bytes(CsafVex.document(catalog, id, publisher)));
+                zip.closeEntry();
+                files.add(file);
+            }
+            zip.putNextEntry(new java.util.zip.ZipEntry("index.txt"));
+            zip.write((String.join("\n", files) + (files.isEmpty() ? "" : "\n")).getBytes(StandardCharsets.UTF_8));
+            zip.closeEntry();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        call.responseHeader("Content-Disposition", "attachment; filename=\"klp-csaf-vex.zip\"");
+        return new Reply.Bytes(200, "application/zip", bytes.toByteArray());
     }
 
     private Reply csafDocument(Call call) {
@@ -106,6 +174,13 @@ final class ExportApi {
 
     private static ExportScope scope(Call call) {
         try {
+            String kernel = call.query("kernel");
+            if (kernel != null) {
+                if (call.query("product") != null || call.query("stream") != null) {
+                    throw new IllegalArgumentException("give a product, a kernel stream or a kernel, only one of them");
+                }
+                return ExportScope.ofKernel(kernel, call.query("cve"));
+            }
             return new ExportScope(call.query("product"), call.query("stream"), call.query("cve"));
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest(e.getMessage());
@@ -123,7 +198,7 @@ final class ExportApi {
     /** A file name for downloads: the export and its scope, in characters any file system takes. */
     static String fileName(String export, Call call) {
         StringBuilder name = new StringBuilder(export);
-        for (String p : new String[] {call.query("product"), call.query("stream"), call.query("cve")}) {
+        for (String p : new String[] {call.query("product"), call.query("stream"), call.query("kernel"), call.query("cve")}) {
             if (p != null) {
                 name.append('-').append(p.replaceAll("[^A-Za-z0-9._-]", "_"));
             }

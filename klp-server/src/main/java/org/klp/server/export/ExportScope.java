@@ -15,6 +15,11 @@ public record ExportScope(String product, String stream, String cve) {
 
     public static final ExportScope ALL = new ExportScope(null, null, null);
 
+    /** The scope of one kernel release: its stream (a host running it can run any release of the stream after an update). */
+    public static ExportScope ofKernel(String release, String cve) {
+        return new ExportScope(null, org.klp.core.kernel.KernelRelease.parse(release).stream(), cve);
+    }
+
     public ExportScope {
         if (product != null && stream != null) {
             throw new IllegalArgumentException("give a product or a kernel stream, not both");
