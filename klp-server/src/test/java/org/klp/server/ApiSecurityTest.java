@@ -120,11 +120,12 @@ class ApiSecurityTest {
     }
 
     @Test
-    void onlyTheApiDescriptionHealthRepositoriesAndTheDashboardsStaticFilesArePublic() {
-        // a new public route is a decision: the dashboard's files hold no data, its page reads the API with the admin token
+    void onlyTheApiDescriptionHealthRepositoriesTheDashboardsStaticFilesAndTheLifecyclePageArePublic() {
+        // a new public route is a decision: the dashboard's files hold no data, its page reads the API with the admin token;
+        // the lifecycle page says of the catalog what the public repositories' metadata says, and nothing of hosts
         assertThat(t.server.routes().stream().filter(r -> r.access() == Access.PUBLIC).map(r -> r.method().name() + " " + r.path()))
                 .containsExactlyInAnyOrder("GET /api/openapi.json", "GET /health", "GET /repo/<path>", "GET /", "GET /dashboard/",
-                        "GET /dashboard/<path>");
+                        "GET /dashboard/<path>", "GET /lifecycle", "GET /lifecycle.json");
         assertThat(t.send("GET", "/dashboard/", null, (String) null).text()).doesNotContain(t.token).doesNotContain("SCC_");
     }
 

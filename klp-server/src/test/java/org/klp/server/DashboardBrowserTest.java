@@ -532,4 +532,29 @@ class DashboardBrowserTest {
         assertThat(r.statusCode()).as(path).isEqualTo(200);
         return r.body();
     }
+
+    @Test
+    @Order(10)
+    void thePublicLifecyclePageListsEveryMaintainedKernelWithoutALoginAndFindsOneByUname() {
+        b.open(base + "/lifecycle");
+        b.until("the kernels", () -> "ready".equals(b.find("#kernels").getDomAttribute("data-state")));
+        JsonNode all = t.send("GET", "/lifecycle.json", null, (String) null).body();
+        assertThat(b.all("#kernels details[data-kernel]")).hasSize(all.path("kernels").size());
+
+        b.find("#uname").sendKeys(K65);
+        b.find("#find").click();
+        b.until("the answer for " + K65, () -> b.find("#answer").isDisplayed() && b.find("#answer").getText().contains(K65));
+        assertThat(b.find("#answer").getText()).contains("ended");
+        assertThat(b.all("#kernels details[data-kernel]")).hasSize(1);
+        assertThat(b.find("#kernels details[data-kernel] .end-of-support").getText()).isEqualTo("2025-04-01");
+
+        b.find("#uname").clear();
+        b.find("#uname").sendKeys("5.14.21-150500.55.12-default");
+        b.find("#find").click();
+        b.until("the refusal", () -> b.find("#answer").getText().contains("is not a kernel release the catalog maintains"));
+        assertThat(b.find("#answer").getText()).contains("maintained releases of its stream");
+        // the browser logs the 404 of that lookup as a failed load: expected, and the only error
+        assertThat(b.consoleErrors()).singleElement().asString().contains("lifecycle.json?uname=5.14.21-150500.55.12-default")
+                .contains("404");
+    }
 }

@@ -43,6 +43,7 @@ public final class ServerApi {
                 audit).routes());
         routes.addAll(new AuditApi(audit, importer, systems, publishing, engine).routes());
         routes.addAll(new ExportApi(exports, engine::baseUrl).routes());
+        routes.addAll(new LifecycleApi(exports, () -> engine.snapshot().generation(), clock).routes());
         return new ServerApi(List.copyOf(routes), HttpApi.create(routes, auth, clock, metrics));
     }
 
