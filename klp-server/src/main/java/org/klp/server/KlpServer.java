@@ -105,6 +105,7 @@ public final class KlpServer implements AutoCloseable {
         Path repos = config.dataDir().resolve("repos");
         CatalogService catalog = new CatalogService(jdbi, catalogStore, policies, config.packages(), repos, config.clock(), importer,
                 engine::invalidate);
+        catalog.ensureProductPackages();
         RolloutSupervisor supervisor = new RolloutSupervisor(jdbi, policies, engine, config.clock());
         ServerApi api = ServerApi.create(jdbi, systems, registrations, catalogStore, policies, tokens, writer, catalog, engine, supervisor, repos,
                 config.clock(), audit, importer);

@@ -98,6 +98,10 @@ public final class Main implements Callable<Integer> {
                 + " default --interval); the CVE audit calls a host's state unknown 1.5 intervals after its last check-in.")
         long checkinIntervalSeconds = 3600;
 
+        @Option(names = "--host-tool", paramLabel = "klp.jar", description = "Publish the host tool's package (kernel-livepatch-tools) built from"
+                + " this klp.jar (klp-cli/target/klp.jar) in every live patching product's repository, for 'zypper install -t pattern lp_sles'.")
+        java.nio.file.Path hostTool;
+
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
@@ -116,6 +120,14 @@ public final class Main implements Callable<Integer> {
                         RpmMdPackageRepository.inDataDir(storage.data, Clock.systemUTC(), 3072), Clock.systemUTC(), publicUrl, 1000,
                         java.time.Duration.ofSeconds(checkinIntervalSeconds)));
                 out.println("klp-server listening on " + server.url() + " (database: " + db.description() + ")");
+                if (hostTool != null) {
+                    try {
+                        out.println("Host tool: " + server.catalog().publishHostTool(hostTool).getFileName() + " in the live patching repositories");
+                    } catch (RuntimeException e) {
+                        server.close();
+                        throw e;
+                    }
+                }
                 if (firstToken != null) {
                     out.println("Admin token (shown once, stored hashed; create more with 'klp-server admin token create'):");
                     out.println("  " + firstToken);

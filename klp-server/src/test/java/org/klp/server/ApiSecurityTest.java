@@ -84,7 +84,7 @@ class ApiSecurityTest {
             }
             checked.add(method + " " + path);
         }
-        assertThat(checked).hasSize(46);
+        assertThat(checked).hasSize(52);
         assertThat(rows("systems")).isEqualTo(systems);
         assertThat(rows("system_events")).isEqualTo(events);
         assertThat(rows("registration_codes")).isEqualTo(codes);
@@ -121,10 +121,11 @@ class ApiSecurityTest {
 
     @Test
     void onlyTheApiDescriptionHealthRepositoriesAndTheDashboardsStaticFilesArePublic() {
-        // a new public route is a decision: the dashboard's files hold no data, its page reads the API with the admin token
+        // a new public route is a decision: the dashboard's files hold no data, its page reads the API with the admin token;
+        // SUSEConnect probes /connect/repositories/installer without credentials, and learns only what the public repositories show
         assertThat(t.server.routes().stream().filter(r -> r.access() == Access.PUBLIC).map(r -> r.method().name() + " " + r.path()))
                 .containsExactlyInAnyOrder("GET /api/openapi.json", "GET /health", "GET /repo/<path>", "GET /", "GET /dashboard/",
-                        "GET /dashboard/<path>");
+                        "GET /dashboard/<path>", "GET /connect/repositories/installer");
         assertThat(t.send("GET", "/dashboard/", null, (String) null).text()).doesNotContain(t.token).doesNotContain("SCC_");
     }
 

@@ -147,6 +147,11 @@ public final class PolicyEngine {
     }
 
     /** The URL hosts reach this server at, for repository URLs. */
+    /** The URL hosts reach this server at (repositories, services). */
+    public String baseUrl() {
+        return baseUrl;
+    }
+
     public void baseUrl(String url) {
         this.baseUrl = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }
