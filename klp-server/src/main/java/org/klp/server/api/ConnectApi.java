@@ -225,7 +225,7 @@ final class ConnectApi {
             registrations.activate(h, sys.id(), p.id(), codeId, call.now());
             systems.addEvent(h, sys.id(), call.now(), "activated", "activated " + p.triplet());
         });
-        return Reply.created(service(p, ""));
+        return Reply.created(service(p, "", true));
     }
 
     /**
@@ -259,7 +259,7 @@ final class ConnectApi {
             registrations.activate(h, sys.id(), target.id(), current.regcodeId(), call.now());
             systems.addEvent(h, sys.id(), call.now(), "upgraded", "upgraded " + from.triplet() + " to " + target.triplet());
         });
-        return Reply.created(service(target, obsoleted[0]));
+        return Reply.created(service(target, obsoleted[0], true));
     }
 
     /** {@code SUSEConnect -d -p PRODUCT}: an extension's activation goes, its code's seat is free again, its service with it. */
@@ -285,7 +285,7 @@ final class ConnectApi {
             }
             systems.addEvent(h, sys.id(), call.now(), "deactivated", "deactivated " + p.triplet());
         });
-        return Reply.ok(service(p, ""));
+        return Reply.ok(service(p, "", false));
     }
 
     /** {@code zypper migration}'s question: to which versions can the installed products move together (online)? */
@@ -417,7 +417,7 @@ final class ConnectApi {
             for (RegistrationStore.Activation a : registrations.activations(h, sys.id())) {
                 Product p = catalog.product(a.productId()).orElseThrow();
                 Optional<RegistrationCode> code = a.regcodeId() == null ? Optional.empty() : registrations.code(h, a.regcodeId());
-                list.add(new SccViews.Activation(p.id(), sys.id(), service(p, ""), null, code.map(RegistrationCode::label).orElse(p.name()), "ACTIVE",
+                list.add(new SccViews.Activation(p.id(), sys.id(), service(p, "", true), null, code.map(RegistrationCode::label).orElse(p.name()), "ACTIVE",
                         a.activatedAt(), code.map(RegistrationCode::expiresAt).orElse(null), a.regcodeId() == null ? "free" : "full"));
             }
             return list;
@@ -613,10 +613,11 @@ final class ConnectApi {
         return 0;
     }
 
-    private SccViews.Service service(Product p, String obsoleted) {
+    /** A product's service; {@code activated}: whether the system has the product after the call. */
+    private SccViews.Service service(Product p, String obsoleted, boolean activated) {
         String name = p.serviceName();
         return new SccViews.Service(p.id(), name, policy.baseUrl() + "/services/" + p.id() + "?credentials=" + name, obsoleted,
-                productView(p, List.of(), Set.of()));
+                productView(p, List.of(), activated ? Set.of(p.id()) : Set.of()));
     }
 
     private static String repositoryAlias(Product p) {
