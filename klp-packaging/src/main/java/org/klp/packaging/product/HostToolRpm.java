@@ -114,8 +114,23 @@ public final class HostToolRpm {
                 .provides(Dependency.equal("klp", version))
                 .requires(Dependency.atLeast(JAVA, "17"))
                 .file(JAR, jarBytes, 0644);
+        java.util.Set<String> ownDirectories = new java.util.TreeSet<>();
+        for (String path : dist.keySet()) {
+            for (String dir = parent(path); dir != null; dir = parent(dir)) {
+                if (dir.substring(dir.lastIndexOf('/') + 1).contains("klp")) {
+                    ownDirectories.add(dir); // klp's own folders go with the package; shared ones (/usr/bin) are the system's
+                }
+            }
+        }
+        ownDirectories.add(JAR.substring(0, JAR.lastIndexOf('/')));
+        ownDirectories.forEach(w::directory);
         dist.forEach((path, data) -> w.file(path, data, executable(path) ? 0755 : 0644));
         return w.postScript(POST).preUninstallScript(PREUN).postUninstallScript(POSTUN).write(outputDir, key);
+    }
+
+    private static String parent(String path) {
+        int slash = path.lastIndexOf('/');
+        return slash <= 0 ? null : path.substring(0, slash);
     }
 
     private static boolean executable(String path) {

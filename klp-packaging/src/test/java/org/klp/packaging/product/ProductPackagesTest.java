@@ -87,7 +87,8 @@ class ProductPackagesTest {
         String files = rpmQuery(rpm, "--qf", "[%{FILEMODES:perms} %{FILENAMES}\\n]");
         assertThat(files).contains("-rw-r--r-- /usr/lib/klp/klp.jar", "-rwxr-xr-x /usr/bin/klp", "-rwxr-xr-x /usr/lib/klp/klp-restore-early",
                 "-rw-r--r-- /usr/lib/systemd/system/klp-restore.service", "-rwxr-xr-x /usr/lib/dracut/modules.d/90klp/module-setup.sh",
-                "-rwxr-xr-x /usr/share/initramfs-tools/hooks/klp", "-rw-r--r-- /usr/share/man/man8/klp.8");
+                "-rwxr-xr-x /usr/share/initramfs-tools/hooks/klp", "-rw-r--r-- /usr/share/man/man8/klp.8",
+                "drwxr-xr-x /usr/lib/klp\n", "drwxr-xr-x /usr/lib/dracut/modules.d/90klp\n").doesNotContain(" /usr/bin\n");
         assertThat(rpmQuery(rpm, "--requires")).contains("java-headless >= 17");
         assertThat(rpmQuery(rpm, "--provides")).contains("klp = 0.1.0~SNAPSHOT");
         String scripts = rpmQuery(rpm, "--scripts");
