@@ -101,6 +101,12 @@ final class SuseConnect {
         return send("GET", "/connect/systems/products?arch=" + arch + "&identifier=" + identifier + "&release_type=&version=" + version, basic(), null);
     }
 
+    /** GET /connect/systems/products as connect-ng 1.20 and later send it (registration.FetchProductInfo): the product as a JSON body. */
+    Answer showWithBody(String identifier, String version, String arch) {
+        return send("GET", "/connect/systems/products", basic(), "{\"identifier\":\"" + identifier + "\",\"version\":\"" + version
+                + "\",\"arch\":\"" + arch + "\"}\n");
+    }
+
     // ---- --list-extensions, --status
 
     Answer activations() {

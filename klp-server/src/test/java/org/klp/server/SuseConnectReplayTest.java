@@ -98,6 +98,15 @@ class SuseConnectReplayTest {
     }
 
     @Test
+    void newerSuseConnectsSendTheProductQueryAsAJsonBodyOfTheGet() {
+        SuseConnect host = registered("sles-2b", code(TestServer.BASE, 1));
+        SuseConnect.Answer tree = host.showWithBody("SLES", "15.5", "x86_64");
+        assertThat(tree.status()).as(tree.text()).isEqualTo(200);
+        assertThat(tree.json().at("/extensions/0/identifier").asText()).isEqualTo("sle-module-live-patching");
+        assertThat(host.showWithBody("SLES", "12.5", "x86_64").error()).startsWith("No product found");
+    }
+
+    @Test
     void listingExtensionsReadsTheActivationsAndTheBaseProductsTree() {
         SuseConnect host = registered("sles-2", code(TestServer.BASE, 1));
         SuseConnect.Answer activations = host.activations();

@@ -117,7 +117,7 @@ final class ConnectApi {
                 new Route(HandlerType.POST, "/connect/subscriptions/systems", Access.REGISTRATION_CODE, Route.JSON_LIMIT, this::announce),
                 new Route(HandlerType.PUT, "/connect/systems", Access.SYSTEM, Route.JSON_LIMIT, this::update),
                 new Route(HandlerType.DELETE, "/connect/systems", Access.SYSTEM, Route.JSON_LIMIT, this::deregister),
-                new Route(HandlerType.GET, "/connect/systems/products", Access.SYSTEM, 0, this::product),
+                new Route(HandlerType.GET, "/connect/systems/products", Access.SYSTEM, Route.JSON_LIMIT, this::product),
                 new Route(HandlerType.POST, "/connect/systems/products", Access.SYSTEM, Route.JSON_LIMIT, this::activate),
                 new Route(HandlerType.PUT, "/connect/systems/products", Access.SYSTEM, Route.JSON_LIMIT, this::upgrade),
                 new Route(HandlerType.DELETE, "/connect/systems/products", Access.SYSTEM, Route.JSON_LIMIT, this::deactivate),
@@ -177,9 +177,16 @@ final class ConnectApi {
 
     // ---- products
 
+    /**
+     * A product the system activated, with its extension tree. SUSEConnect up to 1.14 names the
+     * product in the query string; later versions send it as a JSON body of the GET.
+     */
     private Reply product(Call call) {
         Caller.System sys = call.system();
-        Product p = known(new ProductRequest(call.query("identifier"), call.query("version"), call.query("arch"), null, null, null));
+        ProductRequest named = call.query("identifier") != null || call.body().length == 0
+                ? new ProductRequest(call.query("identifier"), call.query("version"), call.query("arch"), null, null, null)
+                : body(call, ProductRequest.class, false);
+        Product p = known(named);
         Set<Integer> active = activeProducts(sys.id());
         if (!active.contains(p.id())) {
             throw ApiException.unprocessable("The requested product '" + p.name() + "' is not activated on this system; activate it first"

@@ -101,9 +101,13 @@ public final class HttpApi {
         }
     }
 
-    /** Reads at most {@code limit} bytes of body; a larger one is refused before it is read whole. */
+    /**
+     * Reads at most {@code limit} bytes of body; a larger one is refused before it is read whole.
+     * A GET has a body only on a route that declares a limit (SUSEConnect sends its product query
+     * as a JSON body on {@code GET /connect/systems/products}).
+     */
     private static byte[] readBody(Context ctx, int limit) throws IOException {
-        if (ctx.method() == HandlerType.GET || ctx.method() == HandlerType.HEAD) {
+        if ((ctx.method() == HandlerType.GET || ctx.method() == HandlerType.HEAD) && limit == 0) {
             return new byte[0];
         }
         long declared = ctx.req().getContentLengthLong();
