@@ -128,6 +128,7 @@ public final class KlpServer implements AutoCloseable {
         Path repos = config.dataDir().resolve("repos");
         CatalogService catalog = new CatalogService(jdbi, catalogStore, policies, config.packages(), repos, config.clock(), importer,
                 engine::invalidate);
+        catalog.ensureProductPackages();
         RolloutSupervisor supervisor = new RolloutSupervisor(jdbi, policies, engine, config.clock());
         ServerMetrics metrics = new ServerMetrics(config.clock(), version());
         metrics.fleet(new FleetNumbersReader(audit, systems, engine, config.clock()), audit::lag, () -> audit.status().pendingEvents());

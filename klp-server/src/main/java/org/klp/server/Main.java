@@ -106,6 +106,10 @@ public final class Main implements Callable<Integer> {
         @Option(names = "--metrics-host", paramLabel = "ADDRESS", description = "Address the metrics listener binds (default: the --host address).")
         String metricsHost;
 
+        @Option(names = "--host-tool", paramLabel = "klp.jar", description = "Publish the host tool's package (kernel-livepatch-tools) built from"
+                + " this klp.jar (klp-cli/target/klp.jar) in every live patching product's repository, for 'zypper install -t pattern lp_sles'.")
+        java.nio.file.Path hostTool;
+
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
@@ -131,6 +135,14 @@ public final class Main implements Callable<Integer> {
                 }
                 server = KlpServer.start(config);
                 out.println("klp-server listening on " + server.url() + " (database: " + db.description() + ")");
+                if (hostTool != null) {
+                    try {
+                        out.println("Host tool: " + server.catalog().publishHostTool(hostTool).getFileName() + " in the live patching repositories");
+                    } catch (RuntimeException e) {
+                        server.close();
+                        throw e;
+                    }
+                }
                 if (firstToken != null) {
                     out.println("Admin token (shown once, stored hashed; create more with 'klp-server admin token create'):");
                     out.println("  " + firstToken);

@@ -84,7 +84,7 @@ class ApiSecurityTest {
             }
             checked.add(method + " " + path);
         }
-        assertThat(checked).hasSize(49);
+        assertThat(checked).hasSize(55);
         assertThat(rows("systems")).isEqualTo(systems);
         assertThat(rows("system_events")).isEqualTo(events);
         assertThat(rows("registration_codes")).isEqualTo(codes);
@@ -122,10 +122,11 @@ class ApiSecurityTest {
     @Test
     void onlyTheApiDescriptionHealthRepositoriesTheDashboardsStaticFilesAndTheLifecyclePageArePublic() {
         // a new public route is a decision: the dashboard's files hold no data, its page reads the API with the admin token;
-        // the lifecycle page says of the catalog what the public repositories' metadata says, and nothing of hosts
+        // the lifecycle page says of the catalog what the public repositories' metadata says, and nothing of hosts;
+        // SUSEConnect probes /connect/repositories/installer without credentials, and learns only what the public repositories show
         assertThat(t.server.routes().stream().filter(r -> r.access() == Access.PUBLIC).map(r -> r.method().name() + " " + r.path()))
                 .containsExactlyInAnyOrder("GET /api/openapi.json", "GET /health", "GET /repo/<path>", "GET /", "GET /dashboard/",
-                        "GET /dashboard/<path>", "GET /lifecycle", "GET /lifecycle.json");
+                        "GET /dashboard/<path>", "GET /lifecycle", "GET /lifecycle.json", "GET /connect/repositories/installer");
         assertThat(t.send("GET", "/dashboard/", null, (String) null).text()).doesNotContain(t.token).doesNotContain("SCC_");
     }
 

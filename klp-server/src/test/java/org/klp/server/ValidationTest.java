@@ -90,6 +90,8 @@ class ValidationTest {
         refused("POST", "/api/v1/kernels/" + TestServer.KERNEL + "/live-patches", "Bearer " + t.token, "{\"module\":\"%%%\"}", "base64");
         refused("POST", "/api/v1/kernels/" + TestServer.KERNEL + "/live-patches", "Bearer " + t.token,
                 "{\"module\":\"eA==\",\"fixes\":[{\"id\":\"CVE-oops\"}]}", "Not a fix id");
-        refused("POST", "/connect/subscriptions/systems", "Token token=" + t.baseCode, "{\"hostname\":\"h\",\"hw\":1}", "unknown field \"hw\"");
+        refused("POST", "/connect/subscriptions/systems", "Token token=" + t.baseCode, "{\"hostname\":\"" + "h".repeat(256) + "\",\"hw\":1}",
+                "hostname is longer than 255 characters");
+        refused("POST", "/connect/subscriptions/systems", "Token token=" + t.baseCode, "{\"hostname\":5}", "hostname");
     }
 }

@@ -17,10 +17,11 @@ public final class ExtensionsCommand extends KlpCommand {
         Credentials c = Credentials.require(klp().root());
         ConnectClient client = new ConnectClient(c.server());
         List<ConnectClient.Activation> activations = client.activations(c);
-        ConnectClient.Activation base = activations.stream().filter(a -> a.service() != null).findFirst()
-                .orElseThrow(() -> new IllegalStateException("no product is activated on this host; register it: klp register --server URL -r CODE"));
-        String[] p = RegisterCommand.split(base.service().name());
-        ConnectClient.ProductNode product = client.product(c, p[0], p[1], p[2]);
+        ConnectClient.ProductNode base = activations.stream().map(ConnectClient.Activation::service)
+                .filter(s -> s != null && s.product() != null && "base".equals(s.product().productType())).map(ConnectClient.Service::product)
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException("no base product is activated on this host; register it: klp register --server URL -r CODE"));
+        ConnectClient.ProductNode product = client.product(c, base.identifier(), base.version(), base.arch());
         if (json()) {
             Json j = Json.object().field("product", product.triplet()).field("name", product.friendlyName()).startArray("extensions");
             write(j, product.extensions());
@@ -42,7 +43,7 @@ public final class ExtensionsCommand extends KlpCommand {
             String name = e.friendlyName() != null ? e.friendlyName() : e.name();
             out().println(indent + name + (e.activated() ? " (Activated)" : ""));
             if (e.activated()) {
-                out().println(indent + "Deactivate with: klp deregister");
+                out().println(indent + "Deactivate with: klp deregister -p " + e.triplet());
             } else {
                 out().println(indent + "Activate with: klp register -p " + e.triplet() + (e.free() ? "" : " -r ADDITIONAL REGCODE"));
             }

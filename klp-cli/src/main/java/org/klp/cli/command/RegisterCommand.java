@@ -4,9 +4,9 @@ import java.nio.file.Path;
 import org.klp.cli.ExitCode;
 import org.klp.cli.Json;
 import org.klp.cli.UsageException;
-import org.klp.cli.connect.Agent;
 import org.klp.cli.connect.ConnectClient;
 import org.klp.cli.connect.Credentials;
+import org.klp.cli.connect.Registration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -14,10 +14,16 @@ import picocli.CommandLine.Option;
         "Registers this host with a klp server, as SUSEConnect registers with SCC:",
         "  klp register --server URL -r CODE          registers the host and activates the product of CODE",
         "  klp register -p IDENTIFIER/VERSION/ARCH -r CODE   activates an extension, e.g. sle-module-live-patching/15.5/x86_64",
-        "The credentials go to etc/klp/credentials under the root, readable by root only."})
+        "Laid out as SUSEConnect lays it, so either tool reads the other's registration: the credentials in",
+        "etc/zypp/credentials.d/SCCcredentials (readable by root only), the server as 'url:' in etc/SUSEConnect, a zypper",
+        "service per activated product (etc/zypp/services.d/NAME.service with etc/zypp/credentials.d/NAME). klp update reads",
+        "the services' repositories from etc/klp/repositories. On a zypper-managed host, activating an extension also",
+        "installs its release package (zypper install -t product), as SUSEConnect does."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:registered or activated", "2:usage error", "3:the server refused (the message says why) or could not be reached"})
 public final class RegisterCommand extends KlpCommand {
 
-    @Option(names = "--server", paramLabel = "URL", description = "The klp server, e.g. http://klp.example.com:8080.")
+    @Option(names = "--server", paramLabel = "URL", description = "The klp server, e.g. http://klp.example.com:8080 (default: url: of etc/SUSEConnect).")
     String server;
 
     @Option(names = {"-r", "--regcode"}, paramLabel = "CODE", description = "The registration code.")
@@ -37,31 +43,30 @@ public final class RegisterCommand extends KlpCommand {
         }
         var existing = Credentials.read(root);
         if (product == null) {
-            if (server == null || code == null) {
+            String url = server != null ? server : Credentials.serverUrl(root).orElse(null);
+            if (url == null || code == null) {
                 throw new UsageException("give --server URL and -r CODE to register, or -p IDENTIFIER/VERSION/ARCH -r CODE to activate an extension");
             }
             if (existing.isPresent()) {
                 throw new IllegalStateException("this host is already registered with " + existing.get().server() + " as " + existing.get().login()
                         + "; run klp deregister first");
             }
-            ConnectClient client = new ConnectClient(server);
+            ConnectClient client = new ConnectClient(url);
             ConnectClient.Announced a = client.announce(code, hostname != null ? hostname : defaultHostname(root));
             Credentials c = new Credentials(client.server(), a.login(), a.password(), a.id());
             c.write(root);
-            String activated = null;
+            Registration.Activated activated = null;
             if (a.product() != null) {
-                String[] p = split(a.product());
-                ConnectClient.Service s = client.activate(c, p[0], p[1], p[2], code);
-                Agent.configureRepository(root, s.url());
-                activated = a.product();
+                activated = Registration.activate(root, client, c, split(a.product()), code, false);
             }
             if (json()) {
                 out().print(Json.object().field("registered", true).field("server", client.server()).field("login", a.login())
-                        .field("systemId", a.id()).field("activated", activated).end());
+                        .field("systemId", a.id()).field("activated", activated == null ? null : a.product())
+                        .field("service", activated == null ? null : activated.service().name()).end());
             } else {
                 out().println("Registered system " + a.login() + " (id " + a.id() + ") with " + client.server());
                 if (activated != null) {
-                    out().println("Activated " + activated);
+                    out().println("Activated " + a.product() + " (service " + activated.service().name() + ")");
                 }
                 out().println("Credentials are in " + Credentials.file(root) + " (readable by root only)");
             }
@@ -72,15 +77,18 @@ public final class RegisterCommand extends KlpCommand {
         if (server != null && !new ConnectClient(server).server().equals(c.server())) {
             throw new UsageException("this host is registered with " + c.server() + ", not " + server);
         }
-        String[] p = split(product);
         ConnectClient client = new ConnectClient(c.server());
-        ConnectClient.Service s = client.activate(c, p[0], p[1], p[2], code);
-        Agent.configureRepository(root, s.url());
+        Registration.Activated a = Registration.activate(root, client, c, split(product), code, true);
+        a.releasePackageProblem().ifPresent(p -> err().println("klp: warning: " + p));
         if (json()) {
-            out().print(Json.object().field("activated", product).field("repository", s.url()).end());
+            Json j = Json.object().field("activated", product).field("service", a.service().name()).startArray("repositories");
+            a.repositories().forEach(j::value);
+            out().print(j.endArray().field("releasePackage", a.releasePackageProblem().orElse("ok")).end());
         } else {
-            out().println("Activated " + product);
-            out().println("Repository: " + s.url());
+            out().println("Activated " + product + " (service " + a.service().name() + ")");
+            for (String r : a.repositories()) {
+                out().println("Repository: " + r);
+            }
         }
         return ExitCode.OK;
     }

@@ -36,8 +36,12 @@ public final class ConnectClient {
     public record Announced(long id, String login, String password, String product) {
     }
 
+    /** A product's repository service (SCC's shape) and the product it serves. */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record Service(long id, String name, String url) {
+    public record Service(long id, String name, String url, ProductNode product) {
+        public ZyppServices.Service zypp() {
+            return new ZyppServices.Service(name, url);
+        }
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -83,6 +87,39 @@ public final class ConnectClient {
             body.put("token", code);
         }
         return send("POST", "/connect/systems/products", basic(c), body, Service.class);
+    }
+
+    /** Deactivates an extension ({@code SUSEConnect -d -p}): the server frees its code's seat and names the service to remove. */
+    public Service deactivate(Credentials c, String identifier, String version, String arch) {
+        var body = JSON.createObjectNode().put("identifier", identifier).put("version", version).put("arch", arch);
+        return send("DELETE", "/connect/systems/products", basic(c), body, Service.class);
+    }
+
+    /** The repositories of a service, from its index ({@code URL/repo/repoindex.xml}, zypper's RIS), fetched with the system's credentials. */
+    public List<String> repositories(Credentials c, Service s) {
+        String url = s.url();
+        int q = url.indexOf('?');
+        String index = (q < 0 ? url : url.substring(0, q)).replaceFirst("/+$", "") + "/repo/repoindex.xml";
+        if (!index.startsWith(server + "/")) {
+            throw new IllegalStateException("service " + s.name() + " is at " + url + ", not on " + server + "; refusing to send credentials there");
+        }
+        byte[] xml = send("GET", index.substring(server.length()), basic(c), null, byte[].class);
+        List<String> out = new java.util.ArrayList<>();
+        try {
+            javax.xml.stream.XMLStreamReader r = org.klp.packaging.xml.SafeXml.reader(new java.io.ByteArrayInputStream(xml), index);
+            while (r.hasNext()) {
+                if (r.next() == javax.xml.stream.XMLStreamConstants.START_ELEMENT && r.getLocalName().equals("repo")) {
+                    String repo = org.klp.packaging.xml.SafeXml.attribute(r, "url", null);
+                    if (repo != null && (repo.startsWith("http://") || repo.startsWith("https://"))
+                            && !"false".equals(org.klp.packaging.xml.SafeXml.attribute(r, "enabled", "true"))) {
+                        out.add(repo);
+                    }
+                }
+            }
+        } catch (javax.xml.stream.XMLStreamException e) {
+            throw new IllegalStateException("the service index " + index + " is not valid XML: " + e.getMessage(), e);
+        }
+        return out;
     }
 
     public ProductNode product(Credentials c, String identifier, String version, String arch) {
@@ -149,6 +186,9 @@ public final class ConnectClient {
                     message = new String(r.body(), StandardCharsets.UTF_8);
                 }
                 throw new ServerRefused(r.statusCode(), "the klp server refused: " + message + " (HTTP " + r.statusCode() + ")");
+            }
+            if (type == byte[].class) {
+                return type.cast(r.body());
             }
             return type == null || r.statusCode() == 204 ? null : JSON.readValue(r.body(), type);
         } catch (ConnectException e) {

@@ -81,9 +81,34 @@ public final class Zypper {
     public record Result(int exitCode, String output) {
     }
 
+    /** Whether zypper is installed (on the PATH). */
+    public static boolean installed() {
+        return onPath("zypper");
+    }
+
+    /**
+     * Runs {@code zypper --non-interactive [--root ROOT] ARGS}. Under a root other than {@code /}
+     * zypper's lock goes under the root too, so that work on one root never waits for another's.
+     */
+    public static Result run(Path root, List<String> args) {
+        List<String> cmd = new ArrayList<>(List.of("zypper", "--non-interactive"));
+        if (!isSystem(root)) {
+            cmd.addAll(List.of("--root", root.toAbsolutePath().normalize().toString()));
+        }
+        cmd.addAll(args);
+        return run(cmd, TIMEOUT_MINUTES, isSystem(root) ? java.util.Map.of()
+                : java.util.Map.of("ZYPP_LOCKFILE_ROOT", root.toAbsolutePath().normalize().toString()));
+    }
+
     private static Result run(List<String> command, long minutes) {
+        return run(command, minutes, java.util.Map.of());
+    }
+
+    private static Result run(List<String> command, long minutes, java.util.Map<String, String> env) {
         try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+            pb.environment().putAll(env);
+            Process p = pb.start();
             p.getOutputStream().close();
             byte[] out = p.getInputStream().readAllBytes();
             if (!p.waitFor(minutes, TimeUnit.MINUTES)) {

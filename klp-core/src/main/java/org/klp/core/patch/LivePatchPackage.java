@@ -51,6 +51,23 @@ public record LivePatchPackage(KernelRelease kernel, int version, LocalDate rele
         return NAME_PREFIX + kernel.packageForm();
     }
 
+    /**
+     * Whether a package name is a live patch package's: {@code kernel-livepatch-} and a kernel in
+     * package form. Other packages share the prefix, such as the host tool's
+     * {@code kernel-livepatch-tools}.
+     */
+    public static boolean isLivePatchName(String name) {
+        if (name == null || !name.startsWith(NAME_PREFIX)) {
+            return false;
+        }
+        try {
+            KernelRelease.parsePackageForm(name.substring(NAME_PREFIX.length()));
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
     /** Reads the kernel release out of a package name such as {@code kernel-livepatch-5_14_21-150500_55_49-default}. */
     public static KernelRelease kernelOfPackageName(String name) {
         if (name == null || !name.startsWith(NAME_PREFIX)) {

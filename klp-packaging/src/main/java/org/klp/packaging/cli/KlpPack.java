@@ -16,7 +16,12 @@ import picocli.CommandLine.Command;
                 "  klp-pack key generate --name 'klp repository <klp@example.org>' --output keys",
                 "  klp-pack rpm --kernel 5.14.21-150500.55.49-default --version 1 --module livepatch_1.ko --kernel-released 2024-03-01 --output repo --key keys/klp.secret.asc",
                 "  klp-pack rpm --kernel 5.14.21-150500.55.49-default --version 2 --module livepatch_2.ko --fixes fixes.json --repo repo --key keys/klp.secret.asc",
-                "  klp-pack repo publish repo --key keys/klp.secret.asc"})
+                "  klp-pack repo publish repo --key keys/klp.secret.asc",
+                "  klp-pack product release --identifier sle-module-live-patching --version 15.5 --arch x86_64 --kind extension \\",
+                "           --summary 'SUSE Linux Enterprise Live Patching 15 SP5 x86_64' --output repo --key keys/klp.secret.asc",
+                "  klp-pack product pattern --identifier sle-module-live-patching --version 15.5 --arch x86_64 --output repo --key keys/klp.secret.asc",
+                "  klp-pack product tools --jar klp-cli/target/klp.jar --output repo --key keys/klp.secret.asc",
+                "  klp-pack repo publish repo --lifecycle-package sle-module-live-patching --key keys/klp.secret.asc"})
 public final class KlpPack implements Runnable {
 
     public static final int OK = 0;
@@ -28,7 +33,7 @@ public final class KlpPack implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: rpm, key, repo or stand-in (see klp-pack --help)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: rpm, key, repo, product or stand-in (see klp-pack --help)");
     }
 
     /**
@@ -39,7 +44,8 @@ public final class KlpPack implements Runnable {
     static CommandLine commandLine(String... args) {
         CommandLine cli = new CommandLine(new KlpPack());
         String first = args.length == 0 ? "" : args[0];
-        boolean all = !(first.equals("rpm") || first.equals("key") || first.equals("repo") || first.equals("stand-in"));
+        boolean all = !(first.equals("rpm") || first.equals("key") || first.equals("repo") || first.equals("stand-in")
+                || first.equals("product"));
         if (all || first.equals("rpm")) {
             cli.addSubcommand("rpm", new RpmCommand());
         }
@@ -48,6 +54,9 @@ public final class KlpPack implements Runnable {
         }
         if (all || first.equals("repo")) {
             cli.addSubcommand("repo", new RepoCommand());
+        }
+        if (all || first.equals("product")) {
+            cli.addSubcommand("product", new ProductCommand());
         }
         if (all || first.equals("stand-in")) {
             cli.addSubcommand("stand-in", new StandInCommand());

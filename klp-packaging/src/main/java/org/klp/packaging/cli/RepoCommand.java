@@ -46,13 +46,22 @@ final class RepoCommand implements Runnable {
         @Option(names = "--key", paramLabel = "KEY", description = "Armored OpenPGP secret key to sign repomd.xml with")
         Path key;
 
+        @Option(names = "--lifecycle-package", paramLabel = "IDENTIFIER",
+                description = "Also keep lifecycle-data-IDENTIFIER (/usr/share/lifecycle/data/IDENTIFIER.lifecycle, a row per live patch"
+                        + " package, what zypper lifecycle reads) in DIR, rebuilt when its rows change; e.g. sle-module-live-patching")
+        String lifecyclePackage;
+
         @Option(names = "--json", description = "Print the result as JSON")
         boolean json;
 
         @Override
         public Integer call() {
             SigningKey used = key == null ? null : SigningKey.read(key);
-            RepositoryPublisher.Result r = new RepositoryPublisher(used).publish(dir);
+            RepositoryPublisher publisher = new RepositoryPublisher(used);
+            if (lifecyclePackage != null) {
+                publisher = publisher.withLifecyclePackage(lifecyclePackage);
+            }
+            RepositoryPublisher.Result r = publisher.publish(dir);
             var out = spec.commandLine().getOut();
             if (json) {
                 out.print(Json.of(g -> {

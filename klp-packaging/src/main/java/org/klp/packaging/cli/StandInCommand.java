@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 
 @Command(name = "stand-in", mixinStandardHelpOptions = true,
         description = "Stand-in packages that let live patches install into an empty root (zypper --root) for tests and demos.",
-        subcommands = {StandInCommand.Kernel.class, StandInCommand.Shell.class})
+        subcommands = {StandInCommand.Kernel.class, StandInCommand.Shell.class, StandInCommand.Java.class})
 final class StandInCommand implements Runnable {
 
     @CommandLine.Spec
@@ -19,7 +19,7 @@ final class StandInCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "Missing subcommand: kernel or shell");
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing subcommand: kernel, shell or java");
     }
 
     @Command(name = "kernel", mixinStandardHelpOptions = true,
@@ -70,6 +70,26 @@ final class StandInCommand implements Runnable {
         @Override
         public Integer call() {
             Path p = StandInPackages.shell(busybox, arch, key == null ? null : SigningKey.read(key), output);
+            spec.commandLine().getOut().println("Wrote " + p);
+            return KlpPack.OK;
+        }
+    }
+
+    @Command(name = "java", mixinStandardHelpOptions = true,
+            description = "klp-stand-in-java-17-1.noarch.rpm providing java-headless = 17, which kernel-livepatch-tools requires (no Java inside).")
+    static final class Java implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--output", defaultValue = ".", paramLabel = "DIR")
+        Path output;
+
+        @Option(names = "--key", paramLabel = "KEY")
+        Path key;
+
+        @Override
+        public Integer call() {
+            Path p = StandInPackages.javaRuntime(key == null ? null : SigningKey.read(key), output);
             spec.commandLine().getOut().println("Wrote " + p);
             return KlpPack.OK;
         }

@@ -114,7 +114,7 @@ public final class LivePatchRepository {
                 : new LifecycleData(List.of());
         List<AvailableLivePatch> patches = new ArrayList<>();
         for (PrimaryPackage p : primary(data(t, repomd, "primary", where), where)) {
-            if (!p.name.startsWith("kernel-livepatch-")) {
+            if (!org.klp.core.patch.LivePatchPackage.isLivePatchName(p.name)) {
                 continue;
             }
             String nevra = p.name + "-" + p.version + "-" + p.release + "." + p.arch;

@@ -148,7 +148,7 @@ public record PackageEntry(String location, long size, long mtimeMillis, String 
 
         String record = "";
         String kernelReleased = "";
-        if (name.startsWith("kernel-livepatch-")) {
+        if (org.klp.core.patch.LivePatchPackage.isLivePatchName(name)) {
             PatchRecord r = PatchRecordJson.read(LivePatchRpm.recordJsonOf(rpm),
                     location + ":/usr/share/klp/patches/" + name + "-" + rpm.version() + ".json");
             record = PatchRecordJson.writeCompact(r);

@@ -36,6 +36,7 @@ import org.klp.core.lifecycle.SupportPolicy;
 import org.klp.packaging.lifecycle.LifecycleData;
 import org.klp.packaging.pgp.SigningKey;
 import org.klp.packaging.pgp.TrustedKeys;
+import org.klp.packaging.product.LifecycleDataRpm;
 import org.klp.packaging.record.PatchRecord;
 import org.klp.packaging.rpm.RpmPackage;
 
@@ -47,7 +48,8 @@ import org.klp.packaging.rpm.RpmPackage;
  * {@code -other.xml.gz} (equivalent to {@code createrepo_c}'s), {@code -updateinfo.xml.gz}
  * ({@link UpdateInfo}), {@code -lifecycle.gz} ({@link LifecycleData}), {@code -klp-patches.json.gz}
  * (every live patch package's {@link PatchRecord}, so that a host learns the fixes of every version
- * without downloading packages), then {@code repomd.xml}, and with a key {@code repomd.xml.asc}
+ * without downloading packages), {@code -products.xml.gz} and {@code -patterns.xml.gz} when packages
+ * define products or patterns ({@link ProductsAndPatterns}), then {@code repomd.xml}, and with a key {@code repomd.xml.asc}
  * and {@code repomd.xml.key}.
  *
  * <h2>Order of writes</h2>
@@ -73,13 +75,28 @@ public final class RepositoryPublisher {
     private final SigningKey key;
     private final Clock clock;
     private final SupportPolicy support;
+    private final String lifecycleProduct;
     private TrustedKeys trusted;
 
     /** @param key signs repomd.xml and is the key every package must be signed with; null to publish unsigned */
     public RepositoryPublisher(SigningKey key, Clock clock, SupportPolicy support) {
+        this(key, clock, support, null);
+    }
+
+    private RepositoryPublisher(SigningKey key, Clock clock, SupportPolicy support, String lifecycleProduct) {
         this.key = key;
         this.clock = clock;
         this.support = support;
+        this.lifecycleProduct = lifecycleProduct == null ? null : org.klp.packaging.product.ProductRelease.requireIdentifier(lifecycleProduct);
+    }
+
+    /**
+     * This publisher, also keeping the folder's lifecycle data package
+     * ({@link LifecycleDataRpm}, {@code lifecycle-data-IDENTIFIER}) in step with its live patches:
+     * what {@code zypper lifecycle} reads on hosts where the product is installed.
+     */
+    public RepositoryPublisher withLifecyclePackage(String productIdentifier) {
+        return new RepositoryPublisher(key, clock, support, productIdentifier);
     }
 
     /** @param key signs repomd.xml and is the key every package must be signed with; null to publish unsigned */
@@ -151,6 +168,9 @@ public final class RepositoryPublisher {
             List<ChunkedGzip.Part> updates = updates(entries);
             List<PackageEntry> livePatches = entries.stream().filter(PackageEntry::isLivePatch).toList();
             LifecycleData lifecycle = lifecycle(livePatches, warnings);
+            if (lifecycleProduct != null && !livePatches.isEmpty()) {
+                lifecyclePackage(dir, lifecycle, entries);
+            }
             t.mark("updateinfo and lifecycle");
 
             // The documents are independent: compress and write them side by side.
@@ -168,6 +188,15 @@ public final class RepositoryPublisher {
                     () -> writeUpdateInfo(repodata, chunks, entries, updates, now),
                     () -> writeData(repodata, "lifecycle", "gz", lifecycle.write().getBytes(StandardCharsets.UTF_8), now),
                     () -> writeData(repodata, "klp-patches", "json.gz", records(livePatches), now));
+            ProductsAndPatterns.Documents solvables = ProductsAndPatterns.of(entries);
+            if (!solvables.products().isEmpty()) {
+                jobs = new ArrayList<>(jobs);
+                jobs.add(() -> writeData(repodata, "products", "xml.gz", document("products", solvables.products()), now));
+            }
+            if (!solvables.patterns().isEmpty()) {
+                jobs = new ArrayList<>(jobs);
+                jobs.add(() -> writeData(repodata, "patterns", "xml.gz", document("patterns", solvables.patterns()), now));
+            }
             List<Future<RepoMd.Data>> writing = new ArrayList<>();
             for (Callable<RepoMd.Data> job : jobs) {
                 writing.add(pool.submit(job));
@@ -314,6 +343,20 @@ public final class RepositoryPublisher {
         return new LifecycleData(lines);
     }
 
+    /** Rebuilds the lifecycle data package when its rows changed, and puts it in place of the older one among the entries. */
+    private void lifecyclePackage(Path dir, LifecycleData lifecycle, List<PackageEntry> entries) throws IOException {
+        java.util.Optional<Path> made = LifecycleDataRpm.ensure(dir, lifecycleProduct, lifecycle, key);
+        if (made.isEmpty()) {
+            return;
+        }
+        String name = LifecycleDataRpm.packageName(lifecycleProduct);
+        entries.removeIf(e -> e.name().equals(name) && e.location().indexOf('/') < 0);
+        Path file = made.get();
+        entries.add(PackageEntry.of(RpmPackage.read(file), dir.relativize(file).toString().replace('\\', '/'),
+                Files.getLastModifiedTime(file).toMillis()));
+        entries.sort(Comparator.comparing(PackageEntry::name).thenComparing(PackageEntry::location));
+    }
+
     /** Parses the yyyy-mm-dd the records hold (validated when the record was read) without DateTimeFormatter's start-up. */
     private static LocalDate isoDate(String day) {
         if (day.length() == 10 && day.charAt(4) == '-' && day.charAt(7) == '-') {
@@ -417,6 +460,16 @@ public final class RepositoryPublisher {
             }
             throw new IOException(e.getCause());
         }
+    }
+
+    /** A products or patterns document of rpm-md: the elements in one root element. */
+    private static byte[] document(String root, List<byte[]> elements) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<" + root + " xmlns=\"http://novell.com/package/metadata/suse/" + root
+                + "\" xmlns:rpm=\"http://linux.duke.edu/metadata/rpm\" count=\"" + elements.size() + "\">\n").getBytes(StandardCharsets.UTF_8));
+        elements.forEach(out::writeBytes);
+        out.writeBytes(("</" + root + ">\n").getBytes(StandardCharsets.UTF_8));
+        return out.toByteArray();
     }
 
     /** The records as a JSON array: the records' own JSON, as each package ships it, joined. */

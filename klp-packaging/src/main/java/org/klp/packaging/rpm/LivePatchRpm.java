@@ -39,6 +39,8 @@ import org.klp.packaging.record.PatchRecordJson;
  *     <em>installed</em>, not running.</li>
  * <li>{@code Provides: kernel-livepatch(<kernel>) = N}: the patch level of that kernel, which other
  *     packages may require ({@code >= N}).</li>
+ * <li>{@code Supplements: (kernel-uname-r = <kernel> and kernel-livepatch-tools)}: see
+ *     {@link #ACTIVATED_BY}.</li>
  * <li>No Conflicts and no Obsoletes: every kernel's package has its own name and its own folder,
  *     so live patches for several installed kernels sit side by side; versions of one kernel's
  *     package replace one another by ordinary upgrade or {@code --oldpackage} downgrade.</li>
@@ -59,6 +61,14 @@ import org.klp.packaging.record.PatchRecordJson;
 public final class LivePatchRpm {
 
     public static final String RELEASE = "1";
+
+    /**
+     * The package whose presence means live patching is active on a host: the host tool. A live
+     * patch package supplements its kernel together with it, so that the solver selects the live
+     * patch of every installed kernel when the host tool comes, and of every kernel installed while
+     * it is there; without it, installing a kernel pulls no live patch.
+     */
+    public static final String ACTIVATED_BY = "kernel-livepatch-tools";
     public static final String DEFAULT_ARCH = "x86_64";
 
     /** What to build. {@code kernelReleased} null: taken from the previous version, or {@code released} for version 1. */
@@ -236,9 +246,15 @@ public final class LivePatchRpm {
                 .file("/" + recordPath, PatchRecordJson.write(record).getBytes(StandardCharsets.UTF_8), 0644)
                 .provides(PackageWriter.Dependency.equal("kernel-livepatch(" + kernel + ")", Integer.toString(patch.version())))
                 .requires(PackageWriter.Dependency.equal("kernel-uname-r", kernel))
+                .supplements(PackageWriter.Dependency.rich(supplements(patch.kernel())))
                 .postScript(postScript(patch.kernel(), "/" + modulePath));
         Path file = writer.write(outputDir, key);
         return new Result(file, record);
+    }
+
+    /** {@code (kernel-uname-r = KERNEL and kernel-livepatch-tools)}: see {@link #ACTIVATED_BY}. */
+    public static String supplements(KernelRelease kernel) {
+        return "(kernel-uname-r = " + kernel.uname() + " and " + ACTIVATED_BY + ")";
     }
 
     /**

@@ -38,19 +38,52 @@ import org.klp.packaging.pgp.SigningKey;
  */
 public final class PackageWriter {
 
-    /** A dependency: name, optional {@code = version}. */
-    public record Dependency(String name, String version) {
+    /**
+     * A dependency: a name (or an rpm rich dependency in parentheses, such as
+     * {@code (kernel-uname-r = 6.1.0-1-amd64 and kernel-livepatch-tools)}), and an optional
+     * relation to a version.
+     */
+    public record Dependency(String name, Relation relation, String version) {
         public Dependency {
             Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(relation, "relation");
+            if (name.isBlank() || name.chars().anyMatch(c -> c < 0x20)) {
+                throw new IllegalArgumentException("Not a dependency name: '" + name + "'");
+            }
+            if (relation == Relation.ANY ? version != null : version == null || version.isBlank() || version.contains(" ")) {
+                throw new IllegalArgumentException("Dependency " + name + " " + relation + " needs " + (relation == Relation.ANY
+                        ? "no version" : "a version without spaces") + ", got '" + version + "'");
+            }
         }
 
         public static Dependency of(String name) {
-            return new Dependency(name, null);
+            return new Dependency(name, Relation.ANY, null);
         }
 
         public static Dependency equal(String name, String version) {
-            return new Dependency(name, version);
+            return new Dependency(name, Relation.EQUAL, version);
         }
+
+        public static Dependency atLeast(String name, String version) {
+            return new Dependency(name, Relation.AT_LEAST, version);
+        }
+
+        /** An rpm rich (boolean) dependency; the package then requires rpm's support for them. */
+        public static Dependency rich(String expression) {
+            if (!expression.startsWith("(") || !expression.endsWith(")")) {
+                throw new IllegalArgumentException("A rich dependency is written in parentheses, e.g. '(a and b)', not '" + expression + "'");
+            }
+            return of(expression);
+        }
+
+        boolean isRich() {
+            return name.startsWith("(");
+        }
+    }
+
+    /** How a dependency's version relates to the one it names. */
+    public enum Relation {
+        ANY, EQUAL, AT_LEAST, AT_MOST
     }
 
     private record FileSpec(String path, byte[] data, int mode, String linkTo, boolean directory) {
@@ -70,7 +103,12 @@ public final class PackageWriter {
     private final List<FileSpec> files = new ArrayList<>();
     private final List<Dependency> provides = new ArrayList<>();
     private final List<Dependency> requires = new ArrayList<>();
+    private final List<Dependency> recommends = new ArrayList<>();
+    private final List<Dependency> supplements = new ArrayList<>();
+    private final List<Dependency> conflicts = new ArrayList<>();
     private String postScript;
+    private String preUninstallScript;
+    private String postUninstallScript;
     private Changelog changelog = new Changelog(List.of());
 
     public PackageWriter(String name, String version, String release, String arch) {
@@ -135,7 +173,35 @@ public final class PackageWriter {
         return this;
     }
 
-    /** A {@code %post} scriptlet run by {@code /bin/sh}. */
+    public PackageWriter recommends(Dependency d) {
+        recommends.add(d);
+        return this;
+    }
+
+    /** A reverse weak dependency: the solver selects this package when what {@code d} names is installed. */
+    public PackageWriter supplements(Dependency d) {
+        supplements.add(d);
+        return this;
+    }
+
+    public PackageWriter conflicts(Dependency d) {
+        conflicts.add(d);
+        return this;
+    }
+
+    /** A {@code %preun} scriptlet run by {@code /bin/sh} ({@code $1}: the number of versions left, 0 on erase). */
+    public PackageWriter preUninstallScript(String script) {
+        preUninstallScript = script;
+        return this;
+    }
+
+    /** A {@code %postun} scriptlet run by {@code /bin/sh} ({@code $1}: the number of versions left, 0 on erase). */
+    public PackageWriter postUninstallScript(String script) {
+        postUninstallScript = script;
+        return this;
+    }
+
+    /** A {@code %post} scriptlet run by {@code /bin/sh}.  */
     public PackageWriter postScript(String script) {
         postScript = script;
         return this;
@@ -184,8 +250,28 @@ public final class PackageWriter {
                 for (Dependency d : requires) {
                     builder.addRequirement(d.name(), d.version() == null ? "" : d.version(), flags(d));
                 }
+                for (Dependency d : recommends) {
+                    builder.addRecommends(d.name(), d.version() == null ? "" : d.version(), flags(d));
+                }
+                for (Dependency d : supplements) {
+                    builder.addSupplements(d.name(), d.version() == null ? "" : d.version(), flags(d));
+                }
+                for (Dependency d : conflicts) {
+                    builder.addConflicts(d.name(), d.version() == null ? "" : d.version(), flags(d));
+                }
+                if (usesRichDependencies()) {
+                    // what rpmbuild adds: an rpm older than 4.12 must refuse the package rather than misread it
+                    builder.addRequirement("rpmlib(RichDependencies)", "4.12.0-1", RpmDependencyFlags.LESS, RpmDependencyFlags.EQUAL,
+                            RpmDependencyFlags.RPMLIB);
+                }
                 if (postScript != null) {
                     builder.setPostInstallationScript(postScript);
+                }
+                if (preUninstallScript != null) {
+                    builder.setPreRemoveScript(preUninstallScript);
+                }
+                if (postUninstallScript != null) {
+                    builder.setPostRemoveScript(postUninstallScript);
                 }
                 builder.setHeaderCustomizer(header -> {
                     header.putInt(RpmTag.BUILDTIME, (int) buildTime.getEpochSecond());
@@ -225,8 +311,17 @@ public final class PackageWriter {
         }
     }
 
+    private boolean usesRichDependencies() {
+        return java.util.stream.Stream.of(provides, requires, recommends, supplements, conflicts).flatMap(List::stream).anyMatch(Dependency::isRich);
+    }
+
     private static RpmDependencyFlags[] flags(Dependency d) {
-        return d.version() == null || d.version().isEmpty() ? new RpmDependencyFlags[0] : new RpmDependencyFlags[] {RpmDependencyFlags.EQUAL};
+        return switch (d.relation()) {
+            case ANY -> new RpmDependencyFlags[0];
+            case EQUAL -> new RpmDependencyFlags[] {RpmDependencyFlags.EQUAL};
+            case AT_LEAST -> new RpmDependencyFlags[] {RpmDependencyFlags.GREATER, RpmDependencyFlags.EQUAL};
+            case AT_MOST -> new RpmDependencyFlags[] {RpmDependencyFlags.LESS, RpmDependencyFlags.EQUAL};
+        };
     }
 
     private void addFiles(BuilderContext ctx) throws IOException {

@@ -41,7 +41,7 @@ public final class StandInPackages {
 
     /**
      * {@code klp-stand-in-shell-1-1.<arch>.rpm}: a static busybox as {@code /bin/busybox}, with
-     * {@code /bin/sh} and {@code /bin/uname} linked to it, so that scriptlets run in a chroot.
+     * {@code /bin/sh}, {@code /bin/uname} and {@code /bin/rm} linked to it, so that scriptlets run in a chroot.
      *
      * @param busybox a statically linked busybox (Debian: busybox-static, {@code /bin/busybox})
      */
@@ -60,6 +60,21 @@ public final class StandInPackages {
                 .file("/bin/busybox", binary, 0755)
                 .symlink("/bin/sh", "busybox")
                 .symlink("/bin/uname", "busybox")
+                .symlink("/bin/rm", "busybox")
+                .write(outputDir, key);
+    }
+
+    /**
+     * {@code klp-stand-in-java-17-1.noarch.rpm}: provides {@code java-headless = 17}, what the host
+     * tool's package requires, and installs no Java (the tests do not run klp inside the root).
+     */
+    public static Path javaRuntime(SigningKey key, Path outputDir) {
+        return new PackageWriter("klp-stand-in-java", "17", "1", "noarch")
+                .summary("Stand-in for a Java 17 runtime (klp tests and demos)")
+                .description("Provides java-headless = 17 so that the host tool's package installs into an empty root. Contains no Java.")
+                .group("Development/Languages/Java")
+                .file("/usr/share/doc/klp-stand-in-java/README", "stand-in: no Java here\n".getBytes(StandardCharsets.UTF_8), 0644)
+                .provides(PackageWriter.Dependency.equal("java-headless", "17"))
                 .write(outputDir, key);
     }
 }

@@ -122,4 +122,32 @@ class KlpPackCliTest {
         assertThat(again.exit()).isEqualTo(KlpPack.FAILURE);
         assertThat(again.err()).contains("already exists");
     }
+
+    @Test
+    void productCommandsWriteTheReleasePatternAndToolsPackagesAndPublishKeepsTheLifecycleData() throws Exception {
+        Path key = TestKeys.secretKeyFile(dir);
+        Path repo = dir.resolve("repo");
+        klpPack("rpm", "--kernel", KERNEL, "--version", "1", "--module", module(1).toString(), "--kernel-released", "2024-03-01",
+                "--output", repo.toString(), "--key", key.toString());
+        Result release = klpPack("product", "release", "--identifier", "sle-module-live-patching", "--version", "15.5", "--kind", "extension",
+                "--summary", "SUSE Linux Enterprise Live Patching 15 SP5 x86_64", "--output", repo.toString(), "--key", key.toString(), "--json");
+        assertThat(release.exit()).as(release.err()).isZero();
+        assertThat(release.out()).contains("sle-module-live-patching-release-15.5-0.x86_64.rpm");
+        Result pattern = klpPack("product", "pattern", "--identifier", "sle-module-live-patching", "--version", "15.5",
+                "--output", repo.toString(), "--key", key.toString());
+        assertThat(pattern.exit()).as(pattern.err()).isZero();
+        assertThat(pattern.out()).contains("Wrote ", "patterns-lp-lp_sles-15.5-0.x86_64.rpm");
+        Path jar = org.klp.packaging.testing.HostToolJars.write(dir.resolve("klp.jar"), "2.0", org.klp.packaging.testing.HostToolJars.standardDist());
+        Result tools = klpPack("product", "tools", "--jar", jar.toString(), "--output", repo.toString(), "--key", key.toString());
+        assertThat(tools.exit()).as(tools.err()).isZero();
+        assertThat(tools.out()).contains("kernel-livepatch-tools-2.0-1.noarch.rpm");
+        Result publish = klpPack("repo", "publish", repo.toString(), "--lifecycle-package", "sle-module-live-patching", "--key", key.toString());
+        assertThat(publish.exit()).as(publish.err()).isZero();
+        assertThat(publish.out()).contains("5 packages (1 live patches)");
+        assertThat(repo.resolve("lifecycle-data-sle-module-live-patching-1-1.noarch.rpm")).exists();
+
+        Result badKind = klpPack("product", "release", "--identifier", "x", "--version", "1", "--kind", "operating-system", "--output", repo.toString());
+        assertThat(badKind.exit()).isEqualTo(3);
+        assertThat(badKind.err()).contains("--kind must be base, module or extension, not 'operating-system'");
+    }
 }

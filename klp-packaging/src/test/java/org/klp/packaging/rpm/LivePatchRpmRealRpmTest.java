@@ -102,7 +102,7 @@ class LivePatchRpmRealRpmTest {
         assertThat(Tools.run(null, 60, "rpm", "--dbpath", db.toString(), "-qip", kernel.toString()).ok().out())
                 .containsPattern("Name\\s*: kernel-default").containsPattern("Release\\s*: 150500.55.49.1");
         assertThat(Tools.run(null, 60, "rpm", "--dbpath", db.toString(), "-qlp", shell.toString()).ok().out().lines())
-                .containsExactly("/bin/busybox", "/bin/sh", "/bin/uname");
+                .containsExactly("/bin/busybox", "/bin/rm", "/bin/sh", "/bin/uname");
         for (Path p : List.of(kernel, shell)) {
             assertThat(Tools.run(null, 60, "rpm", "--dbpath", db.toString(), "-K", p.toString()).ok().out()).contains("digests signatures OK");
         }

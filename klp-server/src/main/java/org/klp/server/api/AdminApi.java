@@ -447,6 +447,8 @@ final class AdminApi {
                     Boolean.TRUE.equals(req.free())));
         } catch (IllegalStateException e) {
             throw ApiException.conflict(e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
         }
     }
 

@@ -116,9 +116,13 @@ public final class HttpApi {
         }
     }
 
-    /** Reads at most {@code limit} bytes of body; a larger one is refused before it is read whole. */
+    /**
+     * Reads at most {@code limit} bytes of body; a larger one is refused before it is read whole.
+     * A GET has a body only on a route that declares a limit (SUSEConnect sends its product query
+     * as a JSON body on {@code GET /connect/systems/products}).
+     */
     private static byte[] readBody(Context ctx, int limit) throws IOException {
-        if (ctx.method() == HandlerType.GET || ctx.method() == HandlerType.HEAD) {
+        if ((ctx.method() == HandlerType.GET || ctx.method() == HandlerType.HEAD) && limit == 0) {
             return new byte[0];
         }
         long declared = ctx.req().getContentLengthLong();
@@ -142,12 +146,24 @@ public final class HttpApi {
     static void error(Context ctx, int status, String message) {
         securityHeaders(ctx);
         ctx.attribute("klp.error", true);
+        boolean scc = ConnectApi.isSccPath(ctx.path());
+        if (scc && status == 401 && !ctx.path().equals("/connect/subscriptions/systems")) {
+            // zypper (libcurl) sends a service's credentials only when asked for them
+            ctx.header("WWW-Authenticate", "Basic realm=\"klp\"");
+        }
         ctx.status(status).contentType("application/json")
-                .result(JsonCodec.write(new ErrorBody("error", status, message)));
+                .result(JsonCodec.write(scc ? new SccErrorBody("error", status, message, message) : new ErrorBody("error", status, message)));
     }
 
     /** The error body of every failure. */
     public record ErrorBody(String type, int status, String error) {
+    }
+
+    /**
+     * The error body on SCC's routes: SCC's and RMT's shape, which SUSEConnect prints
+     * ({@code localized_error} when present, else {@code error}), with klp's status besides.
+     */
+    public record SccErrorBody(String type, int status, String error, @com.fasterxml.jackson.annotation.JsonProperty("localized_error") String localizedError) {
     }
 
     public HttpApi start(String host, int port) {

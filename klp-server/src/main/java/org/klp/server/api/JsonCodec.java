@@ -61,11 +61,24 @@ public final class JsonCodec {
 
     /** Reads a body as {@code type}; throws a 400 {@link ApiException} saying what is wrong. */
     public static <T> T read(byte[] body, Class<T> type) {
+        return read(body, type, MAPPER.readerFor(type));
+    }
+
+    /**
+     * Reads a body as {@code type}, ignoring fields the type does not have, and otherwise as
+     * strictly as {@link #read}: for SCC's {@code /connect} API, whose clients of many versions
+     * send more than a server uses. Every field the type has is still checked.
+     */
+    public static <T> T readIgnoringUnknownFields(byte[] body, Class<T> type) {
+        return read(body, type, MAPPER.readerFor(type).without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES));
+    }
+
+    private static <T> T read(byte[] body, Class<T> type, com.fasterxml.jackson.databind.ObjectReader reader) {
         if (body.length == 0) {
             throw ApiException.badRequest("the request needs a JSON body");
         }
         try {
-            T value = MAPPER.readValue(body, type);
+            T value = reader.readValue(body);
             if (value == null) {
                 throw ApiException.badRequest("the request body must be a JSON object, not null");
             }

@@ -14,6 +14,7 @@ import org.klp.core.lifecycle.SupportPolicy;
 import org.klp.core.module.ModuleInfo;
 import org.klp.core.patch.Fix;
 import org.klp.core.patch.LivePatchPackage;
+import org.klp.packaging.product.ProductRelease;
 import org.klp.server.store.CatalogStore;
 import org.klp.server.store.KernelEntry;
 import org.klp.server.store.LivePatchEntry;
@@ -28,6 +29,12 @@ import org.klp.server.store.Product;
  *
  * <p>Order: the package file is written first, then the database row; if the row cannot be
  * written the file is removed, so the repository never offers a package the catalog lacks.
+ *
+ * <p>Beside the live patches, each repository holds what SUSE's tools expect: every product's
+ * release package ({@code zypper install -t product}, which SUSEConnect runs after activating an
+ * extension); and a live patching product's (one with kernels) the pattern {@code lp_sles}, the
+ * host tool's package once {@link #publishHostTool} gave it, and the lifecycle data package, kept
+ * in step with its live patches at every publication.
  */
 public final class CatalogService {
 
@@ -61,6 +68,12 @@ public final class CatalogService {
         return packages.publicKeyArmored();
     }
 
+    /**
+     * Adds a product and publishes its repository with its release package.
+     *
+     * @throws IllegalArgumentException when hosts could not install it (identifier, version or name unusable in a package)
+     * @throws IllegalStateException when it exists already, or its service name is another product's
+     */
     public synchronized Product addProduct(String identifier, String version, String arch, String name, String baseTriplet, boolean free) {
         Product made = jdbi.inTransaction(h -> {
             if (catalog.product(identifier, version, arch).isPresent()) {
@@ -71,18 +84,135 @@ public final class CatalogService {
                 baseId = productByTriplet(baseTriplet).id();
             }
             Product p = new Product(catalog.nextProductId(h), identifier, version, arch, name, baseId, free);
+            release(p);
+            Optional<Product> sameService = catalog.products().stream().filter(o -> o.serviceName().equals(p.serviceName())).findFirst();
+            if (sameService.isPresent()) {
+                throw new IllegalStateException("product " + p.triplet() + " would have the repository service name " + p.serviceName()
+                        + " of " + sameService.get().triplet() + "; give it a name of its own");
+            }
             catalog.addProduct(h, p);
             policies.bump(h);
             return p;
         });
+        Path repo = repositoryDir(made);
         try {
-            Files.createDirectories(repositoryDir(made));
+            Files.createDirectories(repo);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException("Cannot create the repository folder of " + made.triplet() + ": " + e.getMessage(), e);
         }
-        packages.publish(repositoryDir(made));
+        packages.writeProductRelease(repo, release(made));
+        packages.publish(repo);
         changed.run();
         return made;
+    }
+
+    /** A product as its release package describes it to hosts. */
+    static ProductRelease release(Product p) {
+        ProductRelease.Kind kind = p.isBase() ? ProductRelease.Kind.BASE : p.free() ? ProductRelease.Kind.MODULE : ProductRelease.Kind.EXTENSION;
+        return new ProductRelease(p.identifier(), p.version(), p.arch(), p.name(), kind);
+    }
+
+    /**
+     * Builds the host tool's package from {@code klp.jar} and puts it into every live patching
+     * product's repository (and into those that get their first kernel later), replacing an older
+     * one. The package release is the jar's modification time in seconds, so a rebuilt jar makes a
+     * newer package.
+     *
+     * @return the package file kept in {@code DATA/host-tool}
+     */
+    public synchronized Path publishHostTool(Path klpJar) {
+        Path dir = hostToolDir();
+        try {
+            Files.createDirectories(dir);
+            String release = Long.toString(Files.getLastModifiedTime(klpJar).toMillis() / 1000);
+            Path built = packages.buildHostTool(klpJar, release, dir);
+            removeOthers(dir, built);
+            for (Product p : livePatchingProducts()) {
+                Path repo = repositoryDir(p);
+                Path copy = repo.resolve(built.getFileName());
+                if (!Files.exists(copy)) {
+                    Path tmp = repo.resolve("." + built.getFileName() + ".tmp");
+                    Files.copy(built, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    Files.move(tmp, copy, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+                removeOthers(repo, copy);
+                packages.publish(repo, p.identifier());
+            }
+            changed.run();
+            return built;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("Cannot publish the host tool from " + klpJar + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Adds what a server made before these packages existed lacks: every product's release
+     * package, a live patching product's pattern, host tool and lifecycle data. At start; cheap
+     * when nothing is missing.
+     */
+    public synchronized void ensureProductPackages() {
+        List<Product> livePatching = livePatchingProducts();
+        for (Product p : catalog.products()) {
+            Path repo = repositoryDir(p);
+            ProductRelease release;
+            try {
+                release = release(p);
+            } catch (IllegalArgumentException e) {
+                continue; // a product added before its name had to suit a package; it keeps working without one
+            }
+            boolean missing = !Files.exists(repo.resolve(org.klp.packaging.product.ProductReleaseRpm.fileName(release)));
+            if (missing) {
+                packages.writeProductRelease(repo, release);
+            }
+            if (livePatching.contains(p)) {
+                missing |= addLivePatchingPackages(repo, release);
+            }
+            if (missing) {
+                packages.publish(repo, livePatching.contains(p) ? p.identifier() : null);
+            }
+        }
+    }
+
+    /** The pattern and the host tool in a live patching product's repository; true when something was added. */
+    private boolean addLivePatchingPackages(Path repo, ProductRelease product) {
+        boolean added = false;
+        if (!Files.exists(repo.resolve(org.klp.packaging.product.LivePatchingPattern.fileName(product)))) {
+            packages.writePattern(repo, product);
+            added = true;
+        }
+        try (java.util.stream.Stream<Path> tools = Files.exists(hostToolDir()) ? Files.list(hostToolDir()) : java.util.stream.Stream.empty()) {
+            for (Path t : tools.filter(f -> f.getFileName().toString().endsWith(".rpm")).toList()) {
+                if (!Files.exists(repo.resolve(t.getFileName()))) {
+                    Files.copy(t, repo.resolve(t.getFileName()));
+                    removeOthers(repo, repo.resolve(t.getFileName()));
+                    added = true;
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("Cannot copy the host tool's package into " + repo + ": " + e.getMessage(), e);
+        }
+        return added;
+    }
+
+    private List<Product> livePatchingProducts() {
+        java.util.Set<Integer> withKernels = catalog.kernels().stream().map(KernelEntry::productId).collect(java.util.stream.Collectors.toSet());
+        return catalog.products().stream().filter(p -> withKernels.contains(p.id())).toList();
+    }
+
+    private Path hostToolDir() {
+        return reposDir.resolveSibling("host-tool");
+    }
+
+    /** Removes the other host tool packages from a folder: one version is offered. */
+    private static void removeOthers(Path dir, Path keep) throws java.io.IOException {
+        try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+            for (Path p : s.toList()) {
+                String n = p.getFileName().toString();
+                if (n.startsWith(org.klp.packaging.product.HostToolRpm.NAME + "-") && n.endsWith(".rpm") && !p.equals(keep)) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
     }
 
     public Product productByTriplet(String triplet) {
@@ -126,7 +256,8 @@ public final class CatalogService {
             packages.discard(repo, pkg);
             throw e;
         }
-        packages.publish(repo);
+        addLivePatchingPackages(repo, release(product));
+        packages.publish(repo, product.identifier());
         changed.run();
         return kernel;
     }
@@ -170,7 +301,7 @@ public final class CatalogService {
             packages.discard(repo, pkg);
             throw e;
         }
-        packages.publish(repo);
+        packages.publish(repo, product.identifier());
         changed.run();
         return entry;
     }

@@ -5,6 +5,7 @@ import java.time.LocalDate;
 import java.util.List;
 import org.klp.core.kernel.KernelRelease;
 import org.klp.core.patch.Fix;
+import org.klp.packaging.product.ProductRelease;
 
 /**
  * Where the server's live patch packages become files: RPMs in a product's repository folder and
@@ -34,7 +35,24 @@ public interface PackageRepository {
     void discard(Path repoDir, Package p);
 
     /** Writes the repository's metadata for the packages in {@code repoDir}. */
-    void publish(Path repoDir);
+    default void publish(Path repoDir) {
+        publish(repoDir, null);
+    }
+
+    /**
+     * Writes the repository's metadata, keeping the folder's lifecycle data package
+     * ({@code lifecycle-data-IDENTIFIER}) in step with its live patches when {@code lifecycleProduct} is given.
+     */
+    void publish(Path repoDir, String lifecycleProduct);
+
+    /** Writes a product's release package ({@code IDENTIFIER-release}, its {@code /etc/products.d} file) into its repository folder. */
+    void writeProductRelease(Path repoDir, ProductRelease product);
+
+    /** Writes the pattern {@code lp_sles} of a live patching product into its repository folder. */
+    void writePattern(Path repoDir, ProductRelease product);
+
+    /** Builds the host tool's package ({@code kernel-livepatch-tools}) from {@code klp.jar} into a folder; returns the file. */
+    Path buildHostTool(Path klpJar, String release, Path outputDir);
 
     /** The public key that signs the repositories, ASCII-armored (what hosts trust). */
     String publicKeyArmored();

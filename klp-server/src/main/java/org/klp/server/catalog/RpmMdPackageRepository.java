@@ -21,6 +21,10 @@ import org.klp.core.patch.Fix;
 import org.klp.core.patch.LivePatchPackage;
 import org.klp.packaging.pgp.KeyPairGenerator;
 import org.klp.packaging.pgp.SigningKey;
+import org.klp.packaging.product.HostToolRpm;
+import org.klp.packaging.product.LivePatchingPattern;
+import org.klp.packaging.product.ProductRelease;
+import org.klp.packaging.product.ProductReleaseRpm;
 import org.klp.packaging.record.PatchRecord;
 import org.klp.packaging.repo.RepositoryPublisher;
 import org.klp.packaging.rpm.LivePatchRpm;
@@ -134,9 +138,24 @@ public final class RpmMdPackageRepository implements PackageRepository {
     }
 
     @Override
-    public void publish(Path repoDir) {
+    public void publish(Path repoDir, String lifecycleProduct) {
         mkdirs(repoDir);
-        publisher.publish(repoDir);
+        (lifecycleProduct == null ? publisher : publisher.withLifecyclePackage(lifecycleProduct)).publish(repoDir);
+    }
+
+    @Override
+    public void writeProductRelease(Path repoDir, ProductRelease product) {
+        ProductReleaseRpm.build(product, key, repoDir);
+    }
+
+    @Override
+    public void writePattern(Path repoDir, ProductRelease product) {
+        LivePatchingPattern.build(product, key, repoDir);
+    }
+
+    @Override
+    public Path buildHostTool(Path klpJar, String release, Path outputDir) {
+        return HostToolRpm.build(klpJar, HostToolRpm.versionOf(klpJar), release, key, outputDir);
     }
 
     @Override

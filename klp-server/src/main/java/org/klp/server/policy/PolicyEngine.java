@@ -147,7 +147,7 @@ public final class PolicyEngine {
     }
 
     /** The URL hosts reach this server at, for repository URLs. */
-    /** The URL hosts reach this server at. */
+    /** The URL hosts reach this server at (repositories, services). */
     public String baseUrl() {
         return baseUrl;
     }

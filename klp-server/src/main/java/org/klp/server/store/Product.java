@@ -15,4 +15,18 @@ public record Product(int id, String identifier, String version, String arch, St
     public boolean isBase() {
         return baseId == null;
     }
+
+    /**
+     * The name of the product's repository service, as SCC and RMT name services (the product's
+     * name with underscores, and its architecture): {@code SUSE_Linux_Enterprise_Live_Patching_15_SP5_x86_64}.
+     * It names files on hosts ({@code /etc/zypp/credentials.d/NAME}, zypper's service alias), so it
+     * holds letters, digits, {@code . _ -} only.
+     */
+    public String serviceName() {
+        String base = name.replaceAll("[^A-Za-z0-9._-]+", "_").replaceAll("_+", "_").replaceAll("^[_.-]+|_+$", "");
+        if (base.isEmpty()) {
+            base = (identifier + "_" + version).replaceAll("[^A-Za-z0-9._-]+", "_");
+        }
+        return base.endsWith("_" + arch) || base.equals(arch) ? base : base + "_" + arch;
+    }
 }

@@ -56,4 +56,15 @@ public final class RegistrationStore {
         h.createUpdate("insert into activations (system_id, product_id, regcode_id, activated_at) values (:s, :p, :c, :now)")
                 .bind("s", systemId).bind("p", productId).bind("c", regcodeId).bind("now", Sql.ts(now)).execute();
     }
+
+    /** Removes a product's activation from a system, which frees its code's seat; false when it was not activated. */
+    public boolean deactivate(Handle h, long systemId, int productId) {
+        return h.createUpdate("delete from activations where system_id = :s and product_id = :p").bind("s", systemId).bind("p", productId)
+                .execute() > 0;
+    }
+
+    /** The code an activation used (expiry and label for the system's status), if it still exists. */
+    public Optional<RegistrationCode> code(Handle h, long codeId) {
+        return h.createQuery(CODE_SELECT + " where c.id = :id").bind("id", codeId).map((rs, c) -> code(rs)).findFirst();
+    }
 }
