@@ -10,12 +10,19 @@ public final class Call {
     private final Caller caller;
     private final byte[] body;
     private final Instant now;
+    private final Renderer.Format format;
 
-    Call(Context ctx, Caller caller, byte[] body, Instant now) {
+    Call(Context ctx, Caller caller, byte[] body, Instant now, Renderer.Format format) {
         this.ctx = ctx;
         this.caller = caller;
         this.body = body;
         this.now = now;
+        this.format = format;
+    }
+
+    /** The caller asked for CSV ({@code format=csv}): routes list every row by default then, not a first page. */
+    public boolean csv() {
+        return format == Renderer.Format.CSV;
     }
 
     public Caller caller() {

@@ -32,6 +32,8 @@ import org.klp.server.store.SystemStore;
  */
 final class ConnectApi {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ConnectApi.class);
+
     /** SUSEConnect's announce body; hwinfo and instance data are accepted and not kept. */
     record AnnounceRequest(String hostname, JsonNode hwinfo, @JsonProperty("distro_target") String distroTarget,
                            @JsonProperty("instance_data") String instanceData, String namespace, @JsonProperty("online_at") JsonNode onlineAt) {
@@ -290,7 +292,9 @@ final class ConnectApi {
             if (e.getCause() instanceof CheckinWriter.Overloaded o) {
                 throw new ApiException(503, o.getMessage());
             }
-            throw new ApiException(503, "the check-in was not stored (" + e.getCause().getMessage() + "); retry");
+            // the cause may quote SQL and other systems' values: it goes to the log, never into the answer
+            LOG.warn("check-in of {} was not stored", call.caller() instanceof Caller.System s ? "system " + s.id() : "an unverified login", e.getCause());
+            throw new ApiException(503, "the check-in was not stored; retry (a repeated check-in is harmless)");
         } catch (TimeoutException e) {
             throw new ApiException(503, "the check-in was not confirmed within 30 s; retry (a repeated check-in is harmless)");
         }

@@ -8,8 +8,6 @@ import java.io.InputStream;
 import java.time.Clock;
 import java.util.List;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP server: registers exactly the given {@link Route}s, authenticates each request for its
@@ -18,8 +16,6 @@ import org.slf4j.LoggerFactory;
  * SUSEConnect reads). Every answer carries the {@link #SECURITY_HEADERS}.
  */
 public final class HttpApi {
-
-    private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
 
     /**
      * The browser's rules for everything this server sends, the dashboard's pages and the API's JSON
@@ -49,33 +45,43 @@ public final class HttpApi {
     static HttpApi create(List<Route> routes, Authenticator auth, Clock clock) {
         QueuedThreadPool threads = new QueuedThreadPool(256, 8, 60_000);
         threads.setName("klp-http");
+        ErrorMapper errors = new ErrorMapper();
         Javalin app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
             config.http.prefer405over404 = true;
             config.http.maxRequestSize = Route.PACKAGE_LIMIT;
             config.jetty.threadPool = threads;
+            // what Jetty refuses before a route sees it is answered in the API's shape too
+            config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
+            config.jetty.modifyServletContextHandler(context -> context.setErrorHandler(new JsonErrorHandler()));
             for (Route r : routes) {
                 config.routes.addHttpHandler(r.method(), r.path(), ctx -> handle(ctx, r, auth, clock));
+                if (r.method() == HandlerType.GET) {
+                    // HEAD is GET without the body: the same credentials, the same headers (Javalin alone answers 200 to anyone)
+                    config.routes.addHttpHandler(HandlerType.HEAD, r.path(), ctx -> handle(ctx, r, auth, clock));
+                }
             }
-            config.routes.exception(ApiException.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
             config.routes.exception(Exception.class, (e, ctx) -> {
-                LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
-                error(ctx, 500, "internal error: " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+                ErrorMapper.Answer a = errors.map(e, ctx.method().name() + " " + ctx.path(), ctx.attribute(CALLER));
+                error(ctx, a.status(), a.message());
             });
             config.routes.error(404, "*", ctx -> {
                 if (!isJsonError(ctx)) {
-                    error(ctx, 404, "no such endpoint: " + ctx.method() + " " + ctx.path() + " (see /api/openapi.json)");
+                    error(ctx, 404, "no such endpoint: " + ctx.method() + " " + Text.clip(ctx.path(), 200) + " (see /api/openapi.json)");
                 }
             });
             config.routes.error(405, "*", ctx -> {
                 if (!isJsonError(ctx)) {
-                    error(ctx, 405, "method " + ctx.method() + " is not allowed on " + ctx.path() + " (see /api/openapi.json)");
+                    error(ctx, 405, "method " + ctx.method() + " is not allowed on " + Text.clip(ctx.path(), 200) + " (see /api/openapi.json)");
                 }
             });
         });
         return new HttpApi(app);
     }
+
+    /** The request attribute holding the authenticated {@link Caller}, for the log line of a failure. */
+    private static final String CALLER = "klp.caller";
 
     private static boolean isJsonError(Context ctx) {
         return "application/json".equals(ctx.res().getContentType()) && ctx.attribute("klp.error") != null;
@@ -87,11 +93,15 @@ public final class HttpApi {
             // operators' and systems' records stay out of every cache
             ctx.header("Cache-Control", "no-store");
         }
+        boolean read = ctx.method() == HandlerType.GET || ctx.method() == HandlerType.HEAD;
+        Renderer.Format format = read ? Renderer.Format.parse(ctx.queryParam("format")) : Renderer.Format.JSON;
         Caller caller = auth.authenticate(r.access(), ctx.header("Authorization"), r.defersAuthentication());
+        ctx.attribute(CALLER, caller);
         byte[] body = readBody(ctx, r.maxBody());
-        Reply reply = r.action().handle(new Call(ctx, caller, body, clock.instant()));
+        Reply reply = r.action().handle(new Call(ctx, caller, body, clock.instant(), format));
         if (reply instanceof Reply.Json j) {
-            ctx.status(j.status()).contentType("application/json").result(JsonCodec.write(j.body()));
+            Renderer.Rendered out = Renderer.render(j.body(), format, r.method() + " " + r.path());
+            ctx.status(j.status()).contentType(out.contentType()).result(out.body());
         } else if (reply instanceof Reply.Bytes b) {
             ctx.status(b.status()).contentType(b.contentType()).result(b.body());
         } else if (reply instanceof Reply.Redirect to) {

@@ -48,7 +48,8 @@ public final class ServerApi {
 
     /** "METHOD path" of every endpoint Javalin registered. */
     public List<String> registered() {
-        return http.javalin().unsafe.internalRouter.allHttpHandlers().stream()
+        // HEAD is registered beside every GET (the same route without its body), not a route of its own
+        return http.javalin().unsafe.internalRouter.allHttpHandlers().stream().filter(e -> e.endpoint.method != io.javalin.http.HandlerType.HEAD)
                 .map(e -> e.endpoint.method.name() + " " + e.endpoint.path).toList();
     }
 
