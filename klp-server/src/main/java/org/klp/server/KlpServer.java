@@ -16,6 +16,12 @@ import org.klp.server.catalog.CatalogService;
 import org.klp.server.catalog.PackageRepository;
 import org.klp.server.policy.PolicyEngine;
 import org.klp.server.policy.RolloutSupervisor;
+import org.klp.server.service.AdminTokenService;
+import org.klp.server.service.CheckinService;
+import org.klp.server.service.FleetService;
+import org.klp.server.service.PolicyService;
+import org.klp.server.service.RegistrationCodeService;
+import org.klp.server.service.SystemCredentials;
 import org.klp.server.store.AdminTokenStore;
 import org.klp.server.store.CatalogStore;
 import org.klp.server.store.CheckinWriter;
@@ -64,14 +70,14 @@ public final class KlpServer implements AutoCloseable {
     private final PolicyEngine engine;
     private final RolloutSupervisor supervisor;
     private final CatalogService catalog;
-    private final AdminTokenStore tokens;
+    private final AdminTokenService tokens;
     private final ScheduledExecutorService timer;
     private final String url;
     private final AuditService audit;
     private final CveImporter importer;
 
     private KlpServer(Config config, CheckinWriter writer, ServerApi api, PolicyEngine engine, RolloutSupervisor supervisor, CatalogService catalog,
-                      AdminTokenStore tokens, ScheduledExecutorService timer, String url, AuditService audit, CveImporter importer) {
+                      AdminTokenService tokens, ScheduledExecutorService timer, String url, AuditService audit, CveImporter importer) {
         this.audit = audit;
         this.importer = importer;
         this.config = config;
@@ -106,8 +112,12 @@ public final class KlpServer implements AutoCloseable {
         CatalogService catalog = new CatalogService(jdbi, catalogStore, policies, config.packages(), repos, config.clock(), importer,
                 engine::invalidate);
         RolloutSupervisor supervisor = new RolloutSupervisor(jdbi, policies, engine, config.clock());
-        ServerApi api = ServerApi.create(jdbi, systems, registrations, catalogStore, policies, tokens, writer, catalog, engine, supervisor, repos,
-                config.clock(), audit, importer);
+        SystemCredentials credentials = new SystemCredentials(systems);
+        FleetService fleet = new FleetService(jdbi, systems, registrations, catalogStore, engine, writer, audit, credentials);
+        AdminTokenService adminTokens = new AdminTokenService(tokens);
+        ServerApi api = ServerApi.create(new ServerApi.Services(jdbi, systems, registrations, catalogStore, catalog, engine, fleet,
+                new PolicyService(jdbi, policies, systems, engine, supervisor, writer), new CheckinService(writer, engine, credentials), adminTokens,
+                new RegistrationCodeService(jdbi, registrations), credentials, audit, importer, repos, config.clock()));
         try {
             api.start(config.host(), config.port());
         } catch (RuntimeException e) {
@@ -132,7 +142,7 @@ public final class KlpServer implements AutoCloseable {
                 }
             }, config.supervisePeriodMillis(), config.supervisePeriodMillis(), TimeUnit.MILLISECONDS);
         }
-        return new KlpServer(config, writer, api, engine, supervisor, catalog, tokens, timer, url, audit, importer);
+        return new KlpServer(config, writer, api, engine, supervisor, catalog, adminTokens, timer, url, audit, importer);
     }
 
     public String url() {
@@ -159,7 +169,8 @@ public final class KlpServer implements AutoCloseable {
         return supervisor;
     }
 
-    public AdminTokenStore tokens() {
+    /** Admin tokens (the demo and tests make theirs here). */
+    public AdminTokenService tokens() {
         return tokens;
     }
 

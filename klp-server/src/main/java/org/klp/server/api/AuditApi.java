@@ -34,8 +34,6 @@ import org.klp.core.audit.WhatIfReport;
 import org.klp.core.kernel.KernelRelease;
 import org.klp.core.scope.ScopePolicy;
 import org.klp.server.audit.AuditService;
-import org.klp.server.audit.CveFeed;
-import org.klp.server.audit.CveImporter;
 import org.klp.server.catalog.CatalogService;
 import org.klp.server.policy.PolicyEngine;
 import org.klp.server.store.GroupPolicy;
@@ -55,14 +53,12 @@ final class AuditApi {
     static final int MAX_LISTED = 1_000_000;
 
     private final AuditService audit;
-    private final CveImporter importer;
     private final SystemStore systems;
     private final CatalogService catalog;
     private final PolicyEngine engine;
 
-    AuditApi(AuditService audit, CveImporter importer, SystemStore systems, CatalogService catalog, PolicyEngine engine) {
+    AuditApi(AuditService audit, SystemStore systems, CatalogService catalog, PolicyEngine engine) {
         this.audit = audit;
-        this.importer = importer;
         this.systems = systems;
         this.catalog = catalog;
         this.engine = engine;
@@ -70,7 +66,6 @@ final class AuditApi {
 
     List<Route> routes() {
         return List.of(
-                new Route(HandlerType.POST, "/api/v1/cves", Access.ADMIN, Route.PACKAGE_LIMIT, this::importFeed),
                 new Route(HandlerType.GET, "/api/v1/audit/status", Access.ADMIN, 0, this::status),
                 new Route(HandlerType.GET, "/api/v1/audit/cves/{cve}", Access.ADMIN, 0, this::cve),
                 new Route(HandlerType.GET, "/api/v1/audit/systems/{id}", Access.ADMIN, 0, this::host),
@@ -80,25 +75,6 @@ final class AuditApi {
                 new Route(HandlerType.GET, "/api/v1/audit/lifecycle/expired", Access.ADMIN, 0, this::expired),
                 new Route(HandlerType.GET, "/api/v1/audit/reboot-plan", Access.ADMIN, 0, this::rebootPlan),
                 new Route(HandlerType.GET, "/api/v1/audit/coverage", Access.ADMIN, 0, this::coverage));
-    }
-
-    // ---- the CVE feed
-
-    private Reply importFeed(Call call) {
-        if (call.body().length == 0) {
-            throw ApiException.badRequest("send the CVE feed as the request body: JSON Lines, one CVE record per line (see README, CVE feed)");
-        }
-        CveFeed.Parsed feed;
-        try {
-            feed = CveFeed.parse(call.body());
-        } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest(e.getMessage());
-        }
-        CveImporter.Report report = importer.importFeed(feed);
-        if (report.added() + report.updated() > 0) {
-            engine.invalidate();
-        }
-        return Reply.ok(report);
     }
 
     // ---- queries

@@ -2,6 +2,9 @@ package org.klp.server.api;
 
 import io.javalin.http.Context;
 import java.time.Instant;
+import org.klp.core.kernel.KernelRelease;
+import org.klp.server.service.InvalidInput;
+import org.klp.server.service.Quote;
 
 /** One request as a route sees it: the authenticated caller, the bounded body, parameters. */
 public final class Call {
@@ -57,17 +60,38 @@ public final class Call {
         return ctx.pathParam(name);
     }
 
+    /** A path parameter that is a positive id (a system, a token, a code); ids beyond any row's are refused, not wrapped. */
     public long pathId(String name) {
+        return pathNumber(name, 1, Long.MAX_VALUE);
+    }
+
+    /** A path parameter that is a whole number from {@code min} to {@code max} ({@code …/4294967299/halt} is refused, not read as 3). */
+    public int pathInt(String name, int min, int max) {
+        return (int) pathNumber(name, min, max);
+    }
+
+    private long pathNumber(String name, long min, long max) {
         String v = ctx.pathParam(name);
         try {
-            long id = Long.parseLong(v);
-            if (id <= 0) {
+            long n = Long.parseLong(v);
+            if (n < min || n > max) {
                 throw new NumberFormatException();
             }
-            return id;
+            return n;
         } catch (NumberFormatException e) {
-            throw ApiException.badRequest("path parameter " + name + " must be a positive number, was '" + v + "'");
+            throw new InvalidInput(name, "path parameter " + name + " must be " + (max == Long.MAX_VALUE ? "a positive number"
+                    : "a whole number from " + min + " to " + max) + ", was '" + Quote.clip(v, 40) + "'");
         }
+    }
+
+    /** A path parameter that is a kernel release ({@code uname -r} or package form). */
+    public KernelRelease pathKernel(String name) {
+        return Fields.kernel(ctx.pathParam(name), name);
+    }
+
+    /** A path parameter that is a group name. */
+    public String pathGroup(String name) {
+        return Fields.group(ctx.pathParam(name), name);
     }
 
     public String query(String name) {
@@ -87,7 +111,8 @@ public final class Call {
             }
             return n;
         } catch (NumberFormatException e) {
-            throw ApiException.badRequest("query parameter " + name + " must be a whole number from " + min + " to " + max + ", was '" + v + "'");
+            throw new InvalidInput(name, "query parameter " + name + " must be a whole number from " + min + " to " + max + ", was '"
+                    + Quote.clip(v, 40) + "'");
         }
     }
 
@@ -99,7 +124,8 @@ public final class Call {
         try {
             return Instant.parse(v);
         } catch (java.time.format.DateTimeParseException e) {
-            throw ApiException.badRequest("query parameter " + name + " must be an ISO-8601 instant such as 2025-01-31T12:00:00Z, was '" + v + "'");
+            throw new InvalidInput(name, "query parameter " + name + " must be an ISO-8601 instant such as 2025-01-31T12:00:00Z, was '"
+                    + Quote.clip(v, 40) + "'");
         }
     }
 

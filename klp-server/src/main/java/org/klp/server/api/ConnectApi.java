@@ -8,22 +8,19 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.jdbi.v3.core.Jdbi;
-import org.klp.core.fleet.DesiredState;
-import org.klp.core.fleet.HostPosture;
 import org.klp.server.policy.PolicyEngine;
 import org.klp.server.store.CatalogStore;
-import org.klp.server.store.CheckinWriter;
-import org.klp.server.store.GroupPolicy;
 import org.klp.server.store.Product;
 import org.klp.server.store.RegistrationCode;
 import org.klp.server.store.RegistrationStore;
 import org.klp.server.store.Secrets;
 import org.klp.server.store.SystemEvent;
 import org.klp.server.store.SystemStore;
+import org.klp.server.service.FleetService;
+import org.klp.server.service.InvalidInput;
+import org.klp.server.service.RegistrationCodeService;
+import org.klp.server.service.SystemCredentials;
 
 /**
  * What systems call: the subset of SUSE Customer Center's v4 API that SUSEConnect speaks
@@ -31,8 +28,6 @@ import org.klp.server.store.SystemStore;
  * authenticates with its login and password and reaches only its own records.
  */
 final class ConnectApi {
-
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ConnectApi.class);
 
     /** SUSEConnect's announce body; hwinfo and instance data are accepted and not kept. */
     record AnnounceRequest(String hostname, JsonNode hwinfo, @JsonProperty("distro_target") String distroTarget,
@@ -50,42 +45,25 @@ final class ConnectApi {
                             @JsonProperty("online_at") JsonNode onlineAt, String namespace) {
     }
 
-    record CheckinRequest(HostPosture posture, String agent) {
-        CheckinRequest {
-            if (posture == null) {
-                throw new IllegalArgumentException("a check-in needs a posture");
-            }
-            if (posture.installedKernels().size() > 64 || posture.installedLivePatches().size() > 256) {
-                throw new IllegalArgumentException("at most 64 installed kernels and 256 installed live patches per check-in");
-            }
-            if (String.join(",", posture.installedKernels()).length() > 4000) {
-                throw new IllegalArgumentException("installedKernels is too long");
-            }
-        }
-    }
-
-    record CheckinReply(long systemId, String group, DesiredState desired) {
-    }
-
     private final Jdbi jdbi;
     private final SystemStore systems;
     private final RegistrationStore registrations;
     private final CatalogStore catalog;
-    private final CheckinWriter writer;
     private final PolicyEngine policy;
-    private final Authenticator auth;
-    private final org.klp.server.audit.AuditService audit;
+    private final RegistrationCodeService codes;
+    private final FleetService fleet;
+    private final SystemCredentials credentials;
 
-    ConnectApi(Jdbi jdbi, SystemStore systems, RegistrationStore registrations, CatalogStore catalog, CheckinWriter writer, PolicyEngine policy,
-               Authenticator auth, org.klp.server.audit.AuditService audit) {
-        this.audit = audit;
+    ConnectApi(Jdbi jdbi, SystemStore systems, RegistrationStore registrations, CatalogStore catalog, PolicyEngine policy,
+               RegistrationCodeService codes, FleetService fleet, SystemCredentials credentials) {
         this.jdbi = jdbi;
         this.systems = systems;
         this.registrations = registrations;
         this.catalog = catalog;
-        this.writer = writer;
         this.policy = policy;
-        this.auth = auth;
+        this.codes = codes;
+        this.fleet = fleet;
+        this.credentials = credentials;
     }
 
     List<Route> routes() {
@@ -96,43 +74,50 @@ final class ConnectApi {
                 new Route(HandlerType.GET, "/connect/systems/activations", Access.SYSTEM, 0, this::activations),
                 new Route(HandlerType.PUT, "/connect/systems", Access.SYSTEM, Route.JSON_LIMIT, this::keepalive),
                 new Route(HandlerType.DELETE, "/connect/systems", Access.SYSTEM, 0, this::deregister),
-                new Route(HandlerType.POST, "/connect/systems/checkin", Access.SYSTEM, Route.JSON_LIMIT, this::checkin),
                 new Route(HandlerType.GET, "/connect/systems/events", Access.SYSTEM, 0, this::events));
     }
 
     private Reply announce(Call call) {
         String code = ((Caller.WithRegistrationCode) call.caller()).code();
         AnnounceRequest req = call.optionalBody(AnnounceRequest.class);
-        String hostname = req == null || req.hostname() == null ? "" : req.hostname().strip();
-        if (hostname.length() > 255) {
-            throw ApiException.badRequest("hostname is longer than 255 characters");
-        }
+        String hostname = hostname(req == null ? null : req.hostname());
+        String hostnameOrEmpty = hostname == null ? "" : hostname;
         String login = Secrets.login();
         String password = Secrets.password();
         String[] product = new String[1];
         long id = jdbi.inTransaction(h -> {
             RegistrationCode rc = usableCode(h, code, call.now());
             product[0] = catalog.product(rc.productId()).map(Product::triplet).orElse(null);
-            long sid = systems.register(h, login, Secrets.hash(password), hostname, rc.group(), call.now());
-            systems.addEvent(h, sid, call.now(), "registered", "registered as " + (hostname.isEmpty() ? login : hostname) + " with code "
+            long sid = systems.register(h, login, Secrets.hash(password), hostnameOrEmpty, rc.group(), call.now());
+            systems.addEvent(h, sid, call.now(), "registered", "registered as " + (hostnameOrEmpty.isEmpty() ? login : hostnameOrEmpty) + " with code "
                     + rc.label() + ", group " + rc.group());
             return sid;
         });
         return Reply.created(new AnnounceReply(id, login, password, product[0]));
     }
 
-    /** The code, if it exists, has not expired and has a seat left; otherwise the refusal says which. */
+    /** The code, if it exists, is neither revoked nor expired and has a seat left; otherwise the refusal says which. */
     private RegistrationCode usableCode(org.jdbi.v3.core.Handle h, String code, Instant now) {
-        RegistrationCode rc = registrations.codeForUpdate(h, code)
+        return codes.takeSeat(h, code, now)
                 .orElseThrow(() -> ApiException.unauthorized("unknown registration code; check it, or ask your administrator for one"));
-        if (rc.expiresAt() != null && !now.isBefore(rc.expiresAt())) {
-            throw ApiException.forbidden("registration code " + rc.label() + " expired on " + rc.expiresAt() + "; ask for a new one");
+    }
+
+    /**
+     * A hostname as a system reports it: stripped, at most 255 characters (the column), no control
+     * characters (the dashboard, CSV and log lines show it as text). Null when not given.
+     */
+    static String hostname(String text) {
+        if (text == null) {
+            return null;
         }
-        if (rc.used() >= rc.maxSystems()) {
-            throw ApiException.forbidden("registration code " + rc.label() + " is used up: it registers at most " + rc.maxSystems()
-                    + " system" + (rc.maxSystems() == 1 ? "" : "s") + " and all are taken; deregister one or ask for another code");
+        String h = text.strip();
+        if (h.length() > SystemStore.Columns.HOSTNAME) {
+            throw new InvalidInput("hostname", "hostname is longer than " + SystemStore.Columns.HOSTNAME + " characters");
         }
-        return rc;
+        if (h.chars().anyMatch(c -> Character.isISOControl(c) || Character.isSurrogate((char) c))) {
+            throw new InvalidInput("hostname", "hostname holds a control character or broken UTF-16; send it as printable text");
+        }
+        return h;
     }
 
     private Reply activate(Call call) {
@@ -161,6 +146,9 @@ final class ConnectApi {
                 }
                 RegistrationCode rc = registrations.codeForUpdate(h, req.token().strip())
                         .orElseThrow(() -> ApiException.unauthorized("unknown registration code; check it, or ask your administrator for one"));
+                if (rc.revokedAt() != null) {
+                    throw new org.klp.server.service.Refused("registration code " + rc.label() + " was revoked on " + rc.revokedAt() + "; ask for a new one");
+                }
                 if (rc.productId() != p.id()) {
                     Product other = catalog.product(rc.productId()).orElseThrow();
                     throw ApiException.forbidden("registration code " + rc.label() + " is for " + other.triplet() + ", not for " + p.triplet());
@@ -250,13 +238,10 @@ final class ConnectApi {
     private Reply keepalive(Call call) {
         Caller.System sys = call.system();
         KeepaliveRequest req = call.optionalBody(KeepaliveRequest.class);
-        String hostname = req == null ? null : req.hostname();
-        if (hostname != null && hostname.length() > 255) {
-            throw ApiException.badRequest("hostname is longer than 255 characters");
-        }
+        String hostname = hostname(req == null ? null : req.hostname());
         boolean found = jdbi.inTransaction(h -> systems.keepalive(h, sys.id(), hostname, call.now()));
         if (!found) {
-            auth.forget(sys.id());
+            credentials.forget(sys.id());
             throw ApiException.unauthorized("this system is no longer registered; register again with klp register");
         }
         return Reply.noContent();
@@ -264,52 +249,8 @@ final class ConnectApi {
 
     private Reply deregister(Call call) {
         Caller.System sys = call.system();
-        jdbi.useTransaction(h -> systems.delete(h, sys.id()));
-        auth.forget(sys.login());
-        auth.forget(sys.id());
-        audit.removed(sys.id());
+        fleet.deregister(sys.id(), sys.login());
         return Reply.noContent();
-    }
-
-    private Reply checkin(Call call) throws InterruptedException {
-        CheckinRequest req;
-        try {
-            req = call.body(CheckinRequest.class);
-        } catch (ApiException e) {
-            if (call.caller() instanceof Caller.UnverifiedSystem) {
-                // credentials before validation: an unknown caller learns nothing about what a body should be
-                auth.authenticate(Access.SYSTEM, call.header("Authorization"), false);
-            }
-            throw e;
-        }
-        CheckinWriter.Checkin checkin = call.caller() instanceof Caller.UnverifiedSystem u
-                ? CheckinWriter.Checkin.authenticating(u.login(), u.password(), req.posture(), call.now())
-                : CheckinWriter.Checkin.of(call.system().id(), req.posture(), call.now());
-        CheckinWriter.Stored stored;
-        try {
-            stored = writer.submit(checkin).get(30, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof CheckinWriter.Overloaded o) {
-                throw new ApiException(503, o.getMessage());
-            }
-            // the cause may quote SQL and other systems' values: it goes to the log, never into the answer
-            LOG.warn("check-in of {} was not stored", call.caller() instanceof Caller.System s ? "system " + s.id() : "an unverified login", e.getCause());
-            throw new ApiException(503, "the check-in was not stored; retry (a repeated check-in is harmless)");
-        } catch (TimeoutException e) {
-            throw new ApiException(503, "the check-in was not confirmed within 30 s; retry (a repeated check-in is harmless)");
-        }
-        if (!stored.found()) {
-            if (call.caller() instanceof Caller.System s) {
-                auth.forget(s.id());
-                throw ApiException.unauthorized("this system is no longer registered; register again with klp register");
-            }
-            throw ApiException.unauthorized("unknown system or wrong password (deregistered? register again with klp register)");
-        }
-        if (call.caller() instanceof Caller.UnverifiedSystem u) {
-            auth.remember(u.login(), stored.credentials());
-        }
-        String group = stored.group() == null ? GroupPolicy.DEFAULT_GROUP : stored.group();
-        return Reply.ok(new CheckinReply(stored.systemId(), group, policy.desired(group, req.posture(), stored.activatedProducts())));
     }
 
     private Reply events(Call call) {

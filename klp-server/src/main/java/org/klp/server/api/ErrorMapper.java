@@ -4,7 +4,9 @@ import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
 import org.klp.server.service.Conflict;
 import org.klp.server.service.InvalidInput;
+import org.klp.server.service.NotAuthenticated;
 import org.klp.server.service.NotFound;
+import org.klp.server.service.Quote;
 import org.klp.server.service.Refused;
 import org.klp.server.service.ServiceException;
 import org.klp.server.service.Unavailable;
@@ -48,16 +50,33 @@ final class ErrorMapper {
             }
             return new Answer(status, e.getMessage());
         }
+        if (isInputFormat(failure)) {
+            String message = Quote.clip(failure.getMessage() == null ? "the uploaded file is malformed" : failure.getMessage(), 500);
+            logRefusal(400, message, request, caller);
+            return new Answer(400, message);
+        }
         String reference = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
         LOG.error("{} by {} failed (reference {})", request, describe(caller), reference, failure);
         return new Answer(500, "internal error (reference " + reference + "); nothing of the request is known to be stored unless a retry"
                 + " shows it; the server log has the details under this reference");
     }
 
+    /**
+     * The refusals of an uploaded module, package or record by the libraries that read them: their
+     * messages describe the upload (what is missing or malformed in it), written for its sender.
+     */
+    private static boolean isInputFormat(Throwable t) {
+        return t instanceof org.klp.core.module.ModuleFormatException || t instanceof org.klp.core.patch.NotCumulativeException
+                || t instanceof org.klp.packaging.rpm.RpmFormatException || t instanceof org.klp.packaging.record.MalformedRecordException
+                || t instanceof org.klp.packaging.pgp.SignatureException;
+    }
+
     static int status(ServiceException e) {
         // sealed: a new kind of refusal must be given its status here
         if (e instanceof InvalidInput) {
             return 400;
+        } else if (e instanceof NotAuthenticated) {
+            return 401;
         } else if (e instanceof Refused) {
             return 403;
         } else if (e instanceof NotFound) {
@@ -85,12 +104,10 @@ final class ErrorMapper {
         }
         if (caller instanceof Caller.System s) {
             return "system " + s.id();
-        } else if (caller instanceof Caller.UnverifiedSystem u) {
-            return "login " + u.login();
-        } else if (caller instanceof Caller.Admin) {
-            return "an operator";
-        } else if (caller instanceof Caller.WithRegistrationCode) {
-            return "a registration code";
+        } else if (caller instanceof Caller.Admin a) {
+            return "admin token " + a.tokenId();
+        } else if (caller instanceof Caller.WithRegistrationCode c) {
+            return "registration code " + c.codeId();
         }
         return "an anonymous caller";
     }

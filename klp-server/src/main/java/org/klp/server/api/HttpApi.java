@@ -1,5 +1,6 @@
 package org.klp.server.api;
 
+import org.klp.server.service.Quote;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
@@ -68,12 +69,12 @@ public final class HttpApi {
             });
             config.routes.error(404, "*", ctx -> {
                 if (!isJsonError(ctx)) {
-                    error(ctx, 404, "no such endpoint: " + ctx.method() + " " + Text.clip(ctx.path(), 200) + " (see /api/openapi.json)");
+                    error(ctx, 404, "no such endpoint: " + ctx.method() + " " + Quote.clip(ctx.path(), 200) + " (see /api/openapi.json)");
                 }
             });
             config.routes.error(405, "*", ctx -> {
                 if (!isJsonError(ctx)) {
-                    error(ctx, 405, "method " + ctx.method() + " is not allowed on " + Text.clip(ctx.path(), 200) + " (see /api/openapi.json)");
+                    error(ctx, 405, "method " + ctx.method() + " is not allowed on " + Quote.clip(ctx.path(), 200) + " (see /api/openapi.json)");
                 }
             });
         });
@@ -95,7 +96,7 @@ public final class HttpApi {
         }
         boolean read = ctx.method() == HandlerType.GET || ctx.method() == HandlerType.HEAD;
         Renderer.Format format = read ? Renderer.Format.parse(ctx.queryParam("format")) : Renderer.Format.JSON;
-        Caller caller = auth.authenticate(r.access(), ctx.header("Authorization"), r.defersAuthentication());
+        Caller caller = auth.authenticate(r.access(), ctx.header("Authorization"), r.checkedByWrite());
         ctx.attribute(CALLER, caller);
         byte[] body = readBody(ctx, r.maxBody());
         Reply reply = r.action().handle(new Call(ctx, caller, body, clock.instant(), format));

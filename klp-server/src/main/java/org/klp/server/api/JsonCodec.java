@@ -1,5 +1,6 @@
 package org.klp.server.api;
 
+import org.klp.server.service.Quote;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
@@ -74,18 +75,18 @@ public final class JsonCodec {
             }
             return value;
         } catch (UnrecognizedPropertyException e) {
-            throw ApiException.badRequest("unknown field \"" + Text.clip(e.getPropertyName(), 100) + "\"" + where(e) + " (known: "
+            throw ApiException.badRequest("unknown field \"" + Quote.clip(e.getPropertyName(), 100) + "\"" + where(e) + " (known: "
                     + e.getKnownPropertyIds().stream().map(Object::toString).sorted().collect(Collectors.joining(", ")) + ")");
         } catch (ValueInstantiationException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             if (cause instanceof NullPointerException) {
-                throw ApiException.badRequest("missing value" + where(e) + (cause.getMessage() == null ? "" : ": " + Text.clip(cause.getMessage(), 100)
+                throw ApiException.badRequest("missing value" + where(e) + (cause.getMessage() == null ? "" : ": " + Quote.clip(cause.getMessage(), 100)
                         + " is required"));
             }
             // the constructors' own refusals: sentences about the value, written for callers
-            throw ApiException.badRequest("invalid value" + where(e) + ": " + Text.clip(String.valueOf(cause.getMessage()), 300));
+            throw ApiException.badRequest("invalid value" + where(e) + ": " + Quote.clip(String.valueOf(cause.getMessage()), 300));
         } catch (InvalidFormatException e) {
-            throw ApiException.badRequest("wrong type" + where(e) + ": " + Text.clip(String.valueOf(e.getValue()), 60) + " is not "
+            throw ApiException.badRequest("wrong type" + where(e) + ": " + Quote.clip(String.valueOf(e.getValue()), 60) + " is not "
                     + jsonType(e.getTargetType()));
         } catch (MismatchedInputException e) {
             throw ApiException.badRequest("wrong type or missing value" + where(e) + ": expected " + jsonType(e.getTargetType()));
@@ -95,7 +96,7 @@ public final class JsonCodec {
             throw ApiException.badRequest("the JSON is nested deeper than " + MAX_DEPTH + " levels or holds a string longer than " + MAX_STRING
                     + " characters");
         } catch (JsonProcessingException e) {
-            throw ApiException.badRequest("malformed JSON: " + Text.clip(e.getOriginalMessage(), 200)
+            throw ApiException.badRequest("malformed JSON: " + Quote.clip(e.getOriginalMessage(), 200)
                     + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")"));
         } catch (IOException e) {
             throw ApiException.badRequest("cannot read the request body: it ended early or is not UTF-8 text");
@@ -126,7 +127,7 @@ public final class JsonCodec {
     }
 
     private static String where(JsonMappingException e) {
-        String path = e.getPath().stream().map(r -> r.getFieldName() != null ? Text.clip(r.getFieldName(), 60) : "[" + r.getIndex() + "]")
+        String path = e.getPath().stream().map(r -> r.getFieldName() != null ? Quote.clip(r.getFieldName(), 60) : "[" + r.getIndex() + "]")
                 .collect(Collectors.joining(".")).replace(".[", "[");
         return path.isEmpty() ? "" : " at \"" + path + "\"";
     }

@@ -1,5 +1,6 @@
 package org.klp.server.api;
 
+import org.klp.server.service.Quote;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
@@ -22,7 +23,7 @@ final class Renderer {
             if (text.equals("csv")) {
                 return CSV;
             }
-            throw ApiException.badRequest("format must be json (the default) or csv, was '" + Text.clip(text, 40) + "'");
+            throw ApiException.badRequest("format must be json (the default) or csv, was '" + Quote.clip(text, 40) + "'");
         }
     }
 

@@ -10,10 +10,10 @@ import io.javalin.http.HandlerType;
 public record Route(HandlerType method, String path, Access access, int maxBody, Action action) {
 
     /**
-     * The check-in route authenticates systems its credential cache does not know in the check-in
-     * writer's group query instead of one query per request (see {@code CheckinWriter}).
+     * The check-in's own write finds a system deleted since its credentials were cached (its row is
+     * gone), so its authentication may take a cached entry of any age (see {@code SystemCredentials}).
      */
-    public boolean defersAuthentication() {
+    public boolean checkedByWrite() {
         return access == Access.SYSTEM && path.equals("/connect/systems/checkin");
     }
 

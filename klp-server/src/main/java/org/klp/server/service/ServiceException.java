@@ -7,7 +7,7 @@ package org.klp.server.service;
  * the sentence. Anything else thrown below a service is a defect: it is logged with a reference
  * and answered without its details.
  */
-public abstract sealed class ServiceException extends RuntimeException permits InvalidInput, NotFound, Conflict, Refused, Unavailable {
+public abstract sealed class ServiceException extends RuntimeException permits InvalidInput, NotAuthenticated, NotFound, Conflict, Refused, Unavailable {
 
     ServiceException(String message) {
         super(message, null, false, false);
