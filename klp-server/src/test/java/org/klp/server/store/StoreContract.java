@@ -65,6 +65,37 @@ abstract class StoreContract {
     }
 
     @Test
+    void aCheckinTheDatabaseRefusesFailsAloneAndTheRestOfItsGroupIsStored() throws Exception {
+        List<Long> good = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            good.add(system("SCC_group_" + i, "web"));
+        }
+        long bad = system("SCC_group_poison", "web");
+        // longer than its column: what the API's checks refuse, sent to the writer directly as if they had missed it
+        HostPosture overflow = new HostPosture(KERNEL, List.of(KERNEL), List.of(), "p".repeat(65), null, 1, "ready", 0, 0, 0, false, null);
+        try (CheckinWriter w = new CheckinWriter(db().jdbi())) {
+            List<CompletableFuture<CheckinWriter.Stored>> goods = new ArrayList<>();
+            CompletableFuture<CheckinWriter.Stored> poisoned = null;
+            for (int i = 0; i < good.size(); i++) {
+                if (i == good.size() / 2) {
+                    poisoned = w.submit(CheckinWriter.Checkin.of(bad, overflow, T0.plusSeconds(1)));
+                }
+                goods.add(w.submit(CheckinWriter.Checkin.of(good.get(i), posture(2, 0, null), T0.plusSeconds(1))));
+            }
+            for (CompletableFuture<CheckinWriter.Stored> f : goods) {
+                assertThat(f.get().found()).isTrue();
+            }
+            CompletableFuture<CheckinWriter.Stored> refused = poisoned;
+            assertThatThrownBy(refused::get).isInstanceOf(java.util.concurrent.ExecutionException.class);
+        }
+        SystemStore systems = new SystemStore(db().jdbi());
+        for (long id : good) {
+            assertThat(systems.find(id).orElseThrow().posture().loadedVersion()).isEqualTo(2);
+        }
+        assertThat(systems.find(bad).orElseThrow().posture()).isNull();
+    }
+
+    @Test
     void systemsAreFilteredByKernelVersionGroupStateAndLastSeen() throws Exception {
         long a = system("SCC_filter_a", "db");
         long b = system("SCC_filter_b", "db");
