@@ -8,6 +8,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.klp.core.scope.ScopePolicy;
+import org.klp.server.api.HttpLimits;
 import org.klp.server.api.Route;
 import org.klp.server.api.ServerApi;
 import org.klp.server.audit.AuditService;
@@ -55,12 +56,22 @@ public final class KlpServer implements AutoCloseable {
      * (null: {@code http://host:port}). {@code supervisePeriodMillis} 0 leaves rollouts to {@link #supervisor()}.
      */
     public record Config(String host, int port, Path dataDir, Database database, PackageRepository packages, Clock clock, String publicUrl,
-                         long supervisePeriodMillis, java.time.Duration checkinInterval) {
+                         long supervisePeriodMillis, java.time.Duration checkinInterval, HttpLimits httpLimits) {
 
         /** Hosts check in every hour (the agent's default), which the CVE audit's staleness follows. */
         public Config(String host, int port, Path dataDir, Database database, PackageRepository packages, Clock clock, String publicUrl,
                       long supervisePeriodMillis) {
             this(host, port, dataDir, database, packages, clock, publicUrl, supervisePeriodMillis, java.time.Duration.ofHours(1));
+        }
+
+        public Config(String host, int port, Path dataDir, Database database, PackageRepository packages, Clock clock, String publicUrl,
+                      long supervisePeriodMillis, java.time.Duration checkinInterval) {
+            this(host, port, dataDir, database, packages, clock, publicUrl, supervisePeriodMillis, checkinInterval, HttpLimits.DEFAULT);
+        }
+
+        /** The same with other connection limits and deadlines. */
+        public Config withHttpLimits(HttpLimits limits) {
+            return new Config(host, port, dataDir, database, packages, clock, publicUrl, supervisePeriodMillis, checkinInterval, limits);
         }
     }
 
@@ -117,7 +128,7 @@ public final class KlpServer implements AutoCloseable {
         AdminTokenService adminTokens = new AdminTokenService(tokens);
         ServerApi api = ServerApi.create(new ServerApi.Services(jdbi, systems, registrations, catalogStore, catalog, engine, fleet,
                 new PolicyService(jdbi, policies, systems, engine, supervisor, writer), new CheckinService(writer, engine, credentials), adminTokens,
-                new RegistrationCodeService(jdbi, registrations), credentials, audit, importer, repos, config.clock()));
+                new RegistrationCodeService(jdbi, registrations), credentials, audit, importer, repos, config.clock(), config.httpLimits()));
         try {
             api.start(config.host(), config.port());
         } catch (RuntimeException e) {

@@ -50,10 +50,15 @@ public final class TestServer implements AutoCloseable {
     }
 
     private TestServer(Path dir, Database db, MutableClock clock) {
+        this(dir, db, clock, org.klp.server.api.HttpLimits.DEFAULT);
+    }
+
+    private TestServer(Path dir, Database db, MutableClock clock, org.klp.server.api.HttpLimits limits) {
         this.dir = dir;
         this.db = db;
         this.clock = clock;
-        this.server = KlpServer.start(new KlpServer.Config("127.0.0.1", 0, dir, db, new RpmMdPackageRepository(signingKey(), clock), clock, null, 0));
+        this.server = KlpServer.start(new KlpServer.Config("127.0.0.1", 0, dir, db, new RpmMdPackageRepository(signingKey(), clock), clock, null, 0)
+                .withHttpLimits(limits));
         this.token = server.tokens().create("test", clock.instant());
     }
 
@@ -68,6 +73,11 @@ public final class TestServer implements AutoCloseable {
 
     public static TestServer h2(Path dir) {
         return new TestServer(dir, Database.h2(dir.resolve("db")), new MutableClock(Instant.parse("2025-06-01T10:00:00Z")));
+    }
+
+    /** With other connection limits and deadlines (short ones, so that a test sees them act). */
+    public static TestServer h2(Path dir, org.klp.server.api.HttpLimits limits) {
+        return new TestServer(dir, Database.h2(dir.resolve("db")), new MutableClock(Instant.parse("2025-06-01T10:00:00Z")), limits);
     }
 
     public static TestServer on(Path dir, Database db) {

@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
 import java.util.List;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
@@ -38,21 +40,40 @@ public final class HttpApi {
             "Cross-Origin-Opener-Policy", "same-origin");
 
     private final Javalin app;
+    private final ConnectionGuard guard;
+    /** Where the connector binds, set by {@link #start} before Javalin builds it. */
+    private final String[] bindHost;
+    private final int[] bindPort;
 
-    private HttpApi(Javalin app) {
+    private HttpApi(Javalin app, ConnectionGuard guard, String[] bindHost, int[] bindPort) {
         this.app = app;
+        this.guard = guard;
+        this.bindHost = bindHost;
+        this.bindPort = bindPort;
     }
 
-    static HttpApi create(List<Route> routes, Authenticator auth, Clock clock) {
+    static HttpApi create(List<Route> routes, Authenticator auth, Clock clock, HttpLimits limits) {
         QueuedThreadPool threads = new QueuedThreadPool(256, 8, 60_000);
         threads.setName("klp-http");
         ErrorMapper errors = new ErrorMapper();
+        ConnectionGuard guard = new ConnectionGuard(limits, Route.PACKAGE_LIMIT);
+        String[] bind = new String[1];
+        int[] bindPort = new int[1];
         Javalin app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
             config.http.prefer405over404 = true;
             config.http.maxRequestSize = Route.PACKAGE_LIMIT;
             config.jetty.threadPool = threads;
+            // one connector of our own, so that every connection passes the guard's limits and deadlines
+            config.jetty.addConnector((server, http) -> {
+                ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+                connector.setHost(bind[0]);
+                connector.setPort(bindPort[0]);
+                connector.setIdleTimeout(limits.idleTimeout().toMillis());
+                connector.addEventListener(guard);
+                return connector;
+            });
             // what Jetty refuses before a route sees it is answered in the API's shape too
             config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
             config.jetty.modifyServletContextHandler(context -> context.setErrorHandler(new JsonErrorHandler()));
@@ -78,7 +99,7 @@ public final class HttpApi {
                 }
             });
         });
-        return new HttpApi(app);
+        return new HttpApi(app, guard, bind, bindPort);
     }
 
     /** The request attribute holding the authenticated {@link Caller}, for the log line of a failure. */
@@ -128,6 +149,10 @@ public final class HttpApi {
                         + limit + " bytes");
             }
             return data;
+        } catch (IOException e) {
+            // the connection guard closed it (the body missed its deadline), or the client went away
+            throw new ApiException(408, "the request body did not arrive in time; send it at once, or at least "
+                    + "a few hundred KiB per second");
         }
     }
 
@@ -147,8 +172,10 @@ public final class HttpApi {
     }
 
     public HttpApi start(String host, int port) {
+        bindHost[0] = host;
+        bindPort[0] = port;
         try {
-            app.start(host, port);
+            app.start();
         } catch (RuntimeException e) {
             Throwable cause = e;
             while (cause.getCause() != null) {
@@ -173,5 +200,6 @@ public final class HttpApi {
 
     public void stop() {
         app.stop();
+        guard.stop();
     }
 }

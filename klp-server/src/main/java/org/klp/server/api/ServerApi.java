@@ -26,7 +26,7 @@ public final class ServerApi {
     public record Services(Jdbi jdbi, SystemStore systems, RegistrationStore registrations, CatalogStore catalogStore, CatalogService catalog,
                            PolicyEngine engine, FleetService fleet, PolicyService policies, CheckinService checkins, AdminTokenService tokens,
                            RegistrationCodeService codes, SystemCredentials credentials, AuditService audit, CveImporter importer, Path reposDir,
-                           Clock clock) {
+                           Clock clock, HttpLimits limits) {
     }
 
     private final List<Route> routes;
@@ -57,7 +57,7 @@ public final class ServerApi {
         routes.addAll(new AdminTokensApi(s.tokens()).routes());
         routes.addAll(new CveFeedApi(s.importer(), s.engine()).routes());
         routes.addAll(new AuditApi(s.audit(), s.systems(), s.catalog(), s.engine()).routes());
-        return new ServerApi(List.copyOf(routes), HttpApi.create(routes, auth, s.clock()));
+        return new ServerApi(List.copyOf(routes), HttpApi.create(routes, auth, s.clock(), s.limits()));
     }
 
     public List<Route> routes() {
