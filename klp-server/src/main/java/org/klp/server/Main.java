@@ -73,6 +73,8 @@ public final class Main implements Callable<Integer> {
         String dbPasswordEnv = "KLP_DB_PASSWORD";
 
         Database open() {
+            // database (H2), signing key, repositories: the data folder is the server's alone
+            org.klp.server.store.DataFolder.prepare(data);
             if (db == null) {
                 return Database.h2(data);
             }
