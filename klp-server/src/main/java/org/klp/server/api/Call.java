@@ -12,15 +12,25 @@ public final class Call {
     private final Context ctx;
     private final Caller caller;
     private final byte[] body;
+    private final java.io.InputStream bodyStream;
     private final Instant now;
     private final Renderer.Format format;
 
-    Call(Context ctx, Caller caller, byte[] body, Instant now, Renderer.Format format) {
+    Call(Context ctx, Caller caller, byte[] body, java.io.InputStream bodyStream, Instant now, Renderer.Format format) {
         this.ctx = ctx;
         this.caller = caller;
         this.body = body;
+        this.bodyStream = bodyStream;
         this.now = now;
         this.format = format;
+    }
+
+    /** The body as it arrives, on a route that streams it ({@link Route#streaming}); bounded by the route's limit. */
+    public java.io.InputStream bodyStream() {
+        if (bodyStream == null) {
+            throw new IllegalStateException("route does not stream its body");
+        }
+        return bodyStream;
     }
 
     /** The caller asked for CSV ({@code format=csv}): routes list every row by default then, not a first page. */

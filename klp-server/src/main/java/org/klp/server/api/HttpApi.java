@@ -119,8 +119,15 @@ public final class HttpApi {
         Renderer.Format format = read ? Renderer.Format.parse(ctx.queryParam("format")) : Renderer.Format.JSON;
         Caller caller = auth.authenticate(r.access(), ctx.header("Authorization"), r.checkedByWrite());
         ctx.attribute(CALLER, caller);
-        byte[] body = readBody(ctx, r.maxBody());
-        Reply reply = r.action().handle(new Call(ctx, caller, body, clock.instant(), format));
+        byte[] body;
+        InputStream stream = null;
+        if (r.streamsBody()) {
+            body = new byte[0];
+            stream = bodyStream(ctx, r.maxBody());
+        } else {
+            body = readBody(ctx, r.maxBody());
+        }
+        Reply reply = r.action().handle(new Call(ctx, caller, body, stream, clock.instant(), format));
         if (reply instanceof Reply.Json j) {
             Renderer.Rendered out = Renderer.render(j.body(), format, r.method() + " " + r.path());
             ctx.status(j.status()).contentType(out.contentType()).result(out.body());
@@ -131,6 +138,44 @@ public final class HttpApi {
         } else {
             ctx.status(204);
         }
+    }
+
+    /**
+     * The body as a stream of at most {@code limit} bytes, for a route that reads it as it comes:
+     * a declared length over the limit is refused before anything is read; past the limit, or when
+     * the connection guard cuts a body that missed its deadline, reading stops with a refusal.
+     */
+    private static InputStream bodyStream(Context ctx, int limit) throws IOException {
+        long declared = ctx.req().getContentLengthLong();
+        if (declared > limit) {
+            throw ApiException.badRequest("request body too large: " + declared + " bytes; the limit for this endpoint is " + limit + " bytes");
+        }
+        InputStream in = ctx.req().getInputStream();
+        return new InputStream() {
+            private long read;
+
+            @Override
+            public int read() throws IOException {
+                byte[] one = new byte[1];
+                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                int n;
+                try {
+                    n = in.read(b, off, len);
+                } catch (IOException e) {
+                    throw new ApiException(408, "the request body did not arrive in time (what came before may have been stored;"
+                            + " sending it again is harmless)");
+                }
+                if (n > 0 && (read += n) > limit) {
+                    throw ApiException.badRequest("request body too large: more than " + limit + " bytes (what came before may have"
+                            + " been stored); split it");
+                }
+                return n;
+            }
+        };
     }
 
     /** Reads at most {@code limit} bytes of body; a larger one is refused before it is read whole. */

@@ -82,7 +82,12 @@ public final class ServerClient {
     }
 
     Answer post(String path, byte[] body, String contentType) {
-        return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+        return post(path, HttpRequest.BodyPublishers.ofByteArray(body), contentType);
+    }
+
+    /** A body sent as it is read (a file, standard input), never held whole. */
+    Answer post(String path, HttpRequest.BodyPublisher body, String contentType) {
+        return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", contentType).POST(body));
     }
 
     JsonNode json(Answer a) {
