@@ -113,6 +113,14 @@ public final class Main implements Callable<Integer> {
                 + " default --interval); the CVE audit calls a host's state unknown 1.5 intervals after its last check-in.")
         long checkinIntervalSeconds = 3600;
 
+        @Option(names = "--max-connections", paramLabel = "N", description = "Open connections in all (default: ${DEFAULT-VALUE});"
+                + " beyond them a new one is closed at once.")
+        int maxConnections = org.klp.server.api.HttpLimits.DEFAULT.maxConnections();
+
+        @Option(names = "--max-connections-per-client", paramLabel = "N", description = "Open connections from one address (default:"
+                + " ${DEFAULT-VALUE}); raise it for a large fleet behind one NAT address.")
+        int maxConnectionsPerClient = org.klp.server.api.HttpLimits.DEFAULT.maxConnectionsPerClient();
+
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
@@ -127,9 +135,17 @@ public final class Main implements Callable<Integer> {
                     throw new CommandLine.ParameterException(spec.commandLine(), "--checkin-interval must be from 60 to 604800 seconds, was "
                             + checkinIntervalSeconds);
                 }
+                org.klp.server.api.HttpLimits limits;
+                try {
+                    org.klp.server.api.HttpLimits d = org.klp.server.api.HttpLimits.DEFAULT;
+                    limits = new org.klp.server.api.HttpLimits(maxConnections, maxConnectionsPerClient, d.headerDeadline(), d.idleTimeout(),
+                            d.bodyDeadline(), d.minBodyBytesPerSecond());
+                } catch (IllegalArgumentException e) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--max-connections and --max-connections-per-client: " + e.getMessage());
+                }
                 server = KlpServer.start(new KlpServer.Config(host, port, storage.data, db,
                         RpmMdPackageRepository.inDataDir(storage.data, Clock.systemUTC(), 3072), Clock.systemUTC(), publicUrl, 1000,
-                        java.time.Duration.ofSeconds(checkinIntervalSeconds)));
+                        java.time.Duration.ofSeconds(checkinIntervalSeconds), limits));
                 out.println("klp-server listening on " + server.url() + " (database: " + db.description() + ")");
                 if (firstToken != null) {
                     out.println("Admin token (shown once, stored hashed; create more with 'klp-server admin token create'):");
