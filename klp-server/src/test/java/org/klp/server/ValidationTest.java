@@ -92,6 +92,10 @@ class ValidationTest {
                 "{\"module\":\"eA==\",\"fixes\":[{\"id\":\"CVE-oops\"}]}", "Not a fix id");
         refused("POST", "/connect/subscriptions/systems", "Token token=" + t.baseCode, "{\"hostname\":\"h\",\"hw\":1}", "unknown field \"hw\"");
         refused("POST", "/connect/subscriptions/systems", "Token token=" + t.baseCode, "{\"hostname\":\"h\\u0000x\"}", "hostname");
+        refused("POST", "/api/v1/kernels/" + TestServer.KERNEL + "/live-patches", "Bearer " + t.token,
+                "{\"module\":\"eA==\",\"fixes\":[{\"id\":\"CVE-2024-9999\",\"cvss\":7.0,\"summary\":\"a\\u0000b\"}]}", "fixes[0].summary");
+        refused("POST", "/api/v1/products", "Bearer " + t.token, "{\"identifier\":\"X\",\"version\":\"1\",\"arch\":\"x86_64\",\"name\":\"a\\u001bb\"}",
+                "name");
     }
 
     @Test

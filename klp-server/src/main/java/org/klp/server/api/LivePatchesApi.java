@@ -13,6 +13,7 @@ import org.klp.core.patch.LivePatchPackage;
 import org.klp.server.catalog.CatalogService;
 import org.klp.server.service.InvalidInput;
 import org.klp.server.service.NotFound;
+import org.klp.server.service.Printable;
 import org.klp.server.service.Quote;
 import org.klp.server.store.CatalogStore;
 import org.klp.server.store.LivePatchEntry;
@@ -78,6 +79,9 @@ final class LivePatchesApi {
             String field = "fixes[" + i + "]";
             if (f == null) {
                 throw new InvalidInput(field, field + " is null");
+            }
+            if (f.summary() != null) {
+                Printable.require(f.summary(), field + ".summary", 5_000, true);
             }
             Fix fix;
             try {

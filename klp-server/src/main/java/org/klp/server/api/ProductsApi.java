@@ -3,7 +3,7 @@ package org.klp.server.api;
 import io.javalin.http.HandlerType;
 import java.util.List;
 import org.klp.server.catalog.CatalogService;
-import org.klp.server.service.InvalidInput;
+import org.klp.server.service.Printable;
 import org.klp.server.store.CatalogStore;
 
 /** Products and extensions as SCC names them (IDENTIFIER/VERSION/ARCH), each with its repository. */
@@ -28,10 +28,7 @@ final class ProductsApi {
 
     private Reply add(Call call) {
         ProductRequest req = call.body(ProductRequest.class);
-        String name = Fields.required(req.name(), "name").strip();
-        if (name.length() > 200 || name.chars().anyMatch(Character::isISOControl)) {
-            throw new InvalidInput("name", "name must be at most 200 printable characters (e.g. SUSE Linux Enterprise Live Patching 15 SP5 x86_64)");
-        }
+        String name = Printable.require(Fields.required(req.name(), "name").strip(), "name", 200, false);
         return Reply.created(catalog.addProduct(req.identifier(), req.version(), req.arch(), name, req.base(), Boolean.TRUE.equals(req.free())));
     }
 }

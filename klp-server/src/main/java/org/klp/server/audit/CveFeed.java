@@ -18,6 +18,8 @@ import org.klp.core.kernel.KernelRelease;
 import org.klp.core.patch.FixCategory;
 import org.klp.server.api.ApiException;
 import org.klp.server.api.JsonCodec;
+import org.klp.server.service.InvalidInput;
+import org.klp.server.service.Printable;
 import org.klp.server.service.Quote;
 
 /**
@@ -170,7 +172,7 @@ public final class CveFeed {
             } else {
                 records.accept(new Entry(number, r));
             }
-        } catch (ApiException | IllegalArgumentException e) {
+        } catch (ApiException | IllegalArgumentException | InvalidInput e) {
             refusals.accept(new Refusal(number, idOf(text), Quote.clip(String.valueOf(e.getMessage()), MAX_REASON)));
         }
         return 1;
@@ -213,7 +215,7 @@ public final class CveFeed {
         for (int i = 0; i < l.affected().size(); i++) {
             affected.add(affected(l.affected().get(i), i));
         }
-        String summary = l.summary() == null ? "" : l.summary().strip();
+        String summary = l.summary() == null ? "" : Printable.require(l.summary(), "summary", MAX_LINE, true).strip();
         if (summary.length() > MAX_SUMMARY) {
             summary = summary.substring(0, MAX_SUMMARY - 1) + "…";
         }

@@ -24,19 +24,7 @@ final class Labels {
         if (s.length() > max) {
             throw new InvalidInput(field, field + " is longer than " + max + " characters");
         }
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (Character.isISOControl(c) || (Character.isSurrogate(c) && !validPair(s, i))) {
-                throw new InvalidInput(field, field + " holds a control character or broken UTF-16 at position " + i + "; use printable text");
-            }
-            if (Character.isHighSurrogate(c)) {
-                i++;
-            }
-        }
+        Printable.require(s, field, max, false);
         return s;
-    }
-
-    private static boolean validPair(String s, int i) {
-        return Character.isHighSurrogate(s.charAt(i)) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1));
     }
 }

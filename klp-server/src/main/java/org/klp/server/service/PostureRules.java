@@ -112,22 +112,8 @@ public final class PostureRules {
         return value;
     }
 
-    /** A string of at most {@code max} characters, no control characters (but tab and line breaks where {@code lines}), no broken UTF-16. */
     private static String text(String value, String field, int max, boolean lines) {
-        if (value.length() > max) {
-            throw new InvalidInput(field, field + " is " + value.length() + " characters long; at most " + max);
-        }
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
-                i++;
-            } else if (Character.isSurrogate(c)) {
-                throw new InvalidInput(field, field + " holds broken UTF-16 (a lone surrogate) at position " + i);
-            } else if (Character.isISOControl(c) && !(lines && (c == '\n' || c == '\t' || c == '\r'))) {
-                throw new InvalidInput(field, field + " holds the control character U+" + String.format("%04X", (int) c) + " at position " + i);
-            }
-        }
-        return value;
+        return Printable.require(value, field, max, lines);
     }
 
     private static void range(long value, long min, long max, String field) {

@@ -115,6 +115,15 @@ class CveFeedTest {
     }
 
     @Test
+    void aSummaryWithAControlCharacterIsRefusedAndOneWithLineBreaksIsKept() {
+        CveFeed.Parsed p = parse(GOOD.replace("nf_tables use-after-free", "nul\\u0000here"),
+                GOOD.replace("CVE-2024-1086", "CVE-2024-1087").replace("nf_tables use-after-free", "two\\nlines"));
+        assertThat(p.refused()).extracting(CveFeed.Refusal::line).containsExactly(1);
+        assertThat(p.refused().get(0).error()).contains("summary", "U+0000");
+        assertThat(p.records().get(0).record().summary()).isEqualTo("two\nlines");
+    }
+
+    @Test
     void anIdListedTwiceIsFoundAmongThousandsOfRecords() {
         StringBuilder feed = new StringBuilder();
         for (int i = 0; i < 5000; i++) {
