@@ -8,6 +8,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.klp.core.scope.ScopePolicy;
+import org.klp.server.api.HttpLimits;
 import org.klp.server.api.Route;
 import org.klp.server.api.ServerApi;
 import org.klp.server.audit.AuditService;
@@ -20,6 +21,12 @@ import org.klp.server.metrics.MetricsEndpoint;
 import org.klp.server.metrics.ServerMetrics;
 import org.klp.server.policy.PolicyEngine;
 import org.klp.server.policy.RolloutSupervisor;
+import org.klp.server.service.AdminTokenService;
+import org.klp.server.service.CheckinService;
+import org.klp.server.service.FleetService;
+import org.klp.server.service.PolicyService;
+import org.klp.server.service.RegistrationCodeService;
+import org.klp.server.service.SystemCredentials;
 import org.klp.server.store.AdminTokenStore;
 import org.klp.server.store.CatalogStore;
 import org.klp.server.store.CheckinWriter;
@@ -54,13 +61,15 @@ public final class KlpServer implements AutoCloseable {
      * Prometheus metrics are served on {@code metricsHost:metricsPort} ({@link #NO_METRICS}: not at all; 0: any free port).
      */
     public record Config(String host, int port, Path dataDir, Database database, PackageRepository packages, Clock clock, String publicUrl,
-                         long supervisePeriodMillis, java.time.Duration checkinInterval, String metricsHost, int metricsPort) {
+                         long supervisePeriodMillis, java.time.Duration checkinInterval, String metricsHost, int metricsPort,
+                         HttpLimits httpLimits) {
 
         public static final int NO_METRICS = -1;
 
         public Config(String host, int port, Path dataDir, Database database, PackageRepository packages, Clock clock, String publicUrl,
                       long supervisePeriodMillis, java.time.Duration checkinInterval) {
-            this(host, port, dataDir, database, packages, clock, publicUrl, supervisePeriodMillis, checkinInterval, host, NO_METRICS);
+            this(host, port, dataDir, database, packages, clock, publicUrl, supervisePeriodMillis, checkinInterval, host, NO_METRICS,
+                    HttpLimits.DEFAULT);
         }
 
         /** Hosts check in every hour (the agent's default), which the CVE audit's staleness follows. */
@@ -72,7 +81,13 @@ public final class KlpServer implements AutoCloseable {
         /** This configuration with Prometheus metrics on {@code host:port} (0: any free port). */
         public Config withMetrics(String host, int port) {
             return new Config(this.host, this.port, dataDir, database, packages, clock, publicUrl, supervisePeriodMillis, checkinInterval, host,
-                    port);
+                    port, httpLimits);
+        }
+
+        /** The same with other connection limits and deadlines. */
+        public Config withHttpLimits(HttpLimits limits) {
+            return new Config(host, port, dataDir, database, packages, clock, publicUrl, supervisePeriodMillis, checkinInterval, metricsHost,
+                    metricsPort, limits);
         }
     }
 
@@ -82,7 +97,7 @@ public final class KlpServer implements AutoCloseable {
     private final PolicyEngine engine;
     private final RolloutSupervisor supervisor;
     private final CatalogService catalog;
-    private final AdminTokenStore tokens;
+    private final AdminTokenService tokens;
     private final ScheduledExecutorService timer;
     private final String url;
     private final AuditService audit;
@@ -91,7 +106,7 @@ public final class KlpServer implements AutoCloseable {
     private final MetricsEndpoint metricsEndpoint;
 
     private KlpServer(Config config, CheckinWriter writer, ServerApi api, PolicyEngine engine, RolloutSupervisor supervisor, CatalogService catalog,
-                      AdminTokenStore tokens, ScheduledExecutorService timer, String url, AuditService audit, CveImporter importer,
+                      AdminTokenService tokens, ScheduledExecutorService timer, String url, AuditService audit, CveImporter importer,
                       ServerMetrics metrics, MetricsEndpoint metricsEndpoint) {
         this.metrics = metrics;
         this.metricsEndpoint = metricsEndpoint;
@@ -132,8 +147,13 @@ public final class KlpServer implements AutoCloseable {
         RolloutSupervisor supervisor = new RolloutSupervisor(jdbi, policies, engine, config.clock());
         ServerMetrics metrics = new ServerMetrics(config.clock(), version());
         metrics.fleet(new FleetNumbersReader(audit, systems, engine, config.clock()), audit::lag, () -> audit.status().pendingEvents());
-        ServerApi api = ServerApi.create(jdbi, systems, registrations, catalogStore, policies, tokens, writer, catalog, engine, supervisor, repos,
-                config.clock(), audit, importer, new ExportSource(jdbi, catalogStore, cves, ScopePolicy.DEFAULT, config.clock()), metrics);
+        SystemCredentials credentials = new SystemCredentials(systems);
+        FleetService fleet = new FleetService(jdbi, systems, registrations, catalogStore, engine, writer, audit, credentials);
+        AdminTokenService adminTokens = new AdminTokenService(tokens);
+        ServerApi api = ServerApi.create(new ServerApi.Services(jdbi, systems, registrations, catalogStore, catalog, engine, fleet,
+                new PolicyService(jdbi, policies, systems, engine, supervisor, writer), new CheckinService(writer, engine, credentials), adminTokens,
+                new RegistrationCodeService(jdbi, registrations), credentials, audit, importer, repos, config.clock(), config.httpLimits(),
+                new ExportSource(jdbi, catalogStore, cves, ScopePolicy.DEFAULT, config.clock()), metrics));
         try {
             api.start(config.host(), config.port());
         } catch (RuntimeException e) {
@@ -169,7 +189,7 @@ public final class KlpServer implements AutoCloseable {
                 }
             }, config.supervisePeriodMillis(), config.supervisePeriodMillis(), TimeUnit.MILLISECONDS);
         }
-        return new KlpServer(config, writer, api, engine, supervisor, catalog, tokens, timer, url, audit, importer, metrics, metricsEndpoint);
+        return new KlpServer(config, writer, api, engine, supervisor, catalog, adminTokens, timer, url, audit, importer, metrics, metricsEndpoint);
     }
 
     private static String version() {
@@ -211,7 +231,8 @@ public final class KlpServer implements AutoCloseable {
         return supervisor;
     }
 
-    public AdminTokenStore tokens() {
+    /** Admin tokens (the demo and tests make theirs here). */
+    public AdminTokenService tokens() {
         return tokens;
     }
 

@@ -9,6 +9,10 @@ import org.klp.server.catalog.RpmMdPackageRepository;
 import org.klp.server.cli.AuditCommand;
 import org.klp.server.cli.CveCommand;
 import org.klp.server.cli.ExportCommand;
+import org.klp.server.cli.AccessCommands;
+import org.klp.server.cli.CatalogCommands;
+import org.klp.server.cli.FleetCommands;
+import org.klp.server.cli.PolicyCommands;
 import org.klp.server.demo.Demo;
 import org.klp.server.store.AdminTokenStore;
 import org.klp.server.store.Database;
@@ -16,13 +20,22 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code klp-server}: serve, demo, admin token create, audit, cve import, export. */
+/**
+ * {@code klp-server}: serve, demo; and everything the operators' API does, over the API of a
+ * running server: products, kernels, live patches, systems, groups, pins, rollouts, registration
+ * codes, admin tokens, the CVE feed and audit.
+ */
 @Command(name = "klp-server", mixinStandardHelpOptions = true, version = "klp-server 0.1.0",
-        description = "The klp server: registration, fleet check-ins, rollout policies, live patch repositories, the fleet CVE audit.",
-        subcommands = {Main.Serve.class, Main.DemoCommand.class, Main.Admin.class, AuditCommand.class, CveCommand.class, ExportCommand.class},
+        description = {"The klp server: registration, fleet check-ins, rollout policies, live patch repositories, the fleet CVE audit.",
+                "Every command but serve, demo and 'admin token create' talks to a running server: --server URL (default $KLP_SERVER",
+                "or http://127.0.0.1:8080) with an admin token ($KLP_ADMIN_TOKEN or --token); --json prints the API's document."},
+        subcommands = {Main.Serve.class, Main.DemoCommand.class, FleetCommands.Summary.class, FleetCommands.System.class,
+                PolicyCommands.Group.class, PolicyCommands.Pin.class, PolicyCommands.Rollout.class, CatalogCommands.Product.class,
+                CatalogCommands.Kernel.class, CatalogCommands.LivePatch.class, AccessCommands.Code.class, Main.Admin.class, AuditCommand.class,
+                CveCommand.class, ExportCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:ok", "1:some CVE feed records were refused (cve import)", "2:usage error",
-                "3:failure (database, port, bad data, server unreachable or refusing)"})
+                "3:failure (database, port, bad data, server unreachable or refusing; with --json the answer says why)"})
 public final class Main implements Callable<Integer> {
 
     @CommandLine.Spec
@@ -74,6 +87,8 @@ public final class Main implements Callable<Integer> {
         String dbPasswordEnv = "KLP_DB_PASSWORD";
 
         Database open() {
+            // database (H2), signing key, repositories: the data folder is the server's alone
+            org.klp.server.store.DataFolder.prepare(data);
             if (db == null) {
                 return Database.h2(data);
             }
@@ -110,6 +125,14 @@ public final class Main implements Callable<Integer> {
                 + " this klp.jar (klp-cli/target/klp.jar) in every live patching product's repository, for 'zypper install -t pattern lp_sles'.")
         java.nio.file.Path hostTool;
 
+        @Option(names = "--max-connections", paramLabel = "N", description = "Open connections in all (default: ${DEFAULT-VALUE});"
+                + " beyond them a new one is closed at once.")
+        int maxConnections = org.klp.server.api.HttpLimits.DEFAULT.maxConnections();
+
+        @Option(names = "--max-connections-per-client", paramLabel = "N", description = "Open connections from one address (default:"
+                + " ${DEFAULT-VALUE}); raise it for a large fleet behind one NAT address.")
+        int maxConnectionsPerClient = org.klp.server.api.HttpLimits.DEFAULT.maxConnectionsPerClient();
+
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
@@ -124,12 +147,20 @@ public final class Main implements Callable<Integer> {
                     throw new CommandLine.ParameterException(spec.commandLine(), "--checkin-interval must be from 60 to 604800 seconds, was "
                             + checkinIntervalSeconds);
                 }
+                org.klp.server.api.HttpLimits limits;
+                try {
+                    org.klp.server.api.HttpLimits d = org.klp.server.api.HttpLimits.DEFAULT;
+                    limits = new org.klp.server.api.HttpLimits(maxConnections, maxConnectionsPerClient, d.headerDeadline(), d.idleTimeout(),
+                            d.bodyDeadline(), d.minBodyBytesPerSecond());
+                } catch (IllegalArgumentException e) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--max-connections and --max-connections-per-client: " + e.getMessage());
+                }
                 if (metricsPort != null && (metricsPort < 0 || metricsPort > 65535)) {
                     throw new CommandLine.ParameterException(spec.commandLine(), "--metrics-port must be from 0 to 65535, was " + metricsPort);
                 }
                 KlpServer.Config config = new KlpServer.Config(host, port, storage.data, db,
                         RpmMdPackageRepository.inDataDir(storage.data, Clock.systemUTC(), 3072), Clock.systemUTC(), publicUrl, 1000,
-                        java.time.Duration.ofSeconds(checkinIntervalSeconds));
+                        java.time.Duration.ofSeconds(checkinIntervalSeconds)).withHttpLimits(limits);
                 if (metricsPort != null) {
                     config = config.withMetrics(metricsHost != null ? metricsHost : host, metricsPort);
                 }
@@ -203,13 +234,15 @@ public final class Main implements Callable<Integer> {
         }
     }
 
-    @Command(name = "admin", description = "Administration.", subcommands = Admin.Token.class)
+    @Command(name = "admin", mixinStandardHelpOptions = true, description = "Administration.", subcommands = Admin.Token.class)
     static final class Admin {
-        @Command(name = "token", description = "Admin tokens.", subcommands = Admin.Token.Create.class)
+        @Command(name = "token", mixinStandardHelpOptions = true, description = "Admin tokens.",
+                subcommands = {Admin.Token.Create.class, AccessCommands.TokenList.class, AccessCommands.TokenRevoke.class})
         static final class Token {
             @Command(name = "create", mixinStandardHelpOptions = true, description = {
-                    "Creates an admin token and prints it (once; the server stores its hash).",
-                    "With the embedded H2 database, run it while the server is stopped (or use POST /api/v1/admin-tokens)."})
+                    "Creates an admin token in the data folder's database and prints it (once; the server stores its hash).",
+                    "With the embedded H2 database, run it while the server is stopped (or use POST /api/v1/admin-tokens).",
+                    "'admin token list' and 'admin token revoke ID' work over the API of the running server."})
             static final class Create implements Callable<Integer> {
                 @CommandLine.Mixin
                 Storage storage = new Storage();
@@ -217,14 +250,23 @@ public final class Main implements Callable<Integer> {
                 @Option(names = "--label", description = "What the token is for (default: ${DEFAULT-VALUE}).")
                 String label = "cli";
 
+                @Option(names = "--expires-at", paramLabel = "INSTANT", description = "When it stops working, e.g. 2026-12-31T00:00:00Z (default: never).")
+                java.time.Instant expiresAt;
+
+                @Option(names = "--json", description = "Print {\"id\": …, \"token\": …, \"label\": …, \"expiresAt\": …}.")
+                boolean json;
+
                 @CommandLine.Spec
                 CommandLine.Model.CommandSpec spec;
 
                 @Override
-                public Integer call() {
+                public Integer call() throws Exception {
                     try (Database db = storage.open()) {
-                        String token = new AdminTokenStore(db.jdbi()).create(label, Clock.systemUTC().instant());
-                        spec.commandLine().getOut().println(token);
+                        org.klp.server.service.AdminTokenService.NewToken t = new org.klp.server.service.AdminTokenService(new AdminTokenStore(db.jdbi()))
+                                .issue(label, expiresAt, Clock.systemUTC().instant());
+                        spec.commandLine().getOut().println(json ? org.klp.server.api.JsonCodec.mapper().writeValueAsString(t) : t.token());
+                    } catch (org.klp.server.service.ServiceException e) {
+                        throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
                     }
                     return 0;
                 }

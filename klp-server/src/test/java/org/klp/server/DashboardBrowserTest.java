@@ -230,7 +230,7 @@ class DashboardBrowserTest {
         b.find("#token").sendKeys("klp_not-the-token");
         b.find("#login-button").click();
         b.until("the refusal", () -> b.find("#login-error").isDisplayed());
-        assertThat(b.find("#login-error").getText()).contains("Wrong admin token").contains("invalid admin token")
+        assertThat(b.find("#login-error").getText()).contains("Wrong admin token").contains("invalid, expired or revoked admin token")
                 .contains("klp-server admin token create");
         assertThat(b.js("return sessionStorage.getItem('klp.adminToken')")).as("a refused token is not kept").isNull();
         assertThat(b.find("#login").isDisplayed()).isTrue();

@@ -50,19 +50,19 @@ public final class TestServer implements AutoCloseable {
     }
 
     private TestServer(Path dir, Database db, MutableClock clock) {
-        this(dir, db, clock, null);
+        this(dir, db, clock, null, false, org.klp.server.api.HttpLimits.DEFAULT);
     }
 
     private TestServer(Path dir, Database db, MutableClock clock, String publicUrl) {
-        this(dir, db, clock, publicUrl, false);
+        this(dir, db, clock, publicUrl, false, org.klp.server.api.HttpLimits.DEFAULT);
     }
 
-    private TestServer(Path dir, Database db, MutableClock clock, String publicUrl, boolean metrics) {
+    private TestServer(Path dir, Database db, MutableClock clock, String publicUrl, boolean metrics, org.klp.server.api.HttpLimits limits) {
         this.dir = dir;
         this.db = db;
         this.clock = clock;
         KlpServer.Config config = new KlpServer.Config("127.0.0.1", 0, dir, db, new RpmMdPackageRepository(signingKey(), clock), clock,
-                publicUrl, 0);
+                publicUrl, 0).withHttpLimits(limits);
         this.server = KlpServer.start(metrics ? config.withMetrics("127.0.0.1", 0) : config);
         this.token = server.tokens().create("test", clock.instant());
     }
@@ -87,7 +87,12 @@ public final class TestServer implements AutoCloseable {
 
     /** A server that also serves Prometheus metrics on a port of their own ({@link KlpServer#metricsUrl()}). */
     public static TestServer withMetrics(Path dir) {
-        return new TestServer(dir, Database.h2(dir.resolve("db")), new MutableClock(Instant.parse("2025-06-01T10:00:00Z")), null, true);
+        return new TestServer(dir, Database.h2(dir.resolve("db")), new MutableClock(Instant.parse("2025-06-01T10:00:00Z")), null, true, org.klp.server.api.HttpLimits.DEFAULT);
+    }
+
+    /** With other connection limits and deadlines (short ones, so that a test sees them act). */
+    public static TestServer h2(Path dir, org.klp.server.api.HttpLimits limits) {
+        return new TestServer(dir, Database.h2(dir.resolve("db")), new MutableClock(Instant.parse("2025-06-01T10:00:00Z")), null, false, limits);
     }
 
     public static TestServer on(Path dir, Database db) {

@@ -93,5 +93,64 @@ class ValidationTest {
         refused("POST", "/connect/subscriptions/systems", "Token token=" + t.baseCode, "{\"hostname\":\"" + "h".repeat(256) + "\",\"hw\":1}",
                 "hostname is longer than 255 characters");
         refused("POST", "/connect/subscriptions/systems", "Token token=" + t.baseCode, "{\"hostname\":5}", "hostname");
+        refused("POST", "/connect/subscriptions/systems", "Token token=" + t.baseCode, "{\"hostname\":\"h\\u0000x\"}", "hostname");
+        refused("POST", "/api/v1/kernels/" + TestServer.KERNEL + "/live-patches", "Bearer " + t.token,
+                "{\"module\":\"eA==\",\"fixes\":[{\"id\":\"CVE-2024-9999\",\"cvss\":7.0,\"summary\":\"a\\u0000b\"}]}", "fixes[0].summary");
+        refused("POST", "/api/v1/products", "Bearer " + t.token, "{\"identifier\":\"X\",\"version\":\"1\",\"arch\":\"x86_64\",\"name\":\"a\\u001bb\"}",
+                "name");
+    }
+
+    @Test
+    void everyNumberHasARangeAndAnOverflowingOneIsRefusedNotWrapped() {
+        String admin = "Bearer " + t.token;
+        refused("PUT", "/api/v1/groups/web", admin, "{\"policy\":\"latest\",\"transitionTimeoutSeconds\":9223372036854775807}", "transitionTimeoutSeconds");
+        refused("PUT", "/api/v1/groups/web", admin, "{\"policy\":\"latest\",\"transitionTimeoutSeconds\":0}", "transitionTimeoutSeconds");
+        refused("PUT", "/api/v1/groups/web", admin, "{\"policy\":\"latest\",\"soakSeconds\":-1}", "soakSeconds");
+        refused("PUT", "/api/v1/groups/web", admin, "{\"policy\":\"latest\",\"soakSeconds\":31536000000}", "soakSeconds");
+        refused("PUT", "/api/v1/pins/" + TestServer.KERNEL, admin, "{\"back\":-1}", "back");
+        refused("PUT", "/api/v1/pins/" + TestServer.KERNEL, admin, "{\"version\":4294967299}", "version");
+        refused("POST", "/api/v1/rollouts/web/" + TestServer.KERNEL + "/4294967299/halt", admin, null, "version");
+        refused("POST", "/api/v1/rollouts/web/" + TestServer.KERNEL + "/4294967299/promote", admin, null, "version");
+        refused("GET", "/api/v1/systems/99999999999999999999", admin, null, "positive number");
+        refused("GET", "/api/v1/systems?offset=99999999999", admin, null, "offset");
+        refused("POST", "/api/v1/registration-codes", admin, "{\"product\":\"" + TestServer.LP + "\",\"maxSystems\":10000001}", "maxSystems");
+        refused("POST", "/api/v1/kernels", admin, "{\"product\":\"" + TestServer.LP + "\",\"release\":\"5.14.21-1-default\",\"released\":\"+12025-01-01\"}",
+                "released");
+    }
+
+    @Test
+    void identifiersThatBecomeFoldersAreRefusedAndNothingIsWrittenOutsideTheDataFolder() throws Exception {
+        String admin = "Bearer " + t.token;
+        java.nio.file.Path outside = t.dir.getParent();
+        long before;
+        try (var files = java.nio.file.Files.list(outside)) {
+            before = files.count();
+        }
+        for (String[] ids : new String[][] {{"..", "..", "x86_64"}, {".", "15.5", "x86_64"}, {"SLES", "..", ".."}, {"a/b", "1", "x86_64"},
+                {".hidden", "1", "x86_64"}, {"SLES", "15.5", "x86-64/.."}}) {
+            refused("POST", "/api/v1/products", admin, "{\"identifier\":\"" + ids[0] + "\",\"version\":\"" + ids[1] + "\",\"arch\":\"" + ids[2]
+                    + "\",\"name\":\"n\"}", "must match");
+        }
+        try (var files = java.nio.file.Files.list(outside)) {
+            assertThat(files.count()).isEqualTo(before);
+        }
+        assertThat(count("select count(*) from products")).isEqualTo(2);
+    }
+
+    @Test
+    void repositoriesServeNeitherHiddenFilesNorThePublishersCache() throws Exception {
+        java.nio.file.Path repo = t.dir.resolve("repos").resolve(TestServer.LP);
+        java.nio.file.Path cache = repo.resolve(".klp-pack/cache");
+        java.nio.file.Files.createDirectories(cache.getParent());
+        java.nio.file.Files.writeString(cache, "publisher's cache");
+        java.nio.file.Files.writeString(repo.resolve(".tmp-upload.rpm"), "half a package");
+        java.nio.file.Files.createSymbolicLink(repo.resolve("escape.xml"), t.dir.resolve("db").resolve("klp.mv.db"));
+        for (String path : new String[] {"/repo/" + TestServer.LP + "/.klp-pack/cache", "/repo/" + TestServer.LP + "/.tmp-upload.rpm",
+                "/repo/" + TestServer.LP + "/escape.xml", "/repo/" + TestServer.LP + "/./.klp-pack/cache"}) {
+            TestServer.Response r = t.send("GET", path, null, (String) null);
+            assertThat(r.status()).as(path).isEqualTo(404);
+            assertThat(r.text()).doesNotContain("publisher's cache", "half a package");
+        }
+        assertThat(t.send("GET", "/repo/" + TestServer.LP + "/repodata/repomd.xml", null, (String) null).status()).isEqualTo(200);
     }
 }

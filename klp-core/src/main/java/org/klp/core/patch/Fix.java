@@ -14,7 +14,8 @@ import java.util.regex.Pattern;
 public record Fix(String id, double cvss, String summary, List<String> references,
                   FixCategory category, boolean changesDataStructures) {
 
-    private static final Pattern CVE = Pattern.compile("CVE-\\d{4}-\\d{4,}");
+    /** CVE-YYYY-N: N has four digits or more, and at most 19 so that every id fits where it is stored (30 characters). */
+    private static final Pattern CVE = Pattern.compile("CVE-\\d{4}-\\d{4,19}");
     private static final Pattern BUG = Pattern.compile("[a-z]{2,10}#[A-Za-z0-9-]{1,40}");
 
     public Fix {

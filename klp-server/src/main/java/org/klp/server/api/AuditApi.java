@@ -1,5 +1,6 @@
 package org.klp.server.api;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.javalin.http.HandlerType;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -9,14 +10,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.klp.core.audit.AffectedStream;
 import org.klp.core.audit.CveExposure;
 import org.klp.core.audit.CveRecord;
-import org.klp.core.audit.CveRisk;
 import org.klp.core.audit.Evidence;
 import org.klp.core.audit.Finding;
 import org.klp.core.audit.FleetSummary;
@@ -25,20 +24,19 @@ import org.klp.core.audit.HostIds;
 import org.klp.core.audit.HostReport;
 import org.klp.core.audit.PostureAudit;
 import org.klp.core.audit.RebootPlan;
-import org.klp.core.audit.StreamCoverage;
 import org.klp.core.audit.SupportEntry;
 import org.klp.core.audit.Verdict;
-import org.klp.core.audit.VerdictChange;
 import org.klp.core.audit.WhatIf;
 import org.klp.core.audit.WhatIfReport;
 import org.klp.core.kernel.KernelRelease;
 import org.klp.core.scope.ScopePolicy;
 import org.klp.server.audit.AuditService;
-import org.klp.server.audit.CveFeed;
-import org.klp.server.audit.CveImporter;
 import org.klp.server.catalog.CatalogService;
 import org.klp.server.policy.PolicyEngine;
-import org.klp.server.store.GroupPolicy;
+import org.klp.server.service.InvalidInput;
+import org.klp.server.service.NotFound;
+import org.klp.server.service.Quote;
+import org.klp.server.service.Unavailable;
 import org.klp.server.store.Product;
 import org.klp.server.store.SystemStore;
 
@@ -55,14 +53,12 @@ final class AuditApi {
     static final int MAX_LISTED = 1_000_000;
 
     private final AuditService audit;
-    private final CveImporter importer;
     private final SystemStore systems;
     private final CatalogService catalog;
     private final PolicyEngine engine;
 
-    AuditApi(AuditService audit, CveImporter importer, SystemStore systems, CatalogService catalog, PolicyEngine engine) {
+    AuditApi(AuditService audit, SystemStore systems, CatalogService catalog, PolicyEngine engine) {
         this.audit = audit;
-        this.importer = importer;
         this.systems = systems;
         this.catalog = catalog;
         this.engine = engine;
@@ -70,7 +66,6 @@ final class AuditApi {
 
     List<Route> routes() {
         return List.of(
-                new Route(HandlerType.POST, "/api/v1/cves", Access.ADMIN, Route.PACKAGE_LIMIT, this::importFeed),
                 new Route(HandlerType.GET, "/api/v1/audit/status", Access.ADMIN, 0, this::status),
                 new Route(HandlerType.GET, "/api/v1/audit/cves/{cve}", Access.ADMIN, 0, this::cve),
                 new Route(HandlerType.GET, "/api/v1/audit/systems/{id}", Access.ADMIN, 0, this::host),
@@ -82,38 +77,10 @@ final class AuditApi {
                 new Route(HandlerType.GET, "/api/v1/audit/coverage", Access.ADMIN, 0, this::coverage));
     }
 
-    // ---- the CVE feed
+    // ---- views: each has its JSON form, and those with rows their CSV form (Tabular)
 
-    private Reply importFeed(Call call) {
-        if (call.body().length == 0) {
-            throw ApiException.badRequest("send the CVE feed as the request body: JSON Lines, one CVE record per line (see README, CVE feed)");
-        }
-        CveFeed.Parsed feed;
-        try {
-            feed = CveFeed.parse(call.body());
-        } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest(e.getMessage());
-        }
-        CveImporter.Report report = importer.importFeed(feed);
-        if (report.added() + report.updated() > 0) {
-            engine.invalidate();
-        }
-        return Reply.ok(report);
-    }
-
-    // ---- queries
-
-    private Reply status(Call call) {
-        AuditService.Status s = audit.status();
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("ready", s.ready());
-        out.put("loadMillis", s.loadMillis());
-        out.put("pendingEvents", s.pendingEvents());
-        out.put("staleAfterSeconds", s.staleAfter().toSeconds());
-        out.put("size", s.size());
-        out.put("retainedBytes", s.retainedBytes());
-        out.put("failure", s.failure());
-        return Reply.ok(out);
+    record StatusView(boolean ready, long loadMillis, long pendingEvents, long staleAfterSeconds, PostureAudit.AuditSize size, Long retainedBytes,
+                      String failure) {
     }
 
     record AffectedView(String stream, String introducedIn, String fixedIn) {
@@ -126,21 +93,171 @@ final class AuditApi {
                    boolean livePatchPossible, List<AffectedView> affected, Map<String, Integer> livePatches) {
     }
 
+    record FilterView(String group, String product) {
+    }
+
     record Listed(long id, String hostname, String group) {
     }
 
     record VerdictHosts(int count, List<Listed> listed) {
     }
 
+    /** One CVE across the fleet; as CSV one row per host listed. */
+    record CveExposureView(CveView cve, Instant asOf, FilterView filter, int hosts, int atRisk, Map<Verdict, Integer> counts,
+                           Map<Verdict, VerdictHosts> systems) implements Tabular {
+        @Override
+        public List<String> columns() {
+            return List.of("cve", "verdict", "system_id", "hostname", "group");
+        }
+
+        @Override
+        public List<List<Object>> rows() {
+            List<List<Object>> rows = new ArrayList<>();
+            systems.forEach((v, hosts) -> hosts.listed().forEach(h -> rows.add(java.util.Arrays.asList(cve.id(), v, h.id(), h.hostname(), h.group()))));
+            return rows;
+        }
+    }
+
+    record HostView(long id, String hostname, String group, String kernel, int loadedVersion, String transition, boolean forced, int pinnedVersion,
+                    String nextBootKernel, Instant lastCheckIn, Instant staleAfter, boolean stale) {
+    }
+
+    record FindingView(String cve, double cvss, Verdict verdict, int rank, String explain, Map<String, Object> evidence) {
+    }
+
+    /** Every CVE that concerns one host, worst first; as CSV one row per finding. */
+    record HostAuditView(HostView system, Instant asOf, Verdict worst, Map<Verdict, Integer> counts, int total, List<FindingView> findings)
+            implements Tabular {
+        @Override
+        public List<String> columns() {
+            return List.of("system_id", "hostname", "cve", "cvss", "verdict", "explanation");
+        }
+
+        @Override
+        public List<List<Object>> rows() {
+            return findings.stream().map(f -> java.util.Arrays.<Object>asList(system.id(), system.hostname(), f.cve(), f.cvss(), f.verdict(), f.explain()))
+                    .toList();
+        }
+    }
+
+    record TopCveView(String cve, double cvss, int hostsAtRisk, int fixableByLivePatch, int needReboot, Map<Verdict, Integer> counts) {
+    }
+
+    /** The fleet across all CVEs; as CSV one row per top CVE with its count per verdict. */
+    record AuditSummaryView(Instant asOf, FilterView filter, int hosts, int hostsAtRisk, int fixableByLivePatch, int needReboot,
+                            Map<Verdict, Integer> hostsByWorstVerdict, List<TopCveView> topCves) implements Tabular {
+        @Override
+        public List<String> columns() {
+            List<String> header = new ArrayList<>(List.of("cve", "cvss", "hosts_at_risk", "fixable_by_live_patch", "need_reboot"));
+            for (Verdict v : Verdict.values()) {
+                header.add(v.name().toLowerCase(Locale.ROOT));
+            }
+            return header;
+        }
+
+        @Override
+        public List<List<Object>> rows() {
+            List<List<Object>> rows = new ArrayList<>();
+            for (TopCveView r : topCves) {
+                List<Object> row = new ArrayList<>(List.of(r.cve(), r.cvss(), r.hostsAtRisk(), r.fixableByLivePatch(), r.needReboot()));
+                for (Verdict v : Verdict.values()) {
+                    row.add(r.counts().getOrDefault(v, 0));
+                }
+                rows.add(row);
+            }
+            return rows;
+        }
+    }
+
+    record ChangeView(String cve, Verdict from, Verdict to, int hosts) {
+    }
+
+    /** The verdicts a policy change would move; as CSV one row per (CVE, from, to). */
+    record WhatIfView(String group, String change, Integer back, int hostsConsidered, int hostsChanged, long exposuresClosed, long exposuresOpened,
+                      int totalChanges, List<ChangeView> changes) implements Tabular {
+        @Override
+        public List<String> columns() {
+            return List.of("cve", "from", "to", "hosts");
+        }
+
+        @Override
+        public List<List<Object>> rows() {
+            return changes.stream().map(c -> List.<Object>of(c.cve(), c.from(), c.to(), c.hosts())).toList();
+        }
+    }
+
+    record SupportHostView(long id, String hostname, String group, String kernel, LocalDate endOfSupport, long daysLeft) {
+    }
+
+    /** Hosts whose kernel's live patch support ends soon or ended; as CSV one row per host. */
+    record SupportView(@JsonInclude(JsonInclude.Include.NON_NULL) Integer days, int total, List<SupportHostView> systems) implements Tabular {
+        @Override
+        public List<String> columns() {
+            return List.of("system_id", "hostname", "group", "kernel", "end_of_support", "days_left");
+        }
+
+        @Override
+        public List<List<Object>> rows() {
+            return systems.stream().map(h -> java.util.Arrays.<Object>asList(h.id(), h.hostname(), h.group(), h.kernel(), h.endOfSupport(), h.daysLeft()))
+                    .toList();
+        }
+    }
+
+    record RebootHostView(long id, String hostname, String group, String running, LocalDate rebootBy, Long daysLeft, boolean overdue, String moveTo,
+                          boolean moveToInstalled) {
+    }
+
+    /** When each host must finally reboot and to which kernel; as CSV one row per host. */
+    record RebootPlanView(int total, List<RebootHostView> systems) implements Tabular {
+        @Override
+        public List<String> columns() {
+            return List.of("system_id", "hostname", "group", "running", "reboot_by", "days_left", "move_to", "move_to_installed");
+        }
+
+        @Override
+        public List<List<Object>> rows() {
+            return systems.stream().map(h -> java.util.Arrays.<Object>asList(h.id(), h.hostname(), h.group(), h.running(), h.rebootBy(), h.daysLeft(),
+                    h.moveTo(), h.moveToInstalled())).toList();
+        }
+    }
+
+    record UnpatchedView(String cve, double cvss, org.klp.core.audit.RebootReason reason, String detail) {
+    }
+
+    record StreamView(String stream, int qualifying, int livePatched, double share, Double medianDaysToLivePatch, List<UnpatchedView> notLivePatched) {
+    }
+
+    /** Live patch coverage per kernel stream; as CSV one row per stream. */
+    record CoverageView(List<StreamView> streams) implements Tabular {
+        @Override
+        public List<String> columns() {
+            return List.of("stream", "qualifying", "live_patched", "share", "median_days_to_live_patch", "not_live_patched");
+        }
+
+        @Override
+        public List<List<Object>> rows() {
+            return streams.stream().map(c -> java.util.Arrays.<Object>asList(c.stream(), c.qualifying(), c.livePatched(),
+                    String.format(Locale.ROOT, "%.3f", c.share()), c.medianDaysToLivePatch(), c.notLivePatched().size())).toList();
+        }
+    }
+
+    // ---- queries
+
+    private Reply status(Call call) {
+        AuditService.Status s = audit.status();
+        return Reply.ok(new StatusView(s.ready(), s.loadMillis(), s.pendingEvents(), s.staleAfter().toSeconds(), s.size(), s.retainedBytes(),
+                s.failure()));
+    }
+
     private Reply cve(Call call) {
         String id = cveId(call.path("cve"));
         Set<Verdict> wanted = verdicts(call.query("verdict"));
-        int limit = orDefault(call.queryInt("limit", 0, MAX_LISTED), csv(call) ? MAX_LISTED : DEFAULT_LISTED);
+        int limit = orDefault(call.queryInt("limit", 0, MAX_LISTED), call.csv() ? MAX_LISTED : DEFAULT_LISTED);
         PostureAudit a = current();
         HostFilter filter = filter(call);
         Instant now = audit.now();
         CveExposure e = a.cve(id, now, filter, limit == 0 ? Set.of() : wanted)
-                .orElseThrow(() -> ApiException.notFound("no CVE record " + id + "; import it with the CVE feed (POST /api/v1/cves)"));
+                .orElseThrow(() -> new NotFound("no CVE record " + id + "; import it with the CVE feed (POST /api/v1/cves)"));
         Map<String, Integer> carrying = new LinkedHashMap<>();
         a.livePatchesCarrying(id).forEach((k, v) -> carrying.put(k.uname(), v));
         Map<Verdict, List<Integer>> shown = new LinkedHashMap<>();
@@ -157,25 +274,9 @@ final class AuditApi {
             }
         }
         Map<Long, SystemStore.Label> labels = systems.labels(ids);
-        if (csv(call)) {
-            Csv out = Csv.withHeader("cve", "verdict", "system_id", "hostname", "group");
-            shown.forEach((v, list) -> list.forEach(h -> {
-                SystemStore.Label l = labels.get((long) h);
-                out.row(id, v, h, l == null ? null : l.hostname(), l == null ? null : l.group());
-            }));
-            return out.reply();
-        }
         Map<Verdict, VerdictHosts> listed = new LinkedHashMap<>();
         shown.forEach((v, list) -> listed.put(v, new VerdictHosts(e.count(v), list.stream().map(h -> listed(h, labels)).toList())));
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("cve", view(e.cve(), carrying));
-        out.put("asOf", now);
-        out.put("filter", filterView(call));
-        out.put("hosts", e.total());
-        out.put("atRisk", e.atRisk());
-        out.put("counts", counts(e.counts()));
-        out.put("systems", listed);
-        return Reply.ok(out);
+        return Reply.ok(new CveExposureView(view(e.cve(), carrying), now, filterView(call), e.total(), e.atRisk(), counts(e.counts()), listed));
     }
 
     private Reply host(Call call) {
@@ -184,57 +285,25 @@ final class AuditApi {
         PostureAudit a = current();
         Instant now = audit.now();
         if (id >= Integer.MAX_VALUE) {
-            throw ApiException.notFound("no system " + id + " in the audit");
+            throw new NotFound("no system " + id + " in the audit");
         }
-        HostReport r = a.host((int) id, now).orElseThrow(() -> ApiException.notFound("no system " + id
+        HostReport r = a.host((int) id, now).orElseThrow(() -> new NotFound("no system " + id
                 + " in the audit (unknown, or it has not checked in yet)"));
         List<Finding> findings = limit == null ? r.findings() : r.findings().subList(0, Math.min(limit, r.findings().size()));
         SystemStore.Label label = systems.labels(List.of(id)).get(id);
-        if (csv(call)) {
-            Csv out = Csv.withHeader("system_id", "hostname", "cve", "cvss", "verdict", "explanation");
-            for (Finding f : findings) {
-                out.row(id, label == null ? null : label.hostname(), f.cveId(), f.cvss(), f.verdict(), f.evidence().explain());
-            }
-            return out.reply();
-        }
         Map<Verdict, Integer> counts = new LinkedHashMap<>();
         for (Verdict v : Verdict.values()) {
             counts.put(v, 0);
         }
         r.findings().forEach(f -> counts.merge(f.verdict(), 1, Integer::sum));
         counts.remove(Verdict.NOT_AFFECTED);
-        Map<String, Object> system = new LinkedHashMap<>();
-        system.put("id", id);
-        system.put("hostname", label == null ? null : label.hostname());
-        system.put("group", audit.groupName(r.group()));
-        system.put("kernel", r.postureClass().posture().kernel().uname());
-        system.put("loadedVersion", r.postureClass().posture().loadedVersion());
-        system.put("transition", r.postureClass().posture().transition().name().toLowerCase(Locale.ROOT));
-        system.put("forced", r.postureClass().posture().forced());
-        system.put("pinnedVersion", r.postureClass().pinnedVersion());
-        system.put("nextBootKernel", uname(r.nextBootKernel()));
-        system.put("lastCheckIn", r.lastCheckIn());
-        system.put("staleAfter", r.deadline());
-        system.put("stale", r.stale());
-        List<Map<String, Object>> list = new ArrayList<>(findings.size());
-        for (Finding f : findings) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("cve", f.cveId());
-            m.put("cvss", f.cvss());
-            m.put("verdict", f.verdict());
-            m.put("rank", f.verdict().rank());
-            m.put("explain", f.evidence().explain());
-            m.put("evidence", evidence(f.evidence()));
-            list.add(m);
-        }
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("system", system);
-        out.put("asOf", now);
-        out.put("worst", r.worst());
-        out.put("counts", counts);
-        out.put("total", r.findings().size());
-        out.put("findings", list);
-        return Reply.ok(out);
+        HostView system = new HostView(id, label == null ? null : label.hostname(), audit.groupName(r.group()),
+                r.postureClass().posture().kernel().uname(), r.postureClass().posture().loadedVersion(),
+                r.postureClass().posture().transition().name().toLowerCase(Locale.ROOT), r.postureClass().posture().forced(),
+                r.postureClass().pinnedVersion(), uname(r.nextBootKernel()), r.lastCheckIn(), r.deadline(), r.stale());
+        List<FindingView> list = findings.stream().map(f -> new FindingView(f.cveId(), f.cvss(), f.verdict(), f.verdict().rank(),
+                f.evidence().explain(), evidence(f.evidence()))).toList();
+        return Reply.ok(new HostAuditView(system, now, r.worst(), counts, r.findings().size(), list));
     }
 
     private Reply summary(Call call) {
@@ -243,55 +312,23 @@ final class AuditApi {
         HostFilter filter = filter(call);
         Instant now = audit.now();
         FleetSummary s = a.summary(now, filter, top);
-        if (csv(call)) {
-            List<String> header = new ArrayList<>(List.of("cve", "cvss", "hosts_at_risk", "fixable_by_live_patch", "need_reboot"));
-            for (Verdict v : Verdict.values()) {
-                header.add(v.name().toLowerCase(Locale.ROOT));
-            }
-            Csv out = Csv.withHeader(header.toArray(String[]::new));
-            for (CveRisk r : s.topCves()) {
-                List<Object> row = new ArrayList<>(List.of(r.cveId(), r.cvss(), r.hostsAtRisk(), r.fixableByLivePatch(), r.needReboot()));
-                for (Verdict v : Verdict.values()) {
-                    row.add(r.count(v));
-                }
-                out.row(row.toArray());
-            }
-            return out.reply();
-        }
-        List<Map<String, Object>> topCves = new ArrayList<>();
-        for (CveRisk r : s.topCves()) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("cve", r.cveId());
-            m.put("cvss", r.cvss());
-            m.put("hostsAtRisk", r.hostsAtRisk());
-            m.put("fixableByLivePatch", r.fixableByLivePatch());
-            m.put("needReboot", r.needReboot());
-            m.put("counts", counts(r.counts()));
-            topCves.add(m);
-        }
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("asOf", now);
-        out.put("filter", filterView(call));
-        out.put("hosts", s.hosts());
-        out.put("hostsAtRisk", s.hostsAtRisk());
-        out.put("fixableByLivePatch", s.fixableByLivePatch());
-        out.put("needReboot", s.needReboot());
-        out.put("hostsByWorstVerdict", counts(s.hostsByWorstVerdict()));
-        out.put("topCves", topCves);
-        return Reply.ok(out);
+        List<TopCveView> topCves = s.topCves().stream().map(r -> new TopCveView(r.cveId(), r.cvss(), r.hostsAtRisk(), r.fixableByLivePatch(),
+                r.needReboot(), counts(r.counts()))).toList();
+        return Reply.ok(new AuditSummaryView(now, filterView(call), s.hosts(), s.hostsAtRisk(), s.fixableByLivePatch(), s.needReboot(),
+                counts(s.hostsByWorstVerdict()), topCves));
     }
 
     private Reply whatIf(Call call) {
-        String group = groupName(required(call.query("group"), "group"));
-        String change = required(call.query("change"), "change");
+        String group = Fields.group(Fields.required(call.query("group"), "group"), "group");
+        String change = Fields.required(call.query("change"), "change");
         Integer back = call.queryInt("back", 0, 1000);
-        int limit = orDefault(call.queryInt("limit", 0, MAX_LISTED), csv(call) ? MAX_LISTED : DEFAULT_LISTED);
+        int limit = orDefault(call.queryInt("limit", 0, MAX_LISTED), call.csv() ? MAX_LISTED : DEFAULT_LISTED);
         if (!change.equals("latest") && !change.equals("pin")) {
-            throw ApiException.badRequest("change must be latest (the group updates to the newest live patch) or pin"
-                    + " (the group is pinned to N-back, back=1 by default), was '" + change + "'");
+            throw new InvalidInput("change", "change must be latest (the group updates to the newest live patch) or pin"
+                    + " (the group is pinned to N-back, back=1 by default), was '" + Quote.clip(change, 40) + "'");
         }
         if (change.equals("latest") && back != null) {
-            throw ApiException.badRequest("back is for change=pin (N-back); change=latest updates to the newest version");
+            throw new InvalidInput("back", "back is for change=pin (N-back); change=latest updates to the newest version");
         }
         PostureAudit a = current();
         int g = audit.groupId(group);
@@ -300,23 +337,10 @@ final class AuditApi {
             default -> new WhatIf.PinBehindLatest(g, back == null ? 1 : back);
         };
         WhatIfReport r = g < 0 ? new WhatIfReport(scenario, 0, HostIds.empty(), List.of()) : a.whatIf(scenario, audit.now());
-        List<VerdictChange> changes = r.changes().subList(0, Math.min(limit, r.changes().size()));
-        if (csv(call)) {
-            Csv out = Csv.withHeader("cve", "from", "to", "hosts");
-            changes.forEach(c -> out.row(c.cveId(), c.from(), c.to(), c.hosts()));
-            return out.reply();
-        }
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("group", group);
-        out.put("change", change);
-        out.put("back", scenario instanceof WhatIf.PinBehindLatest p ? p.versionsBehind() : null);
-        out.put("hostsConsidered", r.hostsConsidered());
-        out.put("hostsChanged", r.hostsChanged().size());
-        out.put("exposuresClosed", r.exposuresClosed());
-        out.put("exposuresOpened", r.exposuresOpened());
-        out.put("totalChanges", r.changes().size());
-        out.put("changes", changes.stream().map(c -> Map.of("cve", c.cveId(), "from", c.from(), "to", c.to(), "hosts", c.hosts())).toList());
-        return Reply.ok(out);
+        List<ChangeView> changes = r.changes().subList(0, Math.min(limit, r.changes().size())).stream()
+                .map(c -> new ChangeView(c.cveId(), c.from(), c.to(), c.hosts())).toList();
+        return Reply.ok(new WhatIfView(group, change, scenario instanceof WhatIf.PinBehindLatest p ? p.versionsBehind() : null, r.hostsConsidered(),
+                r.hostsChanged().size(), r.exposuresClosed(), r.exposuresOpened(), r.changes().size(), changes));
     }
 
     private Reply ending(Call call) {
@@ -335,34 +359,12 @@ final class AuditApi {
     private Reply support(Call call, List<SupportEntry> all, Integer days) {
         List<SupportEntry> page = page(call, all);
         Map<Long, SystemStore.Label> labels = systems.labels(page.stream().map(e -> (long) e.hostId()).toList());
-        if (csv(call)) {
-            Csv out = Csv.withHeader("system_id", "hostname", "group", "kernel", "end_of_support", "days_left");
-            for (SupportEntry e : page) {
-                SystemStore.Label l = labels.get((long) e.hostId());
-                out.row(e.hostId(), l == null ? null : l.hostname(), audit.groupName(e.group()), e.kernel().uname(), e.support().endOfSupport(),
-                        e.support().daysLeft());
-            }
-            return out.reply();
-        }
-        List<Map<String, Object>> list = new ArrayList<>();
-        for (SupportEntry e : page) {
+        List<SupportHostView> list = page.stream().map(e -> {
             SystemStore.Label l = labels.get((long) e.hostId());
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("id", e.hostId());
-            m.put("hostname", l == null ? null : l.hostname());
-            m.put("group", audit.groupName(e.group()));
-            m.put("kernel", e.kernel().uname());
-            m.put("endOfSupport", e.support().endOfSupport());
-            m.put("daysLeft", e.support().daysLeft());
-            list.add(m);
-        }
-        Map<String, Object> out = new LinkedHashMap<>();
-        if (days != null) {
-            out.put("days", days);
-        }
-        out.put("total", all.size());
-        out.put("systems", list);
-        return Reply.ok(out);
+            return new SupportHostView(e.hostId(), l == null ? null : l.hostname(), audit.groupName(e.group()), e.kernel().uname(),
+                    e.support().endOfSupport(), e.support().daysLeft());
+        }).toList();
+        return Reply.ok(new SupportView(days, all.size(), list));
     }
 
     private Reply rebootPlan(Call call) {
@@ -371,57 +373,19 @@ final class AuditApi {
         List<RebootPlan> all = a.rebootPlan(audit.now(), filter);
         List<RebootPlan> page = page(call, all);
         Map<Long, SystemStore.Label> labels = systems.labels(page.stream().map(p -> (long) p.hostId()).toList());
-        if (csv(call)) {
-            Csv out = Csv.withHeader("system_id", "hostname", "group", "running", "reboot_by", "days_left", "move_to", "move_to_installed");
-            for (RebootPlan p : page) {
-                SystemStore.Label l = labels.get((long) p.hostId());
-                out.row(p.hostId(), l == null ? null : l.hostname(), audit.groupName(p.group()), p.running().uname(), p.rebootBy(),
-                        p.support() == null ? null : p.support().daysLeft(), uname(p.moveTo()), p.moveToInstalled());
-            }
-            return out.reply();
-        }
-        List<Map<String, Object>> list = new ArrayList<>();
-        for (RebootPlan p : page) {
+        List<RebootHostView> list = page.stream().map(p -> {
             SystemStore.Label l = labels.get((long) p.hostId());
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("id", p.hostId());
-            m.put("hostname", l == null ? null : l.hostname());
-            m.put("group", audit.groupName(p.group()));
-            m.put("running", p.running().uname());
-            m.put("rebootBy", p.rebootBy());
-            m.put("daysLeft", p.support() == null ? null : p.support().daysLeft());
-            m.put("overdue", p.overdue());
-            m.put("moveTo", uname(p.moveTo()));
-            m.put("moveToInstalled", p.moveToInstalled());
-            list.add(m);
-        }
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("total", all.size());
-        out.put("systems", list);
-        return Reply.ok(out);
+            return new RebootHostView(p.hostId(), l == null ? null : l.hostname(), audit.groupName(p.group()), p.running().uname(), p.rebootBy(),
+                    p.support() == null ? null : p.support().daysLeft(), p.overdue(), uname(p.moveTo()), p.moveToInstalled());
+        }).toList();
+        return Reply.ok(new RebootPlanView(all.size(), list));
     }
 
     private Reply coverage(Call call) {
-        List<StreamCoverage> streams = current().coverage();
-        if (csv(call)) {
-            Csv out = Csv.withHeader("stream", "qualifying", "live_patched", "share", "median_days_to_live_patch", "not_live_patched");
-            streams.forEach(c -> out.row(c.stream(), c.qualifying(), c.livePatched(), String.format(Locale.ROOT, "%.3f", c.share()),
-                    c.medianDaysToLivePatch(), c.notLivePatched().size()));
-            return out.reply();
-        }
-        List<Map<String, Object>> list = new ArrayList<>();
-        for (StreamCoverage c : streams) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("stream", c.stream());
-            m.put("qualifying", c.qualifying());
-            m.put("livePatched", c.livePatched());
-            m.put("share", c.share());
-            m.put("medianDaysToLivePatch", c.medianDaysToLivePatch());
-            m.put("notLivePatched", c.notLivePatched().stream().map(u -> Map.of("cve", u.cveId(), "cvss", u.cvss(), "reason", u.reason(),
-                    "detail", u.detail())).toList());
-            list.add(m);
-        }
-        return Reply.ok(Map.of("streams", list));
+        List<StreamView> streams = current().coverage().stream().map(c -> new StreamView(c.stream(), c.qualifying(), c.livePatched(), c.share(),
+                c.medianDaysToLivePatch(), c.notLivePatched().stream().map(u -> new UnpatchedView(u.cveId(), u.cvss(), u.reason(), u.detail()))
+                .toList())).toList();
+        return Reply.ok(new CoverageView(streams));
     }
 
     /** The audit with everything committed so far applied; 503 while it loads or lags (the client retries). */
@@ -429,7 +393,7 @@ final class AuditApi {
         try {
             return audit.current();
         } catch (AuditService.NotCurrent e) {
-            throw new ApiException(503, e.getMessage());
+            throw new Unavailable(e.getMessage());
         }
     }
 
@@ -496,33 +460,15 @@ final class AuditApi {
 
     // ---- parameters
 
-    private static boolean csv(Call call) {
-        String f = call.query("format");
-        if (f == null || f.equals("json")) {
-            return false;
-        }
-        if (f.equals("csv")) {
-            return true;
-        }
-        throw ApiException.badRequest("format must be json (the default) or csv, was '" + f + "'");
-    }
-
     private HostFilter filter(Call call) {
         HostFilter f = HostFilter.ALL;
         String group = call.query("group");
         if (group != null) {
-            f = HostFilter.group(audit.groupId(groupName(group)));
+            f = HostFilter.group(audit.groupId(Fields.group(group, "group")));
         }
         String product = call.query("product");
         if (product != null) {
-            Product p;
-            try {
-                p = catalog.productByTriplet(product);
-            } catch (IllegalArgumentException e) {
-                throw ApiException.badRequest(e.getMessage());
-            } catch (NoSuchElementException e) {
-                throw ApiException.notFound(e.getMessage());
-            }
+            Product p = catalog.productByTriplet(product);
             Set<String> kernels = engine.snapshot().kernels().values().stream()
                     .filter(k -> k.product().id() == p.id() || Objects.equals(k.product().baseId(), p.id()))
                     .map(k -> k.entry().release().uname()).collect(Collectors.toUnmodifiableSet());
@@ -531,11 +477,8 @@ final class AuditApi {
         return f;
     }
 
-    private static Map<String, String> filterView(Call call) {
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put("group", call.query("group"));
-        m.put("product", call.query("product"));
-        return m;
+    private static FilterView filterView(Call call) {
+        return new FilterView(call.query("group"), call.query("product"));
     }
 
     /** {@code verdict}: comma-separated verdicts, {@code at-risk} (the default) or {@code all}. */
@@ -556,15 +499,16 @@ final class AuditApi {
             try {
                 out.add(Verdict.valueOf(part.strip().toUpperCase(Locale.ROOT).replace('-', '_')));
             } catch (IllegalArgumentException e) {
-                throw ApiException.badRequest("verdict must be at-risk, all or a comma-separated list of "
-                        + java.util.Arrays.stream(Verdict.values()).map(Verdict::name).collect(Collectors.joining(", ")) + "; was '" + part + "'");
+                throw new InvalidInput("verdict", "verdict must be at-risk, all or a comma-separated list of "
+                        + java.util.Arrays.stream(Verdict.values()).map(Verdict::name).collect(Collectors.joining(", ")) + "; was '"
+                        + Quote.clip(part, 40) + "'");
             }
         }
         return out;
     }
 
     private static <T> List<T> page(Call call, List<T> all) {
-        int limit = orDefault(call.queryInt("limit", 1, MAX_LISTED), csv(call) ? MAX_LISTED : 1000);
+        int limit = orDefault(call.queryInt("limit", 1, MAX_LISTED), call.csv() ? MAX_LISTED : 1000);
         int offset = orDefault(call.queryInt("offset", 0, Integer.MAX_VALUE), 0);
         return offset >= all.size() ? List.of() : all.subList(offset, Math.min(all.size(), offset + limit));
     }
@@ -577,24 +521,8 @@ final class AuditApi {
             }
             return id;
         } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest(e.getMessage());
+            throw new InvalidInput("cve", Quote.clip(e.getMessage(), 200));
         }
-    }
-
-    private static String groupName(String name) {
-        try {
-            GroupPolicy.requireName(name);
-            return name;
-        } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest(e.getMessage());
-        }
-    }
-
-    private static String required(String value, String name) {
-        if (value == null) {
-            throw ApiException.badRequest("query parameter " + name + " is required");
-        }
-        return value;
     }
 
     private static String uname(KernelRelease k) {

@@ -1,55 +1,45 @@
 package org.klp.server.api;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.Base64;
-import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import org.klp.server.store.AdminTokenStore;
-import org.klp.server.store.Secrets;
-import org.klp.server.store.SystemStore;
+import org.klp.server.service.AdminTokenService;
+import org.klp.server.service.RegistrationCodeService;
+import org.klp.server.service.SystemCredentials;
 
 /**
- * Checks the credentials a route's {@link Access} asks for. System credentials are cached by
- * login for {@link #TTL_NANOS} (the check-in path must not read the database to authenticate);
- * the cache holds only the password's hash, and the write of a check-in itself finds a system
- * deleted meanwhile (on this or another server instance), so a stale entry grants nothing.
+ * Checks the credentials a route's {@link Access} asks for, completely, before the request's body
+ * is read: a caller without valid credentials costs the server the request's headers only, never
+ * a thread waiting on a slow body. Systems are looked up in {@link SystemCredentials} (cached),
+ * admin tokens and registration codes in the database (an expiry or a revocation holds at once).
  */
 final class Authenticator {
 
-    static final long TTL_NANOS = 60_000_000_000L;
-    private static final int MAX_CACHED = 2_000_000;
+    static final int MAX_CREDENTIALS = 300;
 
-    private record Cached(SystemStore.Credentials credentials, long loadedAt) {
-    }
+    private final SystemCredentials systems;
+    private final AdminTokenService tokens;
+    private final RegistrationCodeService codes;
+    private final Clock clock;
 
-    private final SystemStore systems;
-    private final AdminTokenStore tokens;
-    private final ConcurrentHashMap<String, Cached> cache = new ConcurrentHashMap<>();
-
-    Authenticator(SystemStore systems, AdminTokenStore tokens) {
+    Authenticator(SystemCredentials systems, AdminTokenService tokens, RegistrationCodeService codes, Clock clock) {
         this.systems = systems;
         this.tokens = tokens;
+        this.codes = codes;
+        this.clock = clock;
     }
 
-    Caller authenticate(Access access, String authorization) {
-        return authenticate(access, authorization, false);
-    }
-
-    Caller authenticate(Access access, String authorization, boolean deferSystems) {
+    /** {@code checkedByWrite}: the route's own write finds a system deleted meanwhile (the check-in), so a cached entry of any age will do. */
+    Caller authenticate(Access access, String authorization, boolean checkedByWrite) {
+        if (authorization != null && authorization.length() > MAX_CREDENTIALS) {
+            throw ApiException.unauthorized("the Authorization header is longer than any credentials this server gives out");
+        }
         return switch (access) {
             case PUBLIC -> new Caller.Anonymous();
             case ADMIN -> admin(authorization);
-            case SYSTEM -> system(authorization, deferSystems);
+            case SYSTEM -> system(authorization, checkedByWrite);
             case REGISTRATION_CODE -> registrationCode(authorization);
         };
-    }
-
-    /** Remembers credentials the check-in writer verified. */
-    void remember(String login, SystemStore.Credentials credentials) {
-        if (cache.size() > MAX_CACHED) {
-            cache.clear();
-        }
-        cache.put(login, new Cached(credentials, System.nanoTime()));
     }
 
     private Caller admin(String authorization) {
@@ -57,10 +47,8 @@ final class Authenticator {
             throw ApiException.unauthorized("this endpoint needs an admin token: send 'Authorization: Bearer TOKEN'"
                     + " (the token printed at first start, or one from 'klp-server admin token create')");
         }
-        if (!tokens.valid(authorization.substring(7).strip())) {
-            throw ApiException.unauthorized("invalid admin token");
-        }
-        return new Caller.Admin();
+        return tokens.verify(authorization.substring(7).strip(), clock.instant()).map(Caller.Admin::new)
+                .orElseThrow(() -> ApiException.unauthorized("invalid, expired or revoked admin token"));
     }
 
     private Caller registrationCode(String authorization) {
@@ -75,10 +63,12 @@ final class Authenticator {
         if (code.isEmpty() || code.length() > 100) {
             throw ApiException.unauthorized("a registration code must be 1 to 100 characters");
         }
-        return new Caller.WithRegistrationCode(code);
+        String c = code;
+        return codes.check(code, clock.instant()).map(id -> (Caller) new Caller.WithRegistrationCode(c, id))
+                .orElseThrow(() -> ApiException.unauthorized("unknown registration code; check it, or ask your administrator for one"));
     }
 
-    private Caller system(String authorization, boolean defer) {
+    private Caller system(String authorization, boolean checkedByWrite) {
         if (authorization == null || !authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
             throw ApiException.unauthorized("this endpoint is for registered systems: send HTTP Basic credentials (login and password"
                     + " from registration; klp keeps them in /etc/klp/credentials)");
@@ -90,39 +80,11 @@ final class Authenticator {
             throw ApiException.unauthorized("malformed Basic credentials (not base64)");
         }
         int colon = decoded.indexOf(':');
-        if (colon <= 0 || decoded.length() > 300) {
+        if (colon <= 0) {
             throw ApiException.unauthorized("malformed Basic credentials (expected login:password)");
         }
         String login = decoded.substring(0, colon);
-        String password = decoded.substring(colon + 1);
-        Cached c = cache.get(login);
-        if (defer && (c == null || System.nanoTime() - c.loadedAt > TTL_NANOS)) {
-            return new Caller.UnverifiedSystem(login, password);
-        }
-        if (c == null || System.nanoTime() - c.loadedAt > TTL_NANOS) {
-            Optional<SystemStore.Credentials> found = systems.credentials(login);
-            if (found.isEmpty()) {
-                cache.remove(login);
-                throw ApiException.unauthorized("unknown system or wrong password (deregistered? register again with klp register)");
-            }
-            if (cache.size() > MAX_CACHED) {
-                cache.clear();
-            }
-            c = new Cached(found.get(), System.nanoTime());
-            cache.put(login, c);
-        }
-        if (!Secrets.matches(password, c.credentials.passwordHash())) {
-            throw ApiException.unauthorized("unknown system or wrong password (deregistered? register again with klp register)");
-        }
-        return new Caller.System(c.credentials, login);
-    }
-
-    /** Forgets a system's cached credentials (deregistered, deleted, moved to another group). */
-    void forget(long systemId) {
-        cache.entrySet().removeIf(e -> e.getValue().credentials.id() == systemId);
-    }
-
-    void forget(String login) {
-        cache.remove(login);
+        return systems.verify(login, decoded.substring(colon + 1), checkedByWrite).map(c -> (Caller) new Caller.System(c, login))
+                .orElseThrow(() -> ApiException.unauthorized("unknown system or wrong password (deregistered? register again with klp register)"));
     }
 }

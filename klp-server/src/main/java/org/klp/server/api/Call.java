@@ -2,6 +2,9 @@ package org.klp.server.api;
 
 import io.javalin.http.Context;
 import java.time.Instant;
+import org.klp.core.kernel.KernelRelease;
+import org.klp.server.service.InvalidInput;
+import org.klp.server.service.Quote;
 
 /** One request as a route sees it: the authenticated caller, the bounded body, parameters. */
 public final class Call {
@@ -9,13 +12,30 @@ public final class Call {
     private final Context ctx;
     private final Caller caller;
     private final byte[] body;
+    private final java.io.InputStream bodyStream;
     private final Instant now;
+    private final Renderer.Format format;
 
-    Call(Context ctx, Caller caller, byte[] body, Instant now) {
+    Call(Context ctx, Caller caller, byte[] body, java.io.InputStream bodyStream, Instant now, Renderer.Format format) {
         this.ctx = ctx;
         this.caller = caller;
         this.body = body;
+        this.bodyStream = bodyStream;
         this.now = now;
+        this.format = format;
+    }
+
+    /** The body as it arrives, on a route that streams it ({@link Route#streaming}); bounded by the route's limit. */
+    public java.io.InputStream bodyStream() {
+        if (bodyStream == null) {
+            throw new IllegalStateException("route does not stream its body");
+        }
+        return bodyStream;
+    }
+
+    /** The caller asked for CSV ({@code format=csv}): routes list every row by default then, not a first page. */
+    public boolean csv() {
+        return format == Renderer.Format.CSV;
     }
 
     public Caller caller() {
@@ -50,17 +70,38 @@ public final class Call {
         return ctx.pathParam(name);
     }
 
+    /** A path parameter that is a positive id (a system, a token, a code); ids beyond any row's are refused, not wrapped. */
     public long pathId(String name) {
+        return pathNumber(name, 1, Long.MAX_VALUE);
+    }
+
+    /** A path parameter that is a whole number from {@code min} to {@code max} ({@code …/4294967299/halt} is refused, not read as 3). */
+    public int pathInt(String name, int min, int max) {
+        return (int) pathNumber(name, min, max);
+    }
+
+    private long pathNumber(String name, long min, long max) {
         String v = ctx.pathParam(name);
         try {
-            long id = Long.parseLong(v);
-            if (id <= 0) {
+            long n = Long.parseLong(v);
+            if (n < min || n > max) {
                 throw new NumberFormatException();
             }
-            return id;
+            return n;
         } catch (NumberFormatException e) {
-            throw ApiException.badRequest("path parameter " + name + " must be a positive number, was '" + v + "'");
+            throw new InvalidInput(name, "path parameter " + name + " must be " + (max == Long.MAX_VALUE ? "a positive number"
+                    : "a whole number from " + min + " to " + max) + ", was '" + Quote.clip(v, 40) + "'");
         }
+    }
+
+    /** A path parameter that is a kernel release ({@code uname -r} or package form). */
+    public KernelRelease pathKernel(String name) {
+        return Fields.kernel(ctx.pathParam(name), name);
+    }
+
+    /** A path parameter that is a group name. */
+    public String pathGroup(String name) {
+        return Fields.group(ctx.pathParam(name), name);
     }
 
     public String query(String name) {
@@ -80,7 +121,8 @@ public final class Call {
             }
             return n;
         } catch (NumberFormatException e) {
-            throw ApiException.badRequest("query parameter " + name + " must be a whole number from " + min + " to " + max + ", was '" + v + "'");
+            throw new InvalidInput(name, "query parameter " + name + " must be a whole number from " + min + " to " + max + ", was '"
+                    + Quote.clip(v, 40) + "'");
         }
     }
 
@@ -92,7 +134,8 @@ public final class Call {
         try {
             return Instant.parse(v);
         } catch (java.time.format.DateTimeParseException e) {
-            throw ApiException.badRequest("query parameter " + name + " must be an ISO-8601 instant such as 2025-01-31T12:00:00Z, was '" + v + "'");
+            throw new InvalidInput(name, "query parameter " + name + " must be an ISO-8601 instant such as 2025-01-31T12:00:00Z, was '"
+                    + Quote.clip(v, 40) + "'");
         }
     }
 

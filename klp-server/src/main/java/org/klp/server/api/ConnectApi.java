@@ -11,20 +11,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
-import org.klp.core.fleet.DesiredState;
-import org.klp.core.fleet.HostPosture;
-import org.klp.server.audit.AuditService;
 import org.klp.server.policy.PolicyEngine;
 import org.klp.server.store.CatalogStore;
-import org.klp.server.store.CheckinWriter;
-import org.klp.server.store.GroupPolicy;
 import org.klp.server.store.Product;
 import org.klp.server.store.RegistrationCode;
 import org.klp.server.store.RegistrationStore;
@@ -32,6 +24,10 @@ import org.klp.server.store.Secrets;
 import org.klp.server.store.SystemEvent;
 import org.klp.server.store.SystemStore;
 import org.klp.packaging.xml.XmlText;
+import org.klp.server.service.FleetService;
+import org.klp.server.service.InvalidInput;
+import org.klp.server.service.RegistrationCodeService;
+import org.klp.server.service.SystemCredentials;
 
 /**
  * What systems call: SCC's v4 API as SUSE's registration proxy (RMT) serves it to SUSEConnect,
@@ -64,23 +60,6 @@ final class ConnectApi {
     record SynchronizeRequest(List<ProductRequest> products) {
     }
 
-    record CheckinRequest(HostPosture posture, String agent) {
-        CheckinRequest {
-            if (posture == null) {
-                throw new IllegalArgumentException("a check-in needs a posture");
-            }
-            if (posture.installedKernels().size() > 64 || posture.installedLivePatches().size() > 256) {
-                throw new IllegalArgumentException("at most 64 installed kernels and 256 installed live patches per check-in");
-            }
-            if (String.join(",", posture.installedKernels()).length() > 4000) {
-                throw new IllegalArgumentException("installedKernels is too long");
-            }
-        }
-    }
-
-    record CheckinReply(long systemId, String group, DesiredState desired) {
-    }
-
     /** How many products a migration or synchronize request may name. */
     static final int MAX_PRODUCTS = 100;
     /** How long the service index may be cached by zypper (SCC's and RMT's value). */
@@ -90,21 +69,21 @@ final class ConnectApi {
     private final SystemStore systems;
     private final RegistrationStore registrations;
     private final CatalogStore catalog;
-    private final CheckinWriter writer;
     private final PolicyEngine policy;
-    private final Authenticator auth;
-    private final AuditService audit;
+    private final RegistrationCodeService codes;
+    private final FleetService fleet;
+    private final SystemCredentials credentials;
 
-    ConnectApi(Jdbi jdbi, SystemStore systems, RegistrationStore registrations, CatalogStore catalog, CheckinWriter writer, PolicyEngine policy,
-               Authenticator auth, AuditService audit) {
+    ConnectApi(Jdbi jdbi, SystemStore systems, RegistrationStore registrations, CatalogStore catalog, PolicyEngine policy,
+               RegistrationCodeService codes, FleetService fleet, SystemCredentials credentials) {
         this.jdbi = jdbi;
         this.systems = systems;
         this.registrations = registrations;
         this.catalog = catalog;
-        this.writer = writer;
         this.policy = policy;
-        this.auth = auth;
-        this.audit = audit;
+        this.codes = codes;
+        this.fleet = fleet;
+        this.credentials = credentials;
     }
 
     /** SCC's routes and the service indexes answer SCC's error shape. */
@@ -128,7 +107,6 @@ final class ConnectApi {
                 new Route(HandlerType.GET, "/connect/systems/activations", Access.SYSTEM, 0, this::activations),
                 new Route(HandlerType.GET, "/connect/repositories/installer", Access.PUBLIC, 0, this::installerUpdates),
                 new Route(HandlerType.GET, "/services/{id}/repo/repoindex.xml", Access.SYSTEM, 0, this::serviceIndex),
-                new Route(HandlerType.POST, "/connect/systems/checkin", Access.SYSTEM, Route.JSON_LIMIT, this::checkin),
                 new Route(HandlerType.GET, "/connect/systems/events", Access.SYSTEM, 0, this::events));
     }
 
@@ -137,7 +115,7 @@ final class ConnectApi {
     private Reply announce(Call call) {
         String code = ((Caller.WithRegistrationCode) call.caller()).code();
         SystemRequest req = body(call, SystemRequest.class, true);
-        String hostname = req == null ? "" : optional("hostname", req.hostname(), 255);
+        String hostname = hostname(req == null ? null : req.hostname());
         String login = Secrets.login();
         String password = Secrets.password();
         String[] product = new String[1];
@@ -156,10 +134,10 @@ final class ConnectApi {
     private Reply update(Call call) {
         Caller.System sys = call.system();
         SystemRequest req = body(call, SystemRequest.class, true);
-        String hostname = req == null ? null : optional("hostname", req.hostname(), 255);
+        String hostname = hostname(req == null ? null : req.hostname());
         boolean found = jdbi.inTransaction(h -> systems.keepalive(h, sys.id(), hostname, call.now()));
         if (!found) {
-            auth.forget(sys.id());
+            credentials.forget(sys.id());
             throw ApiException.unauthorized("this system is no longer registered; register again (SUSEConnect -r CODE or klp register)");
         }
         return Reply.noContent();
@@ -168,10 +146,7 @@ final class ConnectApi {
     /** Deregisters: the system, its activations (their codes' seats are free again) and so its services go. */
     private Reply deregister(Call call) {
         Caller.System sys = call.system();
-        jdbi.useTransaction(h -> systems.delete(h, sys.id()));
-        auth.forget(sys.login());
-        auth.forget(sys.id());
-        audit.removed(sys.id());
+        fleet.deregister(sys.id(), sys.login());
         return Reply.noContent();
     }
 
@@ -218,6 +193,10 @@ final class ConnectApi {
                 RegistrationCode rc = registrations.codeForUpdate(h, token)
                         .orElseThrow(() -> ApiException.unprocessable("No subscription found with this registration code; check it, or ask your"
                                 + " administrator for one"));
+                if (rc.revokedAt() != null) {
+                    throw new org.klp.server.service.Refused("registration code " + rc.label() + " was revoked on " + rc.revokedAt()
+                            + "; ask for a new one");
+                }
                 if (rc.productId() != p.id()) {
                     Product other = catalog.product(rc.productId()).orElseThrow();
                     throw ApiException.unprocessable("The subscription with the provided registration code " + rc.label() + " is for "
@@ -473,45 +452,6 @@ final class ConnectApi {
 
     // ---- klp's own
 
-    private Reply checkin(Call call) throws InterruptedException {
-        CheckinRequest req;
-        try {
-            req = call.body(CheckinRequest.class);
-        } catch (ApiException e) {
-            if (call.caller() instanceof Caller.UnverifiedSystem) {
-                // credentials before validation: an unknown caller learns nothing about what a body should be
-                auth.authenticate(Access.SYSTEM, call.header("Authorization"), false);
-            }
-            throw e;
-        }
-        CheckinWriter.Checkin checkin = call.caller() instanceof Caller.UnverifiedSystem u
-                ? CheckinWriter.Checkin.authenticating(u.login(), u.password(), req.posture(), call.now())
-                : CheckinWriter.Checkin.of(call.system().id(), req.posture(), call.now());
-        CheckinWriter.Stored stored;
-        try {
-            stored = writer.submit(checkin).get(30, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof CheckinWriter.Overloaded o) {
-                throw new ApiException(503, o.getMessage());
-            }
-            throw new ApiException(503, "the check-in was not stored (" + e.getCause().getMessage() + "); retry");
-        } catch (TimeoutException e) {
-            throw new ApiException(503, "the check-in was not confirmed within 30 s; retry (a repeated check-in is harmless)");
-        }
-        if (!stored.found()) {
-            if (call.caller() instanceof Caller.System s) {
-                auth.forget(s.id());
-                throw ApiException.unauthorized("this system is no longer registered; register again with klp register");
-            }
-            throw ApiException.unauthorized("unknown system or wrong password (deregistered? register again with klp register)");
-        }
-        if (call.caller() instanceof Caller.UnverifiedSystem u) {
-            auth.remember(u.login(), stored.credentials());
-        }
-        String group = stored.group() == null ? GroupPolicy.DEFAULT_GROUP : stored.group();
-        return Reply.ok(new CheckinReply(stored.systemId(), group, policy.desired(group, req.posture(), stored.activatedProducts())));
-    }
-
     private Reply events(Call call) {
         Caller.System sys = call.system();
         Integer limit = call.queryInt("limit", 1, 1000);
@@ -521,18 +461,28 @@ final class ConnectApi {
 
     // ---- rules and views
 
-    /** The code, if it exists, has not expired and has a seat left; otherwise the refusal says which. */
+    /** The code, if it exists, is neither revoked nor expired and has a seat left; otherwise the refusal says which. */
     private RegistrationCode usableCode(Handle h, String code, Instant now) {
-        RegistrationCode rc = registrations.codeForUpdate(h, code)
+        return codes.takeSeat(h, code, now)
                 .orElseThrow(() -> ApiException.unauthorized("Unknown Registration Code: check it, or ask your administrator for one"));
-        if (rc.expiresAt() != null && !now.isBefore(rc.expiresAt())) {
-            throw ApiException.forbidden("registration code " + rc.label() + " expired on " + rc.expiresAt() + "; ask for a new one");
+    }
+
+    /**
+     * A hostname as a system reports it: stripped, at most 255 characters (the column), no control
+     * characters (the dashboard, CSV and log lines show it as text). Null when not given or blank.
+     */
+    static String hostname(String text) {
+        if (text == null || text.isBlank()) {
+            return null;
         }
-        if (rc.used() >= rc.maxSystems()) {
-            throw ApiException.forbidden("registration code " + rc.label() + " is used up: it registers at most " + rc.maxSystems()
-                    + " system" + (rc.maxSystems() == 1 ? "" : "s") + " and all are taken; deregister one or ask for another code");
+        String h = text.strip();
+        if (h.length() > SystemStore.Columns.HOSTNAME) {
+            throw new InvalidInput("hostname", "hostname is longer than " + SystemStore.Columns.HOSTNAME + " characters");
         }
-        return rc;
+        if (h.chars().anyMatch(c -> Character.isISOControl(c) || Character.isSurrogate((char) c))) {
+            throw new InvalidInput("hostname", "hostname holds a control character or broken UTF-16; send it as printable text");
+        }
+        return h;
     }
 
     /** An extension needs its base product activated on the system first. */

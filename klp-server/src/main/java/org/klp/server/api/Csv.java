@@ -1,6 +1,5 @@
 package org.klp.server.api;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -45,10 +44,6 @@ public final class Csv {
             return s;
         }
         return '"' + s.replace("\"", "\"\"") + '"';
-    }
-
-    public Reply reply() {
-        return new Reply.Bytes(200, "text/csv; charset=utf-8", out.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     @Override

@@ -1,12 +1,16 @@
 package org.klp.server.api;
 
+import org.klp.server.service.Quote;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
 import java.util.List;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.klp.server.metrics.ServerMetrics;
 import org.slf4j.Logger;
@@ -19,8 +23,6 @@ import org.slf4j.LoggerFactory;
  * SUSEConnect reads). Every answer carries the {@link #SECURITY_HEADERS}.
  */
 public final class HttpApi {
-
-    private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
 
     /**
      * The browser's rules for everything this server sends, the dashboard's pages and the API's JSON
@@ -42,30 +44,58 @@ public final class HttpApi {
             "Cross-Origin-Opener-Policy", "same-origin");
 
     private final Javalin app;
+    private final ConnectionGuard guard;
+    /** Where the connector binds, set by {@link #start} before Javalin builds it. */
+    private final String[] bindHost;
+    private final int[] bindPort;
 
-    private HttpApi(Javalin app) {
+    private HttpApi(Javalin app, ConnectionGuard guard, String[] bindHost, int[] bindPort) {
         this.app = app;
+        this.guard = guard;
+        this.bindHost = bindHost;
+        this.bindPort = bindPort;
     }
 
     /** The route a request matched and when it arrived, for the metrics of its answer. */
     private static final String ROUTE = "klp.route";
     private static final String STARTED = "klp.started";
 
-    static HttpApi create(List<Route> routes, Authenticator auth, Clock clock, ServerMetrics metrics) {
+    static HttpApi create(List<Route> routes, Authenticator auth, Clock clock, HttpLimits limits, ServerMetrics metrics) {
         QueuedThreadPool threads = new QueuedThreadPool(256, 8, 60_000);
         threads.setName("klp-http");
+        ErrorMapper errors = new ErrorMapper();
+        ConnectionGuard guard = new ConnectionGuard(limits, Route.PACKAGE_LIMIT);
+        String[] bind = new String[1];
+        int[] bindPort = new int[1];
         Javalin app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
             config.http.prefer405over404 = true;
             config.http.maxRequestSize = Route.PACKAGE_LIMIT;
             config.jetty.threadPool = threads;
+            // one connector of our own, so that every connection passes the guard's limits and deadlines
+            config.jetty.addConnector((server, http) -> {
+                ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+                connector.setHost(bind[0]);
+                connector.setPort(bindPort[0]);
+                connector.setIdleTimeout(limits.idleTimeout().toMillis());
+                connector.addEventListener(guard);
+                return connector;
+            });
+            // what Jetty refuses before a route sees it is answered in the API's shape too
+            config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
+            config.jetty.modifyServletContextHandler(context -> context.setErrorHandler(new JsonErrorHandler()));
             for (Route r : routes) {
-                config.routes.addHttpHandler(r.method(), r.path(), ctx -> {
+                Handler handler = ctx -> {
                     ctx.attribute(ROUTE, r.path());
                     ctx.attribute(STARTED, System.nanoTime());
                     handle(ctx, r, auth, clock);
-                });
+                };
+                config.routes.addHttpHandler(r.method(), r.path(), handler);
+                if (r.method() == HandlerType.GET) {
+                    // HEAD is GET without the body: the same credentials, the same headers (Javalin alone answers 200 to anyone)
+                    config.routes.addHttpHandler(HandlerType.HEAD, r.path(), handler);
+                }
             }
             // called once the answer is complete, errors mapped: the status is final
             config.requestLogger.http((ctx, millis) -> {
@@ -73,24 +103,26 @@ public final class HttpApi {
                 long nanos = started != null ? System.nanoTime() - started : (long) (millis * 1_000_000L);
                 metrics.request(ctx.attribute(ROUTE), ctx.method().name(), ctx.statusCode(), nanos, null);
             });
-            config.routes.exception(ApiException.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
             config.routes.exception(Exception.class, (e, ctx) -> {
-                LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
-                error(ctx, 500, "internal error: " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+                ErrorMapper.Answer a = errors.map(e, ctx.method().name() + " " + ctx.path(), ctx.attribute(CALLER));
+                error(ctx, a.status(), a.message());
             });
             config.routes.error(404, "*", ctx -> {
                 if (!isJsonError(ctx)) {
-                    error(ctx, 404, "no such endpoint: " + ctx.method() + " " + ctx.path() + " (see /api/openapi.json)");
+                    error(ctx, 404, "no such endpoint: " + ctx.method() + " " + Quote.clip(ctx.path(), 200) + " (see /api/openapi.json)");
                 }
             });
             config.routes.error(405, "*", ctx -> {
                 if (!isJsonError(ctx)) {
-                    error(ctx, 405, "method " + ctx.method() + " is not allowed on " + ctx.path() + " (see /api/openapi.json)");
+                    error(ctx, 405, "method " + ctx.method() + " is not allowed on " + Quote.clip(ctx.path(), 200) + " (see /api/openapi.json)");
                 }
             });
         });
-        return new HttpApi(app);
+        return new HttpApi(app, guard, bind, bindPort);
     }
+
+    /** The request attribute holding the authenticated {@link Caller}, for the log line of a failure. */
+    private static final String CALLER = "klp.caller";
 
     private static boolean isJsonError(Context ctx) {
         return "application/json".equals(ctx.res().getContentType()) && ctx.attribute("klp.error") != null;
@@ -102,11 +134,22 @@ public final class HttpApi {
             // operators' and systems' records stay out of every cache
             ctx.header("Cache-Control", "no-store");
         }
-        Caller caller = auth.authenticate(r.access(), ctx.header("Authorization"), r.defersAuthentication());
-        byte[] body = readBody(ctx, r.maxBody());
-        Reply reply = r.action().handle(new Call(ctx, caller, body, clock.instant()));
+        boolean read = ctx.method() == HandlerType.GET || ctx.method() == HandlerType.HEAD;
+        Renderer.Format format = read ? Renderer.Format.parse(ctx.queryParam("format")) : Renderer.Format.JSON;
+        Caller caller = auth.authenticate(r.access(), ctx.header("Authorization"), r.checkedByWrite());
+        ctx.attribute(CALLER, caller);
+        byte[] body;
+        InputStream stream = null;
+        if (r.streamsBody()) {
+            body = new byte[0];
+            stream = bodyStream(ctx, r.maxBody());
+        } else {
+            body = readBody(ctx, r.maxBody());
+        }
+        Reply reply = r.action().handle(new Call(ctx, caller, body, stream, clock.instant(), format));
         if (reply instanceof Reply.Json j) {
-            ctx.status(j.status()).contentType("application/json").result(JsonCodec.write(j.body()));
+            Renderer.Rendered out = Renderer.render(j.body(), format, r.method() + " " + r.path());
+            ctx.status(j.status()).contentType(out.contentType()).result(out.body());
         } else if (reply instanceof Reply.Bytes b) {
             ctx.status(b.status()).contentType(b.contentType()).result(b.body());
         } else if (reply instanceof Reply.Redirect to) {
@@ -114,6 +157,44 @@ public final class HttpApi {
         } else {
             ctx.status(204);
         }
+    }
+
+    /**
+     * The body as a stream of at most {@code limit} bytes, for a route that reads it as it comes:
+     * a declared length over the limit is refused before anything is read; past the limit, or when
+     * the connection guard cuts a body that missed its deadline, reading stops with a refusal.
+     */
+    private static InputStream bodyStream(Context ctx, int limit) throws IOException {
+        long declared = ctx.req().getContentLengthLong();
+        if (declared > limit) {
+            throw ApiException.badRequest("request body too large: " + declared + " bytes; the limit for this endpoint is " + limit + " bytes");
+        }
+        InputStream in = ctx.req().getInputStream();
+        return new InputStream() {
+            private long read;
+
+            @Override
+            public int read() throws IOException {
+                byte[] one = new byte[1];
+                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                int n;
+                try {
+                    n = in.read(b, off, len);
+                } catch (IOException e) {
+                    throw new ApiException(408, "the request body did not arrive in time (what came before may have been stored;"
+                            + " sending it again is harmless)");
+                }
+                if (n > 0 && (read += n) > limit) {
+                    throw ApiException.badRequest("request body too large: more than " + limit + " bytes (what came before may have"
+                            + " been stored); split it");
+                }
+                return n;
+            }
+        };
     }
 
     /**
@@ -136,6 +217,10 @@ public final class HttpApi {
                         + limit + " bytes");
             }
             return data;
+        } catch (IOException e) {
+            // the connection guard closed it (the body missed its deadline), or the client went away
+            throw new ApiException(408, "the request body did not arrive in time; send it at once, or at least "
+                    + "a few hundred KiB per second");
         }
     }
 
@@ -167,8 +252,10 @@ public final class HttpApi {
     }
 
     public HttpApi start(String host, int port) {
+        bindHost[0] = host;
+        bindPort[0] = port;
         try {
-            app.start(host, port);
+            app.start();
         } catch (RuntimeException e) {
             Throwable cause = e;
             while (cause.getCause() != null) {
@@ -193,5 +280,6 @@ public final class HttpApi {
 
     public void stop() {
         app.stop();
+        guard.stop();
     }
 }

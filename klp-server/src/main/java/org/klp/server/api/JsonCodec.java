@@ -1,8 +1,10 @@
 package org.klp.server.api;
 
+import org.klp.server.service.Quote;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.MapperFeature;
@@ -25,6 +27,8 @@ import java.util.stream.Collectors;
  */
 public final class JsonCodec {
 
+    static final int MAX_DEPTH = 32;
+    static final int MAX_STRING = 1 << 20;
     private static final ObjectMapper MAPPER = build();
 
     private JsonCodec() {
@@ -41,7 +45,7 @@ public final class JsonCodec {
                 .addModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule())
                 .disable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
                 .build();
-        m.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(32).maxStringLength(1 << 20).build());
+        m.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).maxStringLength(MAX_STRING).build());
         m.coercionConfigDefaults().setCoercion(CoercionInputShape.String, CoercionAction.Fail)
                 .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
                 .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
@@ -84,32 +88,59 @@ public final class JsonCodec {
             }
             return value;
         } catch (UnrecognizedPropertyException e) {
-            throw ApiException.badRequest("unknown field \"" + e.getPropertyName() + "\"" + where(e) + " (known: "
+            throw ApiException.badRequest("unknown field \"" + Quote.clip(e.getPropertyName(), 100) + "\"" + where(e) + " (known: "
                     + e.getKnownPropertyIds().stream().map(Object::toString).sorted().collect(Collectors.joining(", ")) + ")");
         } catch (ValueInstantiationException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
-            throw ApiException.badRequest("invalid " + (e.getType() == null ? "value" : e.getType().getRawClass().getSimpleName())
-                    + where(e) + ": " + cause.getMessage());
+            if (cause instanceof NullPointerException) {
+                throw ApiException.badRequest("missing value" + where(e) + (cause.getMessage() == null ? "" : ": " + Quote.clip(cause.getMessage(), 100)
+                        + " is required"));
+            }
+            // the constructors' own refusals: sentences about the value, written for callers
+            throw ApiException.badRequest("invalid value" + where(e) + ": " + Quote.clip(String.valueOf(cause.getMessage()), 300));
         } catch (InvalidFormatException e) {
-            throw ApiException.badRequest("wrong type" + where(e) + ": " + e.getValue() + " is not a " + e.getTargetType().getSimpleName());
+            throw ApiException.badRequest("wrong type" + where(e) + ": " + Quote.clip(String.valueOf(e.getValue()), 60) + " is not "
+                    + jsonType(e.getTargetType()));
         } catch (MismatchedInputException e) {
-            String target = e.getTargetType() == null ? "value" : e.getTargetType().getSimpleName();
-            throw ApiException.badRequest("wrong type or missing value" + where(e) + ": expected " + article(target) + " " + target);
+            throw ApiException.badRequest("wrong type or missing value" + where(e) + ": expected " + jsonType(e.getTargetType()));
         } catch (JsonMappingException e) {
-            throw ApiException.badRequest("invalid JSON" + where(e) + ": " + e.getOriginalMessage());
+            throw ApiException.badRequest("invalid value" + where(e));
+        } catch (StreamConstraintsException e) {
+            throw ApiException.badRequest("the JSON is nested deeper than " + MAX_DEPTH + " levels or holds a string longer than " + MAX_STRING
+                    + " characters");
         } catch (JsonProcessingException e) {
-            throw ApiException.badRequest("malformed JSON: " + e.getOriginalMessage());
+            throw ApiException.badRequest("malformed JSON: " + Quote.clip(e.getOriginalMessage(), 200)
+                    + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")"));
         } catch (IOException e) {
-            throw ApiException.badRequest("cannot read the request body: " + e.getMessage());
+            throw ApiException.badRequest("cannot read the request body: it ended early or is not UTF-8 text");
         }
     }
 
-    private static String article(String word) {
-        return "aeiouAEIOU".indexOf(word.isEmpty() ? 'x' : word.charAt(0)) >= 0 ? "an" : "a";
+    /** A Java type as a JSON document names it: callers see JSON terms, never the server's classes. */
+    private static String jsonType(Class<?> type) {
+        if (type == null) {
+            return "a value";
+        }
+        if (type == String.class || type.isEnum()) {
+            return "a string";
+        }
+        if (type == Integer.class || type == int.class || type == Long.class || type == long.class || type == Short.class || type == short.class) {
+            return "a whole number";
+        }
+        if (type == Double.class || type == double.class || type == Float.class || type == float.class || Number.class.isAssignableFrom(type)) {
+            return "a number";
+        }
+        if (type == Boolean.class || type == boolean.class) {
+            return "true or false";
+        }
+        if (type.isArray() || java.util.Collection.class.isAssignableFrom(type)) {
+            return "an array";
+        }
+        return "an object";
     }
 
     private static String where(JsonMappingException e) {
-        String path = e.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+        String path = e.getPath().stream().map(r -> r.getFieldName() != null ? Quote.clip(r.getFieldName(), 60) : "[" + r.getIndex() + "]")
                 .collect(Collectors.joining(".")).replace(".[", "[");
         return path.isEmpty() ? "" : " at \"" + path + "\"";
     }

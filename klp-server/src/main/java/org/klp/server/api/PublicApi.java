@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.klp.server.service.NotFound;
+import org.klp.server.service.Quote;
 
 /** What anyone may read: the API description, a health check, and the static package repositories. */
 final class PublicApi {
@@ -32,20 +34,32 @@ final class PublicApi {
 
     /**
      * A file of a product's repository. The repositories are static files, written atomically by
-     * the publisher: any HTTP server or mirror can serve the same folder instead.
+     * the publisher: any HTTP server or mirror can serve the same folder instead. Only what a
+     * repository publishes is served: no part of the path may be hidden (the publisher's
+     * {@code .klp-pack} cache, temporary files), and the file must really lie in the repositories'
+     * folder (no symbolic link leads out of it).
      */
     private Reply file(Call call) throws IOException {
         String path = call.path("path");
         Path file = reposDir.resolve(path).normalize();
-        if (!file.startsWith(reposDir) || path.contains("..") || file.getFileName().toString().startsWith(".")) {
-            throw ApiException.notFound("no such repository file: " + path);
+        if (!file.startsWith(reposDir) || file.equals(reposDir) || path.contains("..") || path.contains("\\")) {
+            throw notFound(path);
         }
-        if (!Files.isRegularFile(file)) {
-            throw ApiException.notFound("no such repository file: " + path);
+        for (Path part : reposDir.relativize(file)) {
+            if (part.toString().startsWith(".")) {
+                throw notFound(path);
+            }
+        }
+        if (!Files.isRegularFile(file) || !file.toRealPath().startsWith(reposDir.toRealPath())) {
+            throw notFound(path);
         }
         String name = file.getFileName().toString();
         String type = name.endsWith(".xml") ? "application/xml" : name.endsWith(".rpm") ? "application/x-rpm"
                 : name.endsWith(".gz") ? "application/gzip" : name.endsWith(".asc") || name.endsWith(".key") ? "text/plain" : "application/octet-stream";
         return new Reply.Bytes(200, type, Files.readAllBytes(file));
+    }
+
+    private static NotFound notFound(String path) {
+        return new NotFound("no such repository file: " + Quote.clip(path, 200));
     }
 }

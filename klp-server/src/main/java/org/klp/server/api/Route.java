@@ -7,13 +7,22 @@ import io.javalin.http.HandlerType;
  * call it, the largest body it reads, and what it does. The server registers exactly these, and a
  * test checks them against {@code /api/openapi.json} both ways.
  */
-public record Route(HandlerType method, String path, Access access, int maxBody, Action action) {
+public record Route(HandlerType method, String path, Access access, int maxBody, boolean streamsBody, Action action) {
+
+    public Route(HandlerType method, String path, Access access, int maxBody, Action action) {
+        this(method, path, access, maxBody, false, action);
+    }
+
+    /** A route that reads its body as it arrives ({@link Call#bodyStream()}, at most {@code maxBody} bytes), never whole: the CVE feed. */
+    public static Route streaming(HandlerType method, String path, Access access, int maxBody, Action action) {
+        return new Route(method, path, access, maxBody, true, action);
+    }
 
     /**
-     * The check-in route authenticates systems its credential cache does not know in the check-in
-     * writer's group query instead of one query per request (see {@code CheckinWriter}).
+     * The check-in's own write finds a system deleted since its credentials were cached (its row is
+     * gone), so its authentication may take a cached entry of any age (see {@code SystemCredentials}).
      */
-    public boolean defersAuthentication() {
+    public boolean checkedByWrite() {
         return access == Access.SYSTEM && path.equals("/connect/systems/checkin");
     }
 

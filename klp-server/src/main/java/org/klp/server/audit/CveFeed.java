@@ -1,6 +1,8 @@
 package org.klp.server.audit;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -8,15 +10,17 @@ import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.function.Consumer;
 import org.klp.core.audit.AffectedStream;
 import org.klp.core.audit.CveRecord;
 import org.klp.core.kernel.KernelRelease;
 import org.klp.core.patch.FixCategory;
 import org.klp.server.api.ApiException;
 import org.klp.server.api.JsonCodec;
+import org.klp.server.service.InvalidInput;
+import org.klp.server.service.Printable;
+import org.klp.server.service.Quote;
 
 /**
  * The CVE feed: JSON Lines, one CVE record per line, so that a refusal names its line and one bad
@@ -43,12 +47,19 @@ import org.klp.server.api.JsonCodec;
  *       decides it from the score and category. Which live patches carry it is the catalog's.</li>
  * </ul>
  * Unknown fields, values of the wrong type, a malformed id, score, vector, date or kernel release,
- * and an id listed twice (the second time) are refused with the line number and the reason.
+ * a line that is not UTF-8 or longer than {@value #MAX_LINE} bytes, and an id listed twice (the
+ * second time) are refused with the line number and the reason.
  */
 public final class CveFeed {
 
     static final int MAX_SUMMARY = 1000;
     static final int MAX_VECTOR = 200;
+    /** Far longer than any CVE record; a longer line is refused without being held. */
+    static final int MAX_LINE = 64 * 1024;
+    /** A refusal's reason is one sentence about the line, never the line itself. */
+    static final int MAX_REASON = 300;
+    /** Kernel releases are stored in columns of 100 characters. */
+    static final int MAX_RELEASE = 100;
 
     /** A line as written; read strictly by {@link JsonCodec}. */
     record Line(String id, Double cvss, String vector, String summary, String published, String category, Boolean livePatchPossible,
@@ -77,44 +88,98 @@ public final class CveFeed {
     private CveFeed() {
     }
 
-    /**
-     * Reads a feed. A feed that is not UTF-8 text is refused whole (there are no lines to speak
-     * of); otherwise every line is accepted or refused on its own.
-     */
+    /** Collects a whole feed (tests, the demo); the server streams it through {@link #read}. */
     public static Parsed parse(byte[] feed) {
-        String text;
-        try {
-            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(feed)).toString();
-        } catch (CharacterCodingException e) {
-            throw new IllegalArgumentException("the CVE feed is not UTF-8 text: " + e.getMessage());
-        }
         List<Entry> records = new ArrayList<>();
         List<Refusal> refused = new ArrayList<>();
-        Map<String, Integer> firstLine = new HashMap<>();
-        String[] lines = text.split("\n", -1);
+        int lines;
+        try {
+            lines = read(new java.io.ByteArrayInputStream(feed), records::add, refused::add);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return new Parsed(lines, records, refused);
+    }
+
+    /**
+     * Reads a feed from {@code in} line by line, handing each accepted record and each refusal on
+     * as it comes; returns the number of lines that were not blank. Memory stays bounded whatever
+     * the feed holds: one line at a time (a line longer than {@value #MAX_LINE} bytes is refused
+     * without being kept), and the ids seen so far in a {@link CveIdSet}. Each line must be UTF-8
+     * on its own.
+     */
+    public static int read(InputStream in, Consumer<Entry> records, Consumer<Refusal> refusals) throws IOException {
+        CveIdSet seen = new CveIdSet();
+        byte[] buffer = new byte[64 * 1024];
+        java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream(1024);
+        boolean overlong = false;
+        int number = 0;
         int count = 0;
-        for (int i = 0; i < lines.length; i++) {
-            String line = lines[i].strip();
-            if (line.isEmpty()) {
-                continue;
-            }
-            count++;
-            int number = i + 1;
-            try {
-                CveRecord r = record(line);
-                Integer first = firstLine.putIfAbsent(r.id(), number);
-                if (first != null) {
-                    refused.add(new Refusal(number, r.id(), r.id() + " is listed again (first on line " + first + "); list each CVE once"));
-                } else {
-                    records.add(new Entry(number, r));
+        for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+            int from = 0;
+            for (int i = 0; i < n; i++) {
+                if (buffer[i] != '\n') {
+                    continue;
                 }
-            } catch (ApiException | IllegalArgumentException e) {
-                refused.add(new Refusal(number, idOf(line), e.getMessage()));
+                number++;
+                if (!overlong && line.size() + (i - from) > MAX_LINE) {
+                    overlong = true;
+                } else if (!overlong) {
+                    line.write(buffer, from, i - from);
+                }
+                count += line(line, overlong, number, seen, records, refusals);
+                line.reset();
+                overlong = false;
+                from = i + 1;
+            }
+            if (!overlong) {
+                if (line.size() + (n - from) > MAX_LINE) {
+                    overlong = true;
+                    line.reset();
+                } else {
+                    line.write(buffer, from, n - from);
+                }
             }
         }
-        return new Parsed(count, records, refused);
+        if (overlong || line.size() > 0) {
+            count += line(line, overlong, number + 1, seen, records, refusals);
+        }
+        return count;
     }
+
+    /** One line: 0 when blank, else 1 after handing on its record or its refusal. */
+    private static int line(java.io.ByteArrayOutputStream bytes, boolean overlong, int number, CveIdSet seen, Consumer<Entry> records,
+                            Consumer<Refusal> refusals) {
+        if (overlong) {
+            refusals.accept(new Refusal(number, null, "line " + number + " is longer than " + MAX_LINE + " bytes; a CVE record is far shorter"));
+            return 1;
+        }
+        String text;
+        try {
+            text = UTF8.get().decode(ByteBuffer.wrap(bytes.toByteArray())).toString().strip();
+        } catch (CharacterCodingException e) {
+            refusals.accept(new Refusal(number, null, "line " + number + " is not UTF-8 text"));
+            return 1;
+        }
+        if (text.isEmpty()) {
+            return 0;
+        }
+        try {
+            CveRecord r = record(text);
+            int first = seen.addOrFirstLine(r.id(), number);
+            if (first != 0) {
+                refusals.accept(new Refusal(number, r.id(), r.id() + " is listed again (first on line " + first + "); list each CVE once"));
+            } else {
+                records.accept(new Entry(number, r));
+            }
+        } catch (ApiException | IllegalArgumentException | InvalidInput e) {
+            refusals.accept(new Refusal(number, idOf(text), Quote.clip(String.valueOf(e.getMessage()), MAX_REASON)));
+        }
+        return 1;
+    }
+
+    private static final ThreadLocal<java.nio.charset.CharsetDecoder> UTF8 = ThreadLocal.withInitial(() -> StandardCharsets.UTF_8.newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT));
 
     /** One line as a record; throws with the reason. */
     static CveRecord record(String json) {
@@ -150,7 +215,7 @@ public final class CveFeed {
         for (int i = 0; i < l.affected().size(); i++) {
             affected.add(affected(l.affected().get(i), i));
         }
-        String summary = l.summary() == null ? "" : l.summary().strip();
+        String summary = l.summary() == null ? "" : Printable.require(l.summary(), "summary", MAX_LINE, true).strip();
         if (summary.length() > MAX_SUMMARY) {
             summary = summary.substring(0, MAX_SUMMARY - 1) + "…";
         }
@@ -179,6 +244,9 @@ public final class CveFeed {
         if (text == null) {
             return null;
         }
+        if (text.length() > MAX_RELEASE) {
+            throw new IllegalArgumentException("affected[" + index + "]." + field + " is longer than " + MAX_RELEASE + " characters");
+        }
         try {
             return KernelRelease.parseAny(text);
         } catch (IllegalArgumentException e) {
@@ -186,11 +254,11 @@ public final class CveFeed {
         }
     }
 
-    /** The id of a line that was refused, if it is JSON with a string id at all. */
+    /** The id of a line that was refused, if it is JSON with a string id at all (clipped: it is quoted back). */
     private static String idOf(String line) {
         try {
             JsonNode n = JsonCodec.mapper().readTree(line);
-            return n != null && n.path("id").isTextual() ? n.path("id").asText() : null;
+            return n != null && n.path("id").isTextual() ? Quote.clip(n.path("id").asText(), 40) : null;
         } catch (java.io.IOException | RuntimeException e) {
             return null;
         }

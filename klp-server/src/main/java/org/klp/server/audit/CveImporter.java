@@ -1,5 +1,7 @@
 package org.klp.server.audit;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -40,15 +42,24 @@ import org.klp.server.store.PolicyStore;
  */
 public final class CveImporter {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CveImporter.class);
+
     /** Records per transaction: short transactions, and a failure loses at most one chunk (a re-import is harmless). */
     static final int CHUNK = 1000;
 
-    /** What an import did: lines read, records added, updated and unchanged, and the lines refused. */
-    public record Report(int lines, int added, int updated, int unchanged, List<CveFeed.Refusal> refused) {
+    /**
+     * What an import did: lines read (blank ones aside), records added, updated and unchanged, how
+     * many lines were refused, and the first {@value #LISTED_REFUSALS} of them with their numbers
+     * and reasons (a feed of garbage gets a short answer, not one line of it per line).
+     */
+    public record Report(int lines, int added, int updated, int unchanged, int refusedTotal, List<CveFeed.Refusal> refused) {
         public Report {
             refused = List.copyOf(refused);
         }
     }
+
+    /** Refusals listed in a report; the rest are counted. */
+    public static final int LISTED_REFUSALS = 100;
 
     private final Jdbi jdbi;
     private final CveStore cves;
@@ -64,33 +75,98 @@ public final class CveImporter {
         this.clock = clock;
     }
 
-    /** Imports a parsed feed: every accepted record, {@value #CHUNK} per transaction. */
+    /** Imports a feed already read whole (tests, the demo). */
     public Report importFeed(CveFeed.Parsed feed) {
-        int[] counts = new int[3];
+        Tally tally = new Tally();
+        feed.refused().forEach(tally::refuse);
         List<CveFeed.Entry> entries = feed.records();
         for (int from = 0; from < entries.size(); from += CHUNK) {
-            List<CveFeed.Entry> chunk = entries.subList(from, Math.min(entries.size(), from + CHUNK));
-            jdbi.useTransaction(h -> {
-                List<String> ids = chunk.stream().map(e -> e.record().id()).toList();
-                Map<String, StoredCve> existing = cves.find(h, ids);
-                Map<String, Set<String>> carried = cves.carriedStreams(h, ids);
-                List<StoredCve> changed = new ArrayList<>();
-                for (CveFeed.Entry e : chunk) {
-                    StoredCve merged = merge(e.record(), carried.getOrDefault(e.record().id(), Set.of()));
-                    StoredCve before = existing.get(e.record().id());
-                    if (merged.sameContent(before)) {
-                        counts[2]++;
-                    } else {
-                        changed.add(merged);
-                        counts[before == null ? 0 : 1]++;
-                    }
-                }
-                if (!changed.isEmpty()) {
-                    cves.write(h, changed, existing.keySet(), cves.nextRevision(h, policies), clock.instant(), scope);
-                }
-            });
+            store(entries.subList(from, Math.min(entries.size(), from + CHUNK)), tally);
         }
-        return new Report(feed.lines(), counts[0], counts[1], counts[2], feed.refused());
+        return tally.report(feed.lines());
+    }
+
+    /**
+     * Imports a feed as it is read from {@code in}: {@value #CHUNK} records per transaction, so
+     * memory holds one chunk whatever the feed's size. Each line is stored or refused on its own:
+     * a chunk the database refuses is written again record by record, and only the records that
+     * fail alone are refused, with their line.
+     */
+    public Report importFeed(InputStream in) throws IOException {
+        Tally tally = new Tally();
+        List<CveFeed.Entry> chunk = new ArrayList<>(CHUNK);
+        int lines = CveFeed.read(in, e -> {
+            chunk.add(e);
+            if (chunk.size() == CHUNK) {
+                store(chunk, tally);
+                chunk.clear();
+            }
+        }, tally::refuse);
+        if (!chunk.isEmpty()) {
+            store(chunk, tally);
+        }
+        return tally.report(lines);
+    }
+
+    /** Counts of an import under way. */
+    private static final class Tally {
+        final int[] counts = new int[3];
+        int refusedTotal;
+        final List<CveFeed.Refusal> refused = new ArrayList<>();
+
+        void refuse(CveFeed.Refusal r) {
+            refusedTotal++;
+            if (refused.size() < LISTED_REFUSALS) {
+                refused.add(r);
+            }
+        }
+
+        Report report(int lines) {
+            return new Report(lines, counts[0], counts[1], counts[2], refusedTotal, refused);
+        }
+    }
+
+    private void store(List<CveFeed.Entry> chunk, Tally tally) {
+        try {
+            int[] counts = jdbi.inTransaction(h -> write(h, chunk));
+            for (int i = 0; i < 3; i++) {
+                tally.counts[i] += counts[i];
+            }
+        } catch (RuntimeException e) {
+            if (chunk.size() == 1) {
+                CveFeed.Entry one = chunk.get(0);
+                LOG.warn("CVE feed line {} ({}) was not stored", one.line(), one.record().id(), e);
+                tally.refuse(new CveFeed.Refusal(one.line(), one.record().id(), "line " + one.line() + " could not be stored; the server log"
+                        + " says why under its line number"));
+                return;
+            }
+            for (CveFeed.Entry one : chunk) {
+                store(List.of(one), tally);
+            }
+        }
+    }
+
+    /** Writes a chunk's changed records; returns the records added, updated and unchanged. */
+    private int[] write(Handle h, List<CveFeed.Entry> chunk) {
+        int[] counts = new int[3];
+        List<String> ids = chunk.stream().map(e -> e.record().id()).toList();
+        Map<String, StoredCve> existing = cves.find(h, ids);
+        Map<String, Set<String>> carried = cves.carriedStreams(h, ids);
+        List<StoredCve> changed = new ArrayList<>();
+        for (CveFeed.Entry e : chunk) {
+            StoredCve merged = merge(e.record(), carried.getOrDefault(e.record().id(), Set.of()));
+            StoredCve before = existing.get(e.record().id());
+            if (merged.sameContent(before)) {
+                counts[2]++;
+            } else {
+                changed.add(merged);
+                counts[before == null ? 0 : 1]++;
+            }
+        }
+        if (!changed.isEmpty()) {
+            cves.write(h, changed, existing.keySet(), cves.nextRevision(h, policies), clock.instant(), scope);
+        }
+        return counts;
     }
 
     /** A feed record with the streams only live patches name added (no fixed release known for them). */

@@ -20,6 +20,10 @@ import org.klp.server.store.KernelEntry;
 import org.klp.server.store.LivePatchEntry;
 import org.klp.server.store.PolicyStore;
 import org.klp.server.store.Product;
+import org.klp.server.service.Conflict;
+import org.klp.server.service.InvalidInput;
+import org.klp.server.service.NotFound;
+import org.klp.server.service.Quote;
 
 /**
  * Publishing: products, kernel releases and live patch versions, each kept in the database and,
@@ -60,8 +64,14 @@ public final class CatalogService {
         this.changed = changed;
     }
 
+    /** The product's repository folder; a product whose names would lead elsewhere (made by an older server) has none. */
     public Path repositoryDir(Product p) {
-        return reposDir.resolve(p.identifier()).resolve(p.version()).resolve(p.arch());
+        Path root = reposDir.toAbsolutePath().normalize();
+        Path dir = root.resolve(p.identifier()).resolve(p.version()).resolve(p.arch()).normalize();
+        if (!dir.startsWith(root) || dir.getNameCount() != root.getNameCount() + 3) {
+            throw new IllegalStateException("product " + p.triplet() + " does not name a folder under " + root);
+        }
+        return dir;
     }
 
     public String publicKeyArmored() {
@@ -71,23 +81,30 @@ public final class CatalogService {
     /**
      * Adds a product and publishes its repository with its release package.
      *
-     * @throws IllegalArgumentException when hosts could not install it (identifier, version or name unusable in a package)
-     * @throws IllegalStateException when it exists already, or its service name is another product's
+     * @throws InvalidInput when hosts could not install it (identifier, version or name unusable in a package)
+     * @throws Conflict when it exists already, or its service name is another product's
      */
     public synchronized Product addProduct(String identifier, String version, String arch, String name, String baseTriplet, boolean free) {
+        requireName(identifier, Product.IDENTIFIER, "identifier");
+        requireName(version, Product.VERSION, "version");
+        requireName(arch, Product.ARCH, "arch");
         Product made = jdbi.inTransaction(h -> {
             if (catalog.product(identifier, version, arch).isPresent()) {
-                throw new IllegalStateException("product " + identifier + "/" + version + "/" + arch + " exists already");
+                throw new Conflict("product " + identifier + "/" + version + "/" + arch + " exists already");
             }
             Integer baseId = null;
             if (baseTriplet != null) {
                 baseId = productByTriplet(baseTriplet).id();
             }
             Product p = new Product(catalog.nextProductId(h), identifier, version, arch, name, baseId, free);
-            release(p);
+            try {
+                release(p);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidInput("name", e.getMessage());
+            }
             Optional<Product> sameService = catalog.products().stream().filter(o -> o.serviceName().equals(p.serviceName())).findFirst();
             if (sameService.isPresent()) {
-                throw new IllegalStateException("product " + p.triplet() + " would have the repository service name " + p.serviceName()
+                throw new Conflict("product " + p.triplet() + " would have the repository service name " + p.serviceName()
                         + " of " + sameService.get().triplet() + "; give it a name of its own");
             }
             catalog.addProduct(h, p);
@@ -215,12 +232,20 @@ public final class CatalogService {
         }
     }
 
+    private static void requireName(String value, java.util.regex.Pattern pattern, String field) {
+        if (value == null || !pattern.matcher(value).matches()) {
+            throw new InvalidInput(field, field + " is required and must match " + pattern.pattern() + " (it names a folder of the repository), was "
+                    + (value == null ? "missing" : "'" + Quote.clip(value, 40) + "'"));
+        }
+    }
+
     public Product productByTriplet(String triplet) {
         String[] p = triplet.split("/");
         if (p.length != 3) {
-            throw new IllegalArgumentException("Not a product: '" + triplet + "' (expected IDENTIFIER/VERSION/ARCH such as sle-module-live-patching/15.5/x86_64)");
+            throw new InvalidInput("product", "Not a product: '" + Quote.clip(triplet, 100)
+                    + "' (expected IDENTIFIER/VERSION/ARCH such as sle-module-live-patching/15.5/x86_64)");
         }
-        return catalog.product(p[0], p[1], p[2]).orElseThrow(() -> new java.util.NoSuchElementException("no product " + triplet));
+        return catalog.product(p[0], p[1], p[2]).orElseThrow(() -> new NotFound("no product " + Quote.clip(triplet, 100)));
     }
 
     /**
@@ -233,11 +258,11 @@ public final class CatalogService {
         Product product = productByTriplet(productTriplet);
         LocalDate eos = endOfSupport != null ? endOfSupport : SupportPolicy.DEFAULT.endOfSupport(released);
         if (eos.isBefore(released)) {
-            throw new IllegalArgumentException("end of support " + eos + " is before the release date " + released);
+            throw new InvalidInput("endOfSupport", "end of support " + eos + " is before the release date " + released);
         }
         Optional<KernelEntry> existing = jdbi.withHandle(h -> catalog.kernel(h, release.uname()));
         if (existing.isPresent()) {
-            throw new IllegalStateException("kernel " + release + " is published already");
+            throw new Conflict("kernel " + release + " is published already");
         }
         byte[] module = initialModule != null ? initialModule : simulatedModule(release, 1, List.of());
         Path repo = repositoryDir(product);
@@ -275,12 +300,18 @@ public final class CatalogService {
 
     /** Publishes an uploaded live patch RPM (built by {@code klp-pack rpm}). */
     public synchronized LivePatchEntry publishRpm(byte[] rpm) {
-        PackageRepository.Package probe = packages.inspect(rpm, "uploaded package");
+        PackageRepository.Package probe;
+        try {
+            probe = packages.inspect(rpm, "uploaded package");
+        } catch (org.klp.packaging.pgp.SignatureException e) {
+            throw new InvalidInput("body", e.getMessage() + "; hosts verify every package against the repository's key, so sign it with the"
+                    + " server's key (klp-pack rpm --key DATA/keys/signing-key.asc)");
+        }
         KernelEntry kernel = kernel(probe.kernel());
         Product product = catalog.product(kernel.productId()).orElseThrow();
         int expected = newestVersion(probe.kernel()) + 1;
         if (probe.version() != expected) {
-            throw new IllegalStateException("the package is version " + probe.version() + " of " + LivePatchPackage.packageName(probe.kernel())
+            throw new Conflict("the package is version " + probe.version() + " of " + LivePatchPackage.packageName(probe.kernel())
                     + "; the next version to publish is " + expected);
         }
         Path repo = repositoryDir(product);
@@ -308,7 +339,7 @@ public final class CatalogService {
 
     private KernelEntry kernel(KernelRelease release) {
         return jdbi.withHandle(h -> catalog.kernel(h, release.uname()))
-                .orElseThrow(() -> new java.util.NoSuchElementException("kernel " + release + " is not in the catalog; publish it first"));
+                .orElseThrow(() -> new NotFound("kernel " + release + " is not in the catalog; publish it first"));
     }
 
     private int newestVersion(KernelRelease release) {

@@ -107,6 +107,10 @@ public final class RpmMdPackageRepository implements PackageRepository {
         if (previous != null) {
             patch.requireCumulativeOver(previous.record().livePatch());
         }
+        // the package's name becomes a file of the repository: it must name one there, and not a hidden one
+        if (!p.nevra().matches("[A-Za-z0-9][A-Za-z0-9._+-]*")) {
+            throw new org.klp.packaging.rpm.RpmFormatException("the package's name-version-release.arch '" + p.nevra() + "' is not a file name");
+        }
         Path file = repoDir.resolve(p.nevra() + ".rpm");
         try {
             Path tmp = repoDir.resolve("." + p.nevra() + ".rpm.tmp");

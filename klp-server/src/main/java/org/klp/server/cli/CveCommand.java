@@ -47,9 +47,9 @@ public final class CveCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws IOException {
-            byte[] feed;
+            java.net.http.HttpRequest.BodyPublisher feed;
             if (file.equals("-")) {
-                feed = System.in.readNBytes((int) MAX_FEED + 1);
+                feed = java.net.http.HttpRequest.BodyPublishers.ofInputStream(() -> System.in);
             } else {
                 Path p = Path.of(file);
                 if (!Files.isRegularFile(p)) {
@@ -58,10 +58,7 @@ public final class CveCommand implements Callable<Integer> {
                 if (Files.size(p) > MAX_FEED) {
                     throw new ServerClient.Failure(file + " is larger than the server takes in one import (64 MiB); split it (each line is a record)");
                 }
-                feed = Files.readAllBytes(p);
-            }
-            if (feed.length > MAX_FEED) {
-                throw new ServerClient.Failure("the feed is larger than the server takes in one import (64 MiB); split it (each line is a record)");
+                feed = java.net.http.HttpRequest.BodyPublishers.ofFile(p);
             }
             ServerClient client = remote.client();
             JsonNode r = client.json(client.post("/api/v1/cves", feed, "application/x-ndjson"));
@@ -70,8 +67,10 @@ public final class CveCommand implements Callable<Integer> {
             if (json) {
                 out.println(r.toPrettyString());
             } else {
-                out.printf("%d lines: %d CVE records added, %d updated, %d unchanged, %d refused%n", r.path("lines").asInt(), r.path("added").asInt(),
-                        r.path("updated").asInt(), r.path("unchanged").asInt(), r.path("refused").size());
+                int listed = r.path("refused").size();
+                int refused = r.path("refusedTotal").asInt(listed);
+                out.printf("%d lines: %d CVE records added, %d updated, %d unchanged, %d refused%s%n", r.path("lines").asInt(), r.path("added").asInt(),
+                        r.path("updated").asInt(), r.path("unchanged").asInt(), refused, refused > listed ? " (the first " + listed + " listed)" : "");
             }
             for (JsonNode x : r.path("refused")) {
                 err.printf("klp-server: %s line %d%s: %s%n", file, x.path("line").asInt(), x.path("id").isTextual() ? " (" + x.path("id").asText() + ")" : "",
@@ -79,7 +78,7 @@ public final class CveCommand implements Callable<Integer> {
             }
             out.flush();
             err.flush();
-            return r.path("refused").size() > 0 ? 1 : 0;
+            return r.path("refusedTotal").asInt(r.path("refused").size()) > 0 ? 1 : 0;
         }
     }
 }

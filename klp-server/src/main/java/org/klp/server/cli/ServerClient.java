@@ -82,7 +82,30 @@ public final class ServerClient {
     }
 
     Answer post(String path, byte[] body, String contentType) {
-        return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+        return post(path, HttpRequest.BodyPublishers.ofByteArray(body), contentType);
+    }
+
+    /** A body sent as it is read (a file, standard input), never held whole. */
+    Answer post(String path, HttpRequest.BodyPublisher body, String contentType) {
+        return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", contentType).POST(body));
+    }
+
+    Answer put(String path, JsonNode body) {
+        return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(body.toString().getBytes(StandardCharsets.UTF_8))));
+    }
+
+    Answer post(String path, JsonNode body) {
+        return post(path, body == null ? new byte[0] : body.toString().getBytes(StandardCharsets.UTF_8), "application/json");
+    }
+
+    Answer delete(String path) {
+        return send(HttpRequest.newBuilder(uri(path)).DELETE());
+    }
+
+    /** A path segment as the API reads it: percent-encoded, so that a name cannot reach another route. */
+    static String segment(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     JsonNode json(Answer a) {

@@ -84,6 +84,11 @@ public final class CatalogStore {
         return jdbi.withHandle(h -> livePatches(h, null));
     }
 
+    /** The live patch versions of one kernel with their fixes, oldest first (empty: not in the catalog). */
+    public List<LivePatchEntry> livePatches(String kernel) {
+        return jdbi.withHandle(h -> livePatches(h, kernel));
+    }
+
     public List<LivePatchEntry> livePatches(Handle h, String kernel) {
         Map<Long, List<Fix>> fixes = new LinkedHashMap<>();
         h.createQuery("select f.* from live_patch_fixes f join live_patches p on p.id = f.live_patch_id join kernels k on k.id = p.kernel_id"

@@ -25,9 +25,9 @@ import org.klp.core.fleet.HostPosture;
  * group size.
  *
  * <h2>One read and one or two writes per group</h2>
+ * Callers are authenticated before they get here (and before their request body is read); a
+ * check-in names its system by id, and the group's query finds a system deleted meanwhile.
  * <ul>
- * <li>Systems not yet in the server's credential cache are authenticated here, all at once: one
- *     query by login for the whole group, then the password's hash is compared.</li>
  * <li>One query reads the group's systems' stored posture, one their activated products (a host
  *     gets live patches only from a product it activated). A check-in whose posture equals it
  *     (the common, idempotent case) only appends a row to {@code checkin_log}; one that changed
@@ -41,10 +41,18 @@ import org.klp.core.fleet.HostPosture;
  * </ul>
  *
  * <p>A full queue refuses new check-ins at once ({@link Overloaded}) rather than letting latency
- * grow without bound; a failed transaction fails every check-in of its group, none of which was
- * acknowledged.
+ * grow without bound.
+ *
+ * <h2>One check-in never fails another's</h2>
+ * Check-ins are validated before they are queued ({@code PostureRules}), so a group's transaction
+ * should not fail. If it does all the same (a value the rules missed, a lock timeout), nothing of
+ * the group was committed or acknowledged, and each of its check-ins is written again in a
+ * transaction of its own: those that fail alone fail, with their own cause; the others are stored
+ * and acknowledged as if nothing happened.
  */
 public final class CheckinWriter implements AutoCloseable {
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CheckinWriter.class);
 
     static final int MAX_BATCH = 1024;
     static final int QUEUE = 20_000;
@@ -58,30 +66,23 @@ public final class CheckinWriter implements AutoCloseable {
      */
     static final long EXPECTED_WITH_LIVE_PATCH = (1L << 15) | (1L << 12) | (1L << 13);
 
-    /** One check-in: of a system known by id (authenticated already) or by login and password (to authenticate here). */
-    public record Checkin(long systemId, String login, String password, HostPosture posture, Instant at) {
+    /** One check-in of an authenticated system. */
+    public record Checkin(long systemId, HostPosture posture, Instant at) {
         public Checkin {
             Objects.requireNonNull(posture, "posture");
             Objects.requireNonNull(at, "at");
-            if (systemId <= 0 && (login == null || password == null)) {
-                throw new IllegalArgumentException("a check-in needs a system id or a login and password");
+            if (systemId <= 0) {
+                throw new IllegalArgumentException("a check-in needs a system id, was " + systemId);
             }
         }
 
         public static Checkin of(long systemId, HostPosture posture, Instant at) {
-            return new Checkin(systemId, null, null, posture, at);
-        }
-
-        public static Checkin authenticating(String login, String password, HostPosture posture, Instant at) {
-            return new Checkin(0, login, password, posture, at);
+            return new Checkin(systemId, posture, at);
         }
     }
 
-    /**
-     * How a check-in was stored: {@code found} false when the system does not exist (or the
-     * password did not match); {@code credentials} for the caller's cache.
-     */
-    public record Stored(long systemId, boolean found, String group, SystemStore.Credentials credentials, java.util.Set<Integer> activatedProducts) {
+    /** How a check-in was stored: {@code found} false when the system no longer exists (deleted meanwhile). */
+    public record Stored(long systemId, boolean found, String group, java.util.Set<Integer> activatedProducts) {
     }
 
     /** The queue is full: the server is overloaded; the client should retry later. */
@@ -140,6 +141,7 @@ public final class CheckinWriter implements AutoCloseable {
                 fold();
             } catch (RuntimeException e) {
                 // the next fold retries; the log keeps every check-in meanwhile
+                LOG.warn("folding the check-in log failed (the next fold retries): {}", e.toString());
             }
         }, FOLD_MILLIS, FOLD_MILLIS, TimeUnit.MILLISECONDS);
     }
@@ -196,11 +198,33 @@ public final class CheckinWriter implements AutoCloseable {
         try {
             results = jdbi.inTransaction(h -> store(h, batch));
         } catch (RuntimeException e) {
-            for (Pending p : batch) {
-                p.done.completeExceptionally(e);
+            if (batch.size() == 1) {
+                batch.get(0).done.completeExceptionally(e);
+            } else {
+                LOG.warn("a group of {} check-ins failed ({}); writing each alone", batch.size(), e.getClass().getSimpleName());
+                writeEachAlone(batch);
             }
             return;
         }
+        acknowledge(batch, results);
+    }
+
+    /** After a failed group: each check-in in its own transaction, so that only those that fail alone fail. */
+    private void writeEachAlone(List<Pending> batch) {
+        List<Pending> stored = new ArrayList<>(batch.size());
+        List<Stored> results = new ArrayList<>(batch.size());
+        for (Pending p : batch) {
+            try {
+                results.add(jdbi.inTransaction(h -> store(h, List.of(p))).get(0));
+                stored.add(p);
+            } catch (RuntimeException e) {
+                p.done.completeExceptionally(e);
+            }
+        }
+        acknowledge(stored, results);
+    }
+
+    private void acknowledge(List<Pending> batch, List<Stored> results) {
         batches++;
         written += batch.size();
         List<Committed> committed = new ArrayList<>(batch.size());
@@ -215,6 +239,7 @@ public final class CheckinWriter implements AutoCloseable {
             onCommit.accept(committed);
         } catch (RuntimeException e) {
             // the check-ins are committed; the audit logs its own trouble and must not fail them
+            LOG.warn("the CVE audit did not take {} committed check-ins: {}", committed.size(), e.toString());
         }
         for (int i = 0; i < batch.size(); i++) {
             batch.get(i).done.complete(results.get(i));
@@ -222,27 +247,9 @@ public final class CheckinWriter implements AutoCloseable {
     }
 
     private List<Stored> store(Handle h, List<Pending> batch) {
-        Map<String, SystemStore.Credentials> byLogin = new HashMap<>();
-        List<String> logins = batch.stream().map(p -> p.checkin.login()).filter(Objects::nonNull).distinct().toList();
-        if (!logins.isEmpty()) {
-            h.createQuery("select id, login, password_hash, group_name from systems where login in (<logins>)").bindList("logins", logins)
-                    .map((rs, c) -> byLogin.put(rs.getString("login"),
-                            new SystemStore.Credentials(rs.getLong("id"), rs.getString("password_hash"), rs.getString("group_name"))))
-                    .list();
-        }
         long[] ids = new long[batch.size()];
-        SystemStore.Credentials[] creds = new SystemStore.Credentials[batch.size()];
         for (int i = 0; i < batch.size(); i++) {
-            Checkin c = batch.get(i).checkin;
-            if (c.login() == null) {
-                ids[i] = c.systemId();
-            } else {
-                SystemStore.Credentials cr = byLogin.get(c.login());
-                if (cr != null && Secrets.matches(c.password(), cr.passwordHash())) {
-                    ids[i] = cr.id();
-                    creds[i] = cr;
-                }
-            }
+            ids[i] = batch.get(i).checkin.systemId();
         }
         Map<Long, Row> rows = new HashMap<>();
         List<Long> idList = java.util.Arrays.stream(ids).filter(x -> x > 0).distinct().boxed().toList();
@@ -268,7 +275,7 @@ public final class CheckinWriter implements AutoCloseable {
             Checkin c = batch.get(i).checkin;
             Row before = rows.get(ids[i]);
             if (before == null) {
-                out.add(new Stored(ids[i], false, null, null, java.util.Set.of()));
+                out.add(new Stored(ids[i], false, null, java.util.Set.of()));
                 continue;
             }
             HostPosture s = c.posture();
@@ -284,7 +291,7 @@ public final class CheckinWriter implements AutoCloseable {
                         after.transition, after.transitionSeconds, after.blockers, after.taint, 0, after.forced, after.lastOperation, after.lastTarget,
                         after.lastResult, after.lastMessage, after.lastResultAt));
             }
-            out.add(new Stored(before.id, true, before.group, creds[i], java.util.Set.copyOf(activated.getOrDefault(before.id, java.util.Set.of()))));
+            out.add(new Stored(before.id, true, before.group, java.util.Set.copyOf(activated.getOrDefault(before.id, java.util.Set.of()))));
         }
         if (seen.size() > 0) {
             seen.execute();

@@ -8,6 +8,15 @@ package org.klp.server.store;
  */
 public record Product(int id, String identifier, String version, String arch, String name, Integer baseId, boolean free) {
 
+    /**
+     * Identifier, version and arch become the folders of the product's repository
+     * ({@code repos/IDENTIFIER/VERSION/ARCH}) and parts of its URL: each starts with a letter or
+     * digit (so none is {@code .}, {@code ..} or hidden) and holds no separator.
+     */
+    public static final java.util.regex.Pattern IDENTIFIER = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]{0,99}");
+    public static final java.util.regex.Pattern VERSION = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]{0,19}");
+    public static final java.util.regex.Pattern ARCH = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9_]{0,19}");
+
     public String triplet() {
         return identifier + "/" + version + "/" + arch;
     }

@@ -40,9 +40,29 @@ public final class RegistrationStore {
         return id.flatMap(i -> h.createQuery(CODE_SELECT + " where c.id = :id").bind("id", i).map((rs, c) -> code(rs)).findFirst());
     }
 
+    /** The code whose hash matches, without a lock (checking a caller's code before reading its request). */
+    public Optional<RegistrationCode> code(String code) {
+        return jdbi.withHandle(h -> h.createQuery(CODE_SELECT + " where c.code_hash = :h").bind("h", Secrets.hash(code)).map((rs, c) -> code(rs))
+                .findFirst());
+    }
+
+    public Optional<RegistrationCode> code(long id) {
+        return jdbi.withHandle(h -> h.createQuery(CODE_SELECT + " where c.id = :id").bind("id", id).map((rs, c) -> code(rs)).findFirst());
+    }
+
+    /** Revokes a code: it registers and activates nothing from now on; systems it registered stay. False when there is no such code. */
+    public boolean revoke(long id, Instant now) {
+        return jdbi.withHandle(h -> {
+            int n = h.createUpdate("update registration_codes set revoked_at = :now where id = :id and revoked_at is null").bind("id", id)
+                    .bind("now", Sql.ts(now)).execute();
+            return n > 0 || h.createQuery("select count(*) from registration_codes where id = :id").bind("id", id).mapTo(Long.class).one() > 0;
+        });
+    }
+
     private static RegistrationCode code(java.sql.ResultSet rs) throws java.sql.SQLException {
         return new RegistrationCode(rs.getLong("id"), rs.getString("label"), rs.getInt("product_id"), rs.getInt("max_systems"),
-                rs.getString("group_name"), Sql.instant(rs, "expires_at"), Sql.instant(rs, "created_at"), rs.getInt("used"));
+                rs.getString("group_name"), Sql.instant(rs, "expires_at"), Sql.instant(rs, "created_at"), rs.getInt("used"),
+                Sql.instant(rs, "revoked_at"));
     }
 
     public List<Activation> activations(Handle h, long systemId) {

@@ -15,6 +15,27 @@ import org.klp.core.fleet.HostPosture;
 /** Registered systems: identity and credentials, their last posture, their history. */
 public final class SystemStore {
 
+    /**
+     * The limits of the {@code systems} table's columns (migration V1): what a check-in's values
+     * must fit, and how many installed kernels and live patches a check-in may list.
+     */
+    public static final class Columns {
+        public static final int KERNEL = 100;
+        public static final int INSTALLED = 4000;
+        public static final int LOADED_PATCH = 64;
+        public static final int LOADED_PACKAGE = 120;
+        public static final int OPERATION = 20;
+        public static final int MESSAGE = 1000;
+        public static final int HOSTNAME = 255;
+        public static final int MAX_INSTALLED_KERNELS = 64;
+        public static final int MAX_INSTALLED_PATCHES = 256;
+
+        private Columns() {
+        }
+    }
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SystemStore.class);
+
     /** What authenticating a system needs: its id, its password's hash and its group. */
     public record Credentials(long id, String passwordHash, String group) {
     }
@@ -110,7 +131,25 @@ public final class SystemStore {
                 .bind("seenBefore", Sql.ts(f.seenBefore())).bind("seenAfter", Sql.ts(f.seenAfter()));
     }
 
+    /**
+     * A row as a record. A row no check-in could have written (an older server's, or a hand edit)
+     * must not fail every listing it is part of: its posture is left out and the log names the
+     * system, instead of an error for the whole page.
+     */
     static SystemRecord record(ResultSet rs) throws SQLException {
+        HostPosture posture;
+        try {
+            posture = posture(rs);
+        } catch (RuntimeException e) {
+            LOG.warn("system {}: its stored posture cannot be read ({}); it is listed without one until its next check-in", rs.getLong("id"),
+                    e.getMessage());
+            posture = null;
+        }
+        return new SystemRecord(rs.getLong("id"), rs.getString("login"), rs.getString("hostname"), rs.getString("group_name"),
+                Sql.instant(rs, "registered_at"), Sql.instant(rs, "last_seen"), rs.getLong("checkins"), posture, rs.getLong("new_taint"));
+    }
+
+    private static HostPosture posture(ResultSet rs) throws SQLException {
         HostPosture posture = null;
         String kernel = rs.getString("kernel");
         if (kernel != null) {
@@ -121,18 +160,21 @@ public final class SystemStore {
                     rs.getString("loaded_patch"), rs.getString("loaded_package"), rs.getInt("loaded_version"), rs.getString("transition"),
                     rs.getLong("transition_seconds"), rs.getInt("blockers"), rs.getLong("taint"), rs.getBoolean("forced"), last);
         }
-        return new SystemRecord(rs.getLong("id"), rs.getString("login"), rs.getString("hostname"), rs.getString("group_name"),
-                Sql.instant(rs, "registered_at"), Sql.instant(rs, "last_seen"), rs.getLong("checkins"), posture, rs.getLong("new_taint"));
+        return posture;
     }
 
     static List<String> split(String s) {
         return s == null || s.isEmpty() ? List.of() : Arrays.asList(s.split(","));
     }
 
+    /** {@code name=N,name=N}: package names hold neither ',' nor '=' (a check-in is refused otherwise). */
     static List<HostPosture.InstalledLivePatch> patches(String s) {
         List<HostPosture.InstalledLivePatch> out = new ArrayList<>();
         for (String p : split(s)) {
             int eq = p.lastIndexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("installed live patch '" + p + "' is not NAME=VERSION");
+            }
             out.add(new HostPosture.InstalledLivePatch(p.substring(0, eq), Integer.parseInt(p.substring(eq + 1))));
         }
         return out;

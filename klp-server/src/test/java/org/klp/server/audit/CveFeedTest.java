@@ -80,9 +80,75 @@ class CveFeedTest {
     }
 
     @Test
-    void aFeedThatIsNotUtf8IsRefusedWhole() {
-        byte[] latin1 = "{\"id\":\"CVE-2024-1\",\"summary\":\"caf\u00e9\"}".getBytes(StandardCharsets.ISO_8859_1);
-        assertThatThrownBy(() -> CveFeed.parse(latin1)).hasMessageContaining("not UTF-8");
+    void aLineThatIsNotUtf8IsRefusedAloneAndTheOthersAreRead() {
+        byte[] latin1 = "{\"id\":\"CVE-2024-1111\",\"summary\":\"caf\u00e9\"}".getBytes(StandardCharsets.ISO_8859_1);
+        byte[] feed = (GOOD + "\n" + new String(latin1, StandardCharsets.ISO_8859_1) + "\n").getBytes(StandardCharsets.ISO_8859_1);
+        byte[] mixed = new byte[GOOD.length() + 1 + latin1.length + 1];
+        System.arraycopy(GOOD.getBytes(StandardCharsets.UTF_8), 0, mixed, 0, GOOD.length());
+        mixed[GOOD.length()] = '\n';
+        System.arraycopy(latin1, 0, mixed, GOOD.length() + 1, latin1.length);
+        mixed[mixed.length - 1] = '\n';
+        CveFeed.Parsed p = CveFeed.parse(mixed);
+        assertThat(feed).isNotEmpty();
+        assertThat(p.records()).hasSize(1);
+        assertThat(p.refused()).extracting(CveFeed.Refusal::line).containsExactly(2);
+        assertThat(p.refused().get(0).error()).contains("not UTF-8");
+    }
+
+    @Test
+    void anIdTooLongToStoreIsRefusedWithItsLineAndTheOthersAreRead() {
+        CveFeed.Parsed p = parse(GOOD, GOOD.replace("CVE-2024-1086", "CVE-2032-9999999999999999999999999"),
+                GOOD.replace("CVE-2024-1086", "CVE-2032-1234567890123456789"));
+        assertThat(p.records()).extracting(e -> e.record().id()).containsExactly("CVE-2024-1086", "CVE-2032-1234567890123456789");
+        assertThat(p.refused()).extracting(CveFeed.Refusal::line).containsExactly(2);
+        assertThat(p.refused().get(0).error()).contains("Not a fix id");
+    }
+
+    @Test
+    void aLineLongerThanAnyRecordIsRefusedWithoutBeingKeptAndTheNextLineIsRead() {
+        String huge = "{\"id\":\"CVE-2024-2000\",\"summary\":\"" + "x".repeat(3 * CveFeed.MAX_LINE) + "\"}";
+        CveFeed.Parsed p = parse(huge, GOOD, "y".repeat(CveFeed.MAX_LINE + 1));
+        assertThat(p.lines()).isEqualTo(3);
+        assertThat(p.records()).extracting(CveFeed.Entry::line).containsExactly(2);
+        assertThat(p.refused()).extracting(CveFeed.Refusal::line).containsExactly(1, 3);
+        assertThat(p.refused().get(0).error()).contains("longer than " + CveFeed.MAX_LINE).hasSizeLessThan(200);
+    }
+
+    @Test
+    void aSummaryWithAControlCharacterIsRefusedAndOneWithLineBreaksIsKept() {
+        CveFeed.Parsed p = parse(GOOD.replace("nf_tables use-after-free", "nul\\u0000here"),
+                GOOD.replace("CVE-2024-1086", "CVE-2024-1087").replace("nf_tables use-after-free", "two\\nlines"));
+        assertThat(p.refused()).extracting(CveFeed.Refusal::line).containsExactly(1);
+        assertThat(p.refused().get(0).error()).contains("summary", "U+0000");
+        assertThat(p.records().get(0).record().summary()).isEqualTo("two\nlines");
+    }
+
+    @Test
+    void anIdListedTwiceIsFoundAmongThousandsOfRecords() {
+        StringBuilder feed = new StringBuilder();
+        for (int i = 0; i < 5000; i++) {
+            feed.append(GOOD.replace("CVE-2024-1086", "CVE-2024-" + (10_000 + i))).append('\n');
+        }
+        feed.append(GOOD.replace("CVE-2024-1086", "CVE-2024-" + 14_321)).append('\n');
+        CveFeed.Parsed p = CveFeed.parse(feed.toString().getBytes(StandardCharsets.UTF_8));
+        assertThat(p.records()).hasSize(5000);
+        assertThat(p.refused()).hasSize(1);
+        assertThat(p.refused().get(0).error()).contains("CVE-2024-14321 is listed again (first on line 4322)");
+    }
+
+    @Test
+    void idsAreKeptExactlyUpToFourteenDigitsAndApartFromLongerOnes() {
+        CveIdSet set = new CveIdSet();
+        assertThat(set.addOrFirstLine("CVE-2024-1086", 1)).isZero();
+        assertThat(set.addOrFirstLine("CVE-2024-10860", 2)).isZero();
+        assertThat(set.addOrFirstLine("CVE-2025-1086", 3)).isZero();
+        assertThat(set.addOrFirstLine("CVE-2024-99999999999999", 4)).isZero();
+        assertThat(set.addOrFirstLine("CVE-2024-999999999999999", 5)).isZero();
+        assertThat(set.addOrFirstLine("CVE-2024-9999999999999999999", 6)).isZero();
+        assertThat(set.addOrFirstLine("CVE-2024-1086", 7)).isEqualTo(1);
+        assertThat(set.addOrFirstLine("CVE-2024-999999999999999", 8)).isEqualTo(5);
+        assertThat(CveIdSet.key("CVE-2024-99999999999999")).isPositive();
+        assertThat(CveIdSet.key("CVE-2024-999999999999999")).isNegative();
     }
 
     @Test

@@ -69,8 +69,11 @@ public final class CheckinLoad {
             db = Database.h2(dir.resolve("db"));
         }
         Clock clock = Clock.systemUTC();
+        // every load connection comes from 127.0.0.1: the per-client limit must not be what the bench measures
+        org.klp.server.api.HttpLimits d = org.klp.server.api.HttpLimits.DEFAULT;
         KlpServer server = KlpServer.start(new KlpServer.Config("127.0.0.1", 0, dir, db, new RpmMdPackageRepository(TestServer.signingKey(), clock),
-                clock, null, 0));
+                clock, null, 0).withHttpLimits(new org.klp.server.api.HttpLimits(Math.max(d.maxConnections(), 2 * connections),
+                Math.max(d.maxConnectionsPerClient(), connections + 16), d.headerDeadline(), d.idleTimeout(), d.bodyDeadline(), d.minBodyBytesPerSecond())));
         try {
             String kernel = "5.14.21-150500.55.83-default";
             CatalogService c = server.catalog();

@@ -65,6 +65,60 @@ abstract class StoreContract {
     }
 
     @Test
+    void aCheckinTheDatabaseRefusesFailsAloneAndTheRestOfItsGroupIsStored() throws Exception {
+        List<Long> good = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            good.add(system("SCC_group_" + i, "web"));
+        }
+        long bad = system("SCC_group_poison", "web");
+        // longer than its column: what the API's checks refuse, sent to the writer directly as if they had missed it
+        HostPosture overflow = new HostPosture(KERNEL, List.of(KERNEL), List.of(), "p".repeat(65), null, 1, "ready", 0, 0, 0, false, null);
+        try (CheckinWriter w = new CheckinWriter(db().jdbi())) {
+            List<CompletableFuture<CheckinWriter.Stored>> goods = new ArrayList<>();
+            CompletableFuture<CheckinWriter.Stored> poisoned = null;
+            for (int i = 0; i < good.size(); i++) {
+                if (i == good.size() / 2) {
+                    poisoned = w.submit(CheckinWriter.Checkin.of(bad, overflow, T0.plusSeconds(1)));
+                }
+                goods.add(w.submit(CheckinWriter.Checkin.of(good.get(i), posture(2, 0, null), T0.plusSeconds(1))));
+            }
+            for (CompletableFuture<CheckinWriter.Stored> f : goods) {
+                assertThat(f.get().found()).isTrue();
+            }
+            CompletableFuture<CheckinWriter.Stored> refused = poisoned;
+            assertThatThrownBy(refused::get).isInstanceOf(java.util.concurrent.ExecutionException.class);
+        }
+        SystemStore systems = new SystemStore(db().jdbi());
+        for (long id : good) {
+            assertThat(systems.find(id).orElseThrow().posture().loadedVersion()).isEqualTo(2);
+        }
+        assertThat(systems.find(bad).orElseThrow().posture()).isNull();
+    }
+
+    @Test
+    void aFeedRecordTheDatabaseRefusesIsRefusedAloneWithItsLineAndTheRestOfItsChunkIsStored() {
+        CveStore cves = new CveStore();
+        org.klp.server.audit.CveImporter importer = new org.klp.server.audit.CveImporter(db().jdbi(), cves, new PolicyStore(db().jdbi()),
+                org.klp.core.scope.ScopePolicy.DEFAULT, java.time.Clock.fixed(T0, java.time.ZoneOffset.UTC));
+        List<org.klp.server.audit.CveFeed.Entry> entries = new ArrayList<>();
+        for (int i = 0; i < 1500; i++) {
+            entries.add(new org.klp.server.audit.CveFeed.Entry(i + 1, new org.klp.core.audit.CveRecord("CVE-2033-" + (10_000 + i), 7.5, "", "s",
+                    LocalDate.of(2033, 1, 1), org.klp.core.patch.FixCategory.SECURITY, true, List.of())));
+        }
+        // a fixed release longer than its column (the feed's reader refuses it; here it comes as if the reader had missed it)
+        KernelRelease tooLong = KernelRelease.parse("5.14.21-" + "1".repeat(150) + "-default");
+        entries.set(700, new org.klp.server.audit.CveFeed.Entry(701, new org.klp.core.audit.CveRecord("CVE-2033-99999", 7.5, "", "s",
+                LocalDate.of(2033, 1, 1), org.klp.core.patch.FixCategory.SECURITY, true, List.of(org.klp.core.audit.AffectedStream.fixedIn(tooLong)))));
+        org.klp.server.audit.CveImporter.Report r = importer.importFeed(new org.klp.server.audit.CveFeed.Parsed(1500, entries, List.of()));
+        assertThat(r.added()).isEqualTo(1499);
+        assertThat(r.refusedTotal()).isEqualTo(1);
+        assertThat(r.refused().get(0).line()).isEqualTo(701);
+        assertThat(r.refused().get(0).error()).doesNotContainIgnoringCase("insert").doesNotContain("Exception");
+        long stored = db().jdbi().withHandle(h -> h.createQuery("select count(*) from cves where id like 'CVE-2033-%'").mapTo(Long.class).one());
+        assertThat(stored).isEqualTo(1499);
+    }
+
+    @Test
     void systemsAreFilteredByKernelVersionGroupStateAndLastSeen() throws Exception {
         long a = system("SCC_filter_a", "db");
         long b = system("SCC_filter_b", "db");
