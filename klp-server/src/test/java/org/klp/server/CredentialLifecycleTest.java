@@ -125,6 +125,6 @@ class CredentialLifecycleTest {
     void anUnknownCodeIsRefusedBeforeTheBodyIsRead() {
         TestServer.Response r = t.send("POST", "/connect/subscriptions/systems", "Token token=KLP-NOPE-NOPE", "not json at all");
         assertThat(r.status()).isEqualTo(401);
-        assertThat(r.error()).contains("unknown registration code");
+        assertThat(r.error()).contains("Unknown Registration Code");
     }
 }

@@ -58,17 +58,18 @@ class EveryAnswerTest {
     @Test
     void headOfEveryReadableRouteChecksCredentialsAndCarriesTheHeadersWithoutABody() throws IOException {
         for (Route r : t.server.routes()) {
-            if (!r.method().name().equals("GET") || r.path().startsWith("/dashboard") || r.path().equals("/") || r.path().startsWith("/repo")) {
+            if (!r.method().name().equals("GET") || r.path().startsWith("/dashboard") || r.path().equals("/") || r.path().startsWith("/repo")
+                    || r.path().equals("/lifecycle")) { // pages and files, not JSON; their headers are checked by the dashboard tests
                 continue;
             }
             String path = r.path().replace("{id}", "1").replace("{name}", "default").replace("{kernel}", TestServer.KERNEL)
-                    .replace("{cve}", "CVE-2024-1086");
+                    .replace("{cve}", "CVE-2024-1086").replaceAll("\\{[a-z]+\\}", "x");
             String head = get(path, "HEAD");
             String get = get(path, "GET");
             assertThat(status(head)).as("HEAD " + path).isEqualTo(status(get));
             assertJsonWithSecurityHeaders(head, "HEAD " + path);
             assertThat(head.substring(head.indexOf("\r\n\r\n") + 4)).as("HEAD " + path + " has no body").isEmpty();
-            if (!path.equals("/health") && !path.equals("/api/openapi.json")) {
+            if (r.access() != org.klp.server.api.Access.PUBLIC) {
                 assertThat(status(head)).as("HEAD " + path + " without credentials").isEqualTo(401);
             }
         }

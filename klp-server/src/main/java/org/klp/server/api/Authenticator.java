@@ -65,7 +65,7 @@ final class Authenticator {
         }
         String c = code;
         return codes.check(code, clock.instant()).map(id -> (Caller) new Caller.WithRegistrationCode(c, id))
-                .orElseThrow(() -> ApiException.unauthorized("unknown registration code; check it, or ask your administrator for one"));
+                .orElseThrow(() -> ApiException.unauthorized("Unknown Registration Code: check it, or ask your administrator for one"));
     }
 
     private Caller system(String authorization, boolean checkedByWrite) {

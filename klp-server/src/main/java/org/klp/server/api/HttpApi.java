@@ -135,7 +135,9 @@ public final class HttpApi {
             ctx.header("Cache-Control", "no-store");
         }
         boolean read = ctx.method() == HandlerType.GET || ctx.method() == HandlerType.HEAD;
-        Renderer.Format format = read ? Renderer.Format.parse(ctx.queryParam("format")) : Renderer.Format.JSON;
+        // a route that answers bytes (an export) reads format= itself; a view is JSON or CSV, and anything else is refused when it is rendered
+        String requested = read ? ctx.queryParam("format") : null;
+        Renderer.Format format = "csv".equals(requested) ? Renderer.Format.CSV : Renderer.Format.JSON;
         Caller caller = auth.authenticate(r.access(), ctx.header("Authorization"), r.checkedByWrite());
         ctx.attribute(CALLER, caller);
         byte[] body;
@@ -148,7 +150,7 @@ public final class HttpApi {
         }
         Reply reply = r.action().handle(new Call(ctx, caller, body, stream, clock.instant(), format));
         if (reply instanceof Reply.Json j) {
-            Renderer.Rendered out = Renderer.render(j.body(), format, r.method() + " " + r.path());
+            Renderer.Rendered out = Renderer.render(j.body(), Renderer.Format.parse(requested), r.method() + " " + r.path());
             ctx.status(j.status()).contentType(out.contentType()).result(out.body());
         } else if (reply instanceof Reply.Bytes b) {
             ctx.status(b.status()).contentType(b.contentType()).result(b.body());
