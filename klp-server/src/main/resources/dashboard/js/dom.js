@@ -94,11 +94,12 @@ export function when(iso) {
 }
 
 /** "3 h ago" from an ISO instant, by this browser's clock; the exact time is in the title. */
-export function ago(iso) {
+export function ago(iso, seconds) {
   if (!iso) {
     return h('span', { class: 'muted' }, 'never');
   }
-  const s = (Date.now() - new Date(iso).getTime()) / 1000;
+  // the server's own count when it gives one (its clock decides staleness), else this browser's
+  const s = seconds === undefined || seconds === null ? (Date.now() - new Date(iso).getTime()) / 1000 : seconds;
   let text;
   if (s < 90) {
     text = 'just now';
@@ -174,7 +175,7 @@ export function verdictChip(verdict) {
 
 /** Posture status of the fleet summary → label and look. */
 export const POSTURE_STATUS = {
-  patched: ['patched', 'ok'],
+  newest: ['newest live patch', 'ok'],
   behind: ['update pending', 'warn'],
   'in-progress': ['in progress', 'info'],
   expired: ['support ended', 'bad'],
@@ -184,6 +185,22 @@ export const POSTURE_STATUS = {
 export function postureChip(status) {
   const s = POSTURE_STATUS[status] || [status, 'muted'];
   return chip(s[0], s[1]);
+}
+
+/** Where a kernel stands in its live patch support (GET /api/v1/systems: support) → label and look. */
+export const SUPPORT = {
+  ok: ['supported', 'ok'],
+  ending: ['support ends soon', 'warn'],
+  ended: ['support ended', 'bad'],
+  'unknown-kernel': ['kernel not in the catalog', 'bad2'],
+};
+
+export function supportChip(support, endOfSupport) {
+  const s = SUPPORT[support];
+  if (!s) {
+    return '–';
+  }
+  return [chip(s[0], s[1]), endOfSupport ? h('span', { class: 'muted' }, ' ' + endOfSupport) : ''];
 }
 
 /** Linux taint flags by bit (Documentation/admin-guide/tainted-kernels.rst). */

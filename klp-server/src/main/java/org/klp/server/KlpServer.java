@@ -19,6 +19,7 @@ import org.klp.server.export.ExportSource;
 import org.klp.server.metrics.FleetNumbersReader;
 import org.klp.server.metrics.MetricsEndpoint;
 import org.klp.server.metrics.ServerMetrics;
+import org.klp.server.catalog.SharedDataFolder;
 import org.klp.server.policy.PolicyEngine;
 import org.klp.server.policy.RolloutSupervisor;
 import org.klp.server.service.AdminTokenService;
@@ -40,8 +41,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The klp server: one instance of the REST API, registration, check-ins, policies and publishing
- * over one database. Several instances may share a PostgreSQL database (they keep no state of
- * their own but caches that the policy generation keeps current).
+ * over one database. Several instances may share a PostgreSQL database: they keep no state of
+ * their own but the CVE audit and caches, which follow the fleet feed every instance writes.
  *
  * <pre>{@code
  * try (KlpServer server = KlpServer.start(new KlpServer.Config("127.0.0.1", 0, dataDir, Database.h2(dataDir), packages,
@@ -126,27 +127,29 @@ public final class KlpServer implements AutoCloseable {
     public static KlpServer start(Config config) {
         Database db = config.database();
         var jdbi = db.jdbi();
+        // every instance on the database serves the same repositories, signed with the same key, from one shared folder
+        SharedDataFolder shared = SharedDataFolder.verify(jdbi, config.dataDir(), config.packages().keyFingerprint());
         CatalogStore catalogStore = new CatalogStore(jdbi);
         PolicyStore policies = new PolicyStore(jdbi);
         SystemStore systems = new SystemStore(jdbi);
         RegistrationStore registrations = new RegistrationStore(jdbi);
         AdminTokenStore tokens = new AdminTokenStore(jdbi);
         PolicyEngine engine = new PolicyEngine(jdbi, catalogStore, policies, config.clock(),
-                config.publicUrl() != null ? config.publicUrl() : "http://" + config.host() + ":" + config.port(), 500);
+                config.publicUrl() != null ? config.publicUrl() : "http://" + config.host() + ":" + config.port());
         engine.checkinInterval(config.checkinInterval());
         CveStore cves = new CveStore();
         CveImporter importer = new CveImporter(jdbi, cves, policies, ScopePolicy.DEFAULT, config.clock());
-        // the audit follows every committed check-in; it loads the fleet on its own thread, after the writer folded the log
-        AuditService audit = new AuditService(jdbi, catalogStore, cves, importer, engine, config.clock(), config.checkinInterval());
-        CheckinWriter writer = new CheckinWriter(jdbi, audit::committed);
+        // the audit follows the fleet feed (every instance's check-ins and changes); it loads the fleet on its own thread
+        AuditService audit = new AuditService(db, catalogStore, cves, importer, engine, config.clock(), config.checkinInterval());
+        CheckinWriter writer = new CheckinWriter(jdbi, group -> engine.snapshot().group(group), audit::poke);
         audit.start();
         Path repos = config.dataDir().resolve("repos");
-        CatalogService catalog = new CatalogService(jdbi, catalogStore, policies, config.packages(), repos, config.clock(), importer,
+        CatalogService catalog = new CatalogService(jdbi, catalogStore, policies, config.packages(), shared, config.clock(), importer,
                 engine::invalidate);
         catalog.ensureProductPackages();
-        RolloutSupervisor supervisor = new RolloutSupervisor(jdbi, policies, engine, config.clock());
+        RolloutSupervisor supervisor = new RolloutSupervisor(jdbi, policies, systems, engine, config.clock());
         ServerMetrics metrics = new ServerMetrics(config.clock(), version());
-        metrics.fleet(new FleetNumbersReader(audit, systems, engine, config.clock()), audit::lag, () -> audit.status().pendingEvents());
+        metrics.fleet(new FleetNumbersReader(audit, systems, engine, config.clock()), () -> audit.lag().behind(), () -> audit.lag().behindEvents());
         SystemCredentials credentials = new SystemCredentials(systems);
         FleetService fleet = new FleetService(jdbi, systems, registrations, catalogStore, engine, writer, audit, credentials);
         AdminTokenService adminTokens = new AdminTokenService(tokens);

@@ -74,7 +74,8 @@ public final class Main implements Callable<Integer> {
 
     /** Where the data lives: an H2 database and the repositories under --data, or PostgreSQL by --db. */
     static class Storage {
-        @Option(names = "--data", paramLabel = "DIR", description = "Data folder: H2 database, repositories, signing key (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--data", paramLabel = "DIR", description = {"Data folder: H2 database, repositories, signing key (default: ${DEFAULT-VALUE}).",
+                "Several instances on one PostgreSQL share one data folder (a shared file system); serve refuses another."})
         Path data = Path.of("data");
 
         @Option(names = "--db", paramLabel = "JDBC-URL", description = "A PostgreSQL database instead of H2, e.g. jdbc:postgresql://localhost/klp.")
@@ -142,6 +143,7 @@ public final class Main implements Callable<Integer> {
             Database db = storage.open();
             KlpServer server;
             try {
+                org.klp.server.catalog.SharedDataFolder.checkFolder(db.jdbi(), storage.data);
                 String firstToken = firstAdminToken(new AdminTokenStore(db.jdbi()));
                 if (checkinIntervalSeconds < 60 || checkinIntervalSeconds > 7 * 86400) {
                     throw new CommandLine.ParameterException(spec.commandLine(), "--checkin-interval must be from 60 to 604800 seconds, was "

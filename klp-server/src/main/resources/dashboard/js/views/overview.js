@@ -1,17 +1,14 @@
-// Fleet overview: systems by posture and state (GET /api/v1/summary), failed applies
-// (GET /api/v1/systems?state=failed), halted rollouts, and the CVE exposure (GET /api/v1/audit/summary).
+// Fleet overview: every figure from one answer, GET /api/v1/summary, computed from one read of the
+// CVE audit on the server, so that no two figures contradict: hosts by what it takes to make them
+// safe from every known CVE (they add up to the hosts that checked in), by live patch posture, by
+// kernel support; halted rollouts; the CVEs that put the most hosts at risk.
 
 import { get } from '../api.js';
 import { csaf, csv, downloads, oval } from '../download.js';
 import { bar, chip, cveLink, figure, h, link, num, POSTURE_STATUS, postureChip, section, table, VERDICTS, when } from '../dom.js';
 
 export async function render(root, ctx) {
-  const [s, failed, audit] = await Promise.all([
-    get('/api/v1/summary'),
-    get('/api/v1/systems', { state: 'failed', limit: 1 }),
-    get('/api/v1/audit/summary', { top: 5 }).catch((e) => ({ error: e })),
-  ]);
-  const neverCheckedIn = s.systems - s.checkedIn;
+  const s = await get('/api/v1/summary', { top: 5 });
 
   root.append(h('h1', null, 'Fleet overview'));
 
@@ -28,17 +25,24 @@ export async function render(root, ctx) {
     h('div', { class: 'figures' },
       figure('systems', 'registered systems', s.systems, { href: '#/systems' }),
       figure('checkedIn', 'checked in', s.checkedIn),
-      figure('neverCheckedIn', 'never checked in', neverCheckedIn, { href: '#/systems?state=new', kind: neverCheckedIn ? 'muted' : '' })),
+      figure('neverCheckedIn', 'never checked in', s.neverCheckedIn, { href: '#/systems?state=new', kind: s.neverCheckedIn ? 'muted' : '' })),
+    h('h3', null, 'What it takes to be safe from every known CVE'),
+    h('p', { class: 'muted' }, 'Each host that checked in is counted once, by its worst CVE verdict; these add up to the hosts that checked in.'),
+    h('div', { class: 'figures', id: 'remedies' },
+      figure('safe', 'safe: nothing to do', s.safe, { kind: 'ok', href: '#/systems?sort=worstVerdict&order=desc' }),
+      figure('fixableByLivePatch', 'a live patch update', s.fixableByLivePatch, { kind: s.fixableByLivePatch ? 'warn' : '' }),
+      figure('needReboot', 'a reboot', s.needReboot, { kind: s.needReboot ? 'bad' : '', href: '#/lifecycle' }),
+      figure('noFixYet', 'nothing yet: a CVE without a fix', s.noFixYet, { kind: s.noFixYet ? 'bad' : '' }),
+      figure('unknown', 'unknown: overdue check-in', s.unknown, { kind: s.unknown ? 'muted' : '' })),
     h('h3', null, 'Live patch state'),
     h('div', { class: 'figures' },
-      figure('patched', 'patched: newest live patch loaded', s.patched, { kind: 'ok' }),
+      figure('onNewest', 'newest live patch loaded', s.onNewest, { kind: 'ok' }),
       figure('behind', 'pending: a newer live patch exists', s.behind, { kind: s.behind ? 'warn' : '' }),
       figure('inProgress', 'transition in progress', s.inProgress, { href: '#/systems?state=in_progress', kind: s.inProgress ? 'info' : '' }),
       figure('forced', 'forced transition: reboot recommended', s.forced, { href: '#/systems?state=forced', kind: s.forced ? 'bad' : '' }),
-      figure('failed', 'last apply failed or reverted', failed.total, { href: '#/systems?state=failed', kind: failed.total ? 'bad' : '' })),
-    h('h3', null, 'Reboots and kernel support'),
+      figure('failedApplies', 'last apply failed or reverted', s.failedApplies, { href: '#/systems?state=failed', kind: s.failedApplies ? 'bad' : '' })),
+    h('h3', null, 'Kernel support'),
     h('div', { class: 'figures' },
-      figure('needingReboot', 'need a reboot now: forced, support ended or unsupported kernel', s.needingReboot, { href: '#/lifecycle', kind: s.needingReboot ? 'bad' : '' }),
       figure('expiringWithin30Days', 'kernel support ends within 30 days', s.expiringWithin30Days, { href: '#/lifecycle', kind: s.expiringWithin30Days ? 'warn' : '' }),
       figure('expired', 'kernel support ended', s.expired, { href: '#/lifecycle', kind: s.expired ? 'bad' : '' }),
       figure('unsupportedKernel', 'kernel not in the catalog', s.unsupportedKernel, { kind: s.unsupportedKernel ? 'bad' : '' }))));
@@ -64,25 +68,21 @@ export async function render(root, ctx) {
 
   const exposure = section('CVE exposure');
   exposure.id = 'cve-exposure';
-  if (audit.error) {
-    exposure.append(h('p', { class: 'error' }, 'The CVE audit cannot answer: ' + audit.error.message));
-  } else {
-    exposure.append(
-      downloads([csv('/api/v1/audit/summary', { top: 5 }, 'klp-top-cves.csv'), oval({}, 'klp-oval.xml'),
-        csaf(audit.topCves.map((c) => c.cve))]),
-      h('div', { class: 'figures' },
-        figure('auditHosts', 'hosts audited', audit.hosts),
-        figure('hostsAtRisk', 'hosts at risk from a known CVE', audit.hostsAtRisk, { kind: audit.hostsAtRisk ? 'bad' : 'ok', href: '#/cves' }),
-        figure('fixableByLivePatch', 'safe after a live patch update', audit.fixableByLivePatch, { kind: audit.fixableByLivePatch ? 'warn' : '' }),
-        figure('needReboot', 'need a reboot to be safe from every known CVE', audit.needReboot, { kind: audit.needReboot ? 'bad' : '' })),
-      h('h3', null, 'Hosts by their worst verdict'),
-      bar(VERDICTS.map(([v, label, kind]) => ({ label, value: audit.hostsByWorstVerdict[v] || 0, kind, dataset: { verdict: v } }))),
-      h('h3', null, 'Top CVEs'),
-      table([{ label: 'CVE' }, { label: 'CVSS', class: 'num' }, { label: 'Hosts at risk', class: 'num' },
-        { label: 'Fixable by live patch', class: 'num' }, { label: 'Need reboot', class: 'num' }],
-      audit.topCves.map((c) => [cveLink(c.cve), c.cvss.toFixed(1), num(c.hostsAtRisk), num(c.fixableByLivePatch), num(c.needReboot)]),
-      { empty: 'No host is at risk from any CVE the server knows.' }));
-  }
+  exposure.append(
+    downloads([csv('/api/v1/audit/summary', { top: 5 }, 'klp-top-cves.csv'), oval({}, 'klp-oval.xml'),
+      csaf(s.topCves.map((c) => c.cve))]),
+    h('div', { class: 'figures' },
+      figure('hostsAtRisk', 'hosts at risk from a known CVE', s.hostsAtRisk, { kind: s.hostsAtRisk ? 'bad' : 'ok', href: '#/cves' }),
+      figure('exposuresLivePatch', 'exposures a live patch update closes', s.exposures.livePatchUpdate),
+      figure('exposuresReboot', 'exposures only a reboot closes', s.exposures.reboot),
+      figure('exposuresNoFix', 'exposures nothing closes yet', s.exposures.noFixYet)),
+    h('h3', null, 'Hosts by their worst verdict'),
+    bar(VERDICTS.map(([v, label, kind]) => ({ label, value: s.hostsByWorstVerdict[v] || 0, kind, dataset: { verdict: v } }))),
+    h('h3', null, 'Top CVEs'),
+    table([{ label: 'CVE' }, { label: 'CVSS', class: 'num' }, { label: 'Hosts at risk', class: 'num' },
+      { label: 'Fixable by live patch', class: 'num' }, { label: 'Need reboot', class: 'num' }],
+    s.topCves.map((c) => [cveLink(c.cve), c.cvss.toFixed(1), num(c.hostsAtRisk), num(c.fixableByLivePatch), num(c.needReboot)]),
+    { empty: 'No host is at risk from any CVE the server knows.' }));
   root.append(exposure);
 
   root.append(section('Groups',

@@ -1,4 +1,4 @@
-// Rollouts and policies: staged rollouts with promote and halt (POST /api/v1/rollouts/…/promote|halt),
+// Rollouts and policies: staged rollouts with promote, halt and resume (POST /api/v1/rollouts/…/promote|halt|resume),
 // groups and their policy (GET /api/v1/groups), pins (GET /api/v1/pins; PUT and DELETE
 // /api/v1/groups/{name}/pins/{kernel} and /api/v1/pins/{kernel}). Every change is confirmed first,
 // and a pin's confirmation names the fixes it drops and the hosts that would go back.
@@ -20,16 +20,17 @@ export async function render(root, ctx) {
   root.append(h('h1', null, 'Rollouts and policies'));
 
   root.append(section('Staged rollouts',
-    h('p', { class: 'muted' }, 'A new live patch version goes to the canary group first; after the soak time it is promoted to the staged group. A halt stops it for hosts that do not run it yet.'),
+    h('p', { class: 'muted' }, 'A new live patch version goes to the canary group first; it is promoted to the staged group once enough canaries on its kernel ran it settled for the soak time (no canary on the kernel holds it). A failed apply, a stuck or forced transition or new taint on a canary halts it; a halt stops it for hosts that do not run it yet.'),
     table([{ label: 'Group' }, { label: 'Kernel' }, { label: 'Version', class: 'num' }, { label: 'Status' }, { label: 'Started' }, { label: 'Changed' },
       { label: 'Reason' }, { label: '' }],
     rollouts.map((r) => h('tr', { dataset: { rollout: r.group + '/' + r.kernel + '/' + r.version, status: r.status } },
       h('td', null, link('#/systems', { group: r.group }, r.group)), h('td', null, h('code', null, r.kernel)), h('td', { class: 'num' }, 'v' + r.version),
-      h('td', null, chip(r.status, r.status === 'promoted' ? 'ok' : r.status === 'halted' ? 'bad' : 'info')),
+      h('td', null, chip(r.status, r.status === 'promoted' ? 'ok' : r.status === 'halted' ? 'bad' : r.status === 'superseded' ? 'muted' : 'info')),
       h('td', { class: 'nowrap' }, when(r.startedAt)), h('td', { class: 'nowrap' }, when(r.changedAt)), h('td', { class: 'message' }, r.reason || ''),
       h('td', { class: 'actions' },
-        r.status !== 'promoted' ? h('button', { type: 'button', class: 'small', dataset: { action: 'promote' }, onclick: () => promote(env, r) }, 'Promote') : null,
-        r.status !== 'halted' ? h('button', { type: 'button', class: 'small danger', dataset: { action: 'halt' }, onclick: () => halt(env, r) }, 'Halt') : null))),
+        r.status === 'canary' ? h('button', { type: 'button', class: 'small', dataset: { action: 'promote' }, onclick: () => promote(env, r) }, 'Promote') : null,
+        r.status === 'canary' ? h('button', { type: 'button', class: 'small danger', dataset: { action: 'halt' }, onclick: () => halt(env, r) }, 'Halt') : null,
+        r.status === 'halted' ? h('button', { type: 'button', class: 'small', dataset: { action: 'resume' }, onclick: () => resume(env, r) }, 'Resume') : null))),
     { empty: 'No staged rollouts: they start when a version is published for a kernel that a staged group runs.', dataset: { table: 'rollouts' } })));
 
   root.append(section('Groups and their policy',
@@ -41,7 +42,7 @@ export async function render(root, ctx) {
         h('td', null, link('#/systems', { group: n }, n)), h('td', { class: 'num' }, num(hosts.get(n) || 0)),
         h('td', null, g ? chip(g.policy, 'info') : [chip('latest', 'muted'), h('span', { class: 'muted' }, ' (no policy of its own)')]),
         h('td', null, g && g.canaryGroup ? g.canaryGroup : '–'),
-        h('td', null, g && g.policy === 'staged' ? duration(g.soak) : '–'),
+        h('td', null, g && g.policy === 'staged' ? duration(g.soak) + ' on ' + g.minCanaries + ' canar' + (g.minCanaries === 1 ? 'y' : 'ies') : '–'),
         h('td', null, g && g.kernelLock ? 'locked' : 'allowed'),
         h('td', null, g ? 'after ' + duration(g.transitionTimeout) + ': ' + g.onTimeout : 'after ' + duration(60) + ': revert'));
     }), { dataset: { table: 'groups' } })));
@@ -179,6 +180,18 @@ async function promote(env, r) {
   }
   await call('POST', rolloutPath(r, 'promote'));
   notify('Promoted v' + r.version + ' of ' + r.kernel + ' to group ' + r.group + '.', 'ok');
+  env.ctx.refresh();
+}
+
+async function resume(env, r) {
+  const ok = await ask({ title: 'Resume the rollout of v' + r.version + ' of ' + r.kernel + ' to group ' + r.group + '?',
+    body: [h('p', null, 'The canaries get v' + r.version + ' again, and it is promoted only once they ran it settled for the soak time, counted from now.')],
+    confirm: 'Resume' });
+  if (!ok) {
+    return;
+  }
+  await call('POST', rolloutPath(r, 'resume'));
+  notify('Resumed v' + r.version + ' of ' + r.kernel + ' for group ' + r.group + '.', 'ok');
   env.ctx.refresh();
 }
 

@@ -3,7 +3,7 @@
 
 import { ApiError, get } from '../api.js';
 import { csaf, csv, downloads, oval } from '../download.js';
-import { ago, chip, cveLink, facts, h, link, num, section, table, taintText, VERDICTS, verdictChip, when } from '../dom.js';
+import { ago, chip, cveLink, facts, h, link, num, section, supportChip, table, taintText, VERDICTS, verdictChip, when } from '../dom.js';
 
 export async function render(root, ctx) {
   const id = Number(ctx.match[1]);
@@ -26,6 +26,9 @@ export async function render(root, ctx) {
         ['Group', link('#/systems', { group: s.group }, s.group)],
         ['Registered', when(s.registeredAt)],
         ['Last seen', s.lastSeen ? [ago(s.lastSeen), ' (' + when(s.lastSeen) + ')'] : 'never'],
+        ['Last check-in', s.lastCheckin ? [ago(s.lastCheckin, s.checkinAgeSeconds), ' (' + when(s.lastCheckin) + ')'] : 'never'],
+        ['Worst verdict', s.worstVerdict ? verdictChip(s.worstVerdict) : '–'],
+        ['Kernel support', supportChip(s.support, s.endOfSupport)],
         ['Check-ins', num(s.checkins)],
         ['Products', detail.activations.length ? h('ul', { class: 'plain' }, detail.activations.map((a) => h('li', null, a))) : 'none activated'],
       ])),

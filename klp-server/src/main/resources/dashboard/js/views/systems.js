@@ -1,8 +1,10 @@
-// Systems: the filterable list of GET /api/v1/systems (group, kernel, live patch version, state,
-// product, last seen), paged. The filters live in the URL (#/systems?group=db&state=forced).
+// Systems: the filterable list of GET /api/v1/systems (hostname, group, kernel, live patch version,
+// state, product, last seen), sortable (worst verdict, last check-in, hostname, …), paged; each
+// with its worst CVE verdict, its kernel's end of support and its check-in age. The filters live in
+// the URL (#/systems?group=db&state=forced&sort=worstVerdict&order=desc).
 
 import { get } from '../api.js';
-import { ago, chip, h, link, num, section, systemLink, table } from '../dom.js';
+import { ago, chip, h, link, num, section, supportChip, systemLink, table, verdictChip } from '../dom.js';
 
 const PAGE = 50;
 
@@ -25,6 +27,20 @@ const SEEN = [
   ['not-7d', 'not seen for a week', 'before', 7 * 86400],
 ];
 
+const SORTS = [
+  ['id', 'registration'],
+  ['worstVerdict', 'worst verdict'],
+  ['lastCheckin', 'last check-in'],
+  ['hostname', 'hostname'],
+  ['group', 'group'],
+  ['kernel', 'kernel'],
+];
+
+const ORDERS = [
+  ['asc', 'ascending'],
+  ['desc', 'descending (worst, latest first)'],
+];
+
 function options(list, selected) {
   return list.map(([value, label]) => h('option', { value, selected: value === selected }, label));
 }
@@ -38,6 +54,9 @@ export async function render(root, ctx) {
     state: p.get('state') || '',
     product: p.get('product') || '',
     seen: p.get('seen') || '',
+    hostname: p.get('hostname') || '',
+    sort: p.get('sort') || '',
+    order: p.get('order') || '',
   };
   const offset = Math.max(0, Number(p.get('offset')) || 0);
   const seen = SEEN.find((s) => s[0] === filter.seen);
@@ -49,6 +68,7 @@ export async function render(root, ctx) {
     get('/api/v1/systems', {
       group: filter.group, kernel: filter.kernel, version: filter.version, state: filter.state, product: filter.product,
       seenAfter: seen && seen[2] === 'after' ? since : null, seenBefore: seen && seen[2] === 'before' ? since : null,
+      hostname: filter.hostname, sort: filter.sort, order: filter.order,
       limit: PAGE, offset,
     }),
   ]);
@@ -56,6 +76,7 @@ export async function render(root, ctx) {
   const kernelNames = [...new Set([...kernels.map((k) => k.release), ...summary.postures.map((x) => x.kernel)])].sort();
 
   const form = h('form', { class: 'filters', id: 'system-filters' },
+    h('label', null, 'Hostname', h('input', { name: 'hostname', type: 'search', maxlength: 255, value: filter.hostname, placeholder: 'any' })),
     h('label', null, 'Group', h('select', { name: 'group' }, h('option', { value: '' }, 'any group'),
       summary.groups.map((g) => h('option', { value: g.group, selected: g.group === filter.group }, g.group + ' (' + num(g.hosts) + ')')))),
     h('label', null, 'Kernel', h('select', { name: 'kernel' }, h('option', { value: '' }, 'any kernel'),
@@ -68,6 +89,8 @@ export async function render(root, ctx) {
         return h('option', { value: triplet, selected: triplet === filter.product }, x.name);
       }))),
     h('label', null, 'Last seen', h('select', { name: 'seen' }, options(SEEN, filter.seen))),
+    h('label', null, 'Sort by', h('select', { name: 'sort' }, options(SORTS, filter.sort || 'id'))),
+    h('label', null, 'Order', h('select', { name: 'order' }, options(ORDERS, filter.order || 'asc'))),
     h('div', { class: 'buttons' },
       h('button', { type: 'submit', class: 'primary' }, 'Filter'),
       h('button', { type: 'button', class: 'quiet', onclick: () => ctx.go('#/systems') }, 'Clear')));
@@ -100,6 +123,9 @@ export async function render(root, ctx) {
       h('td', { class: 'num' }, posture ? (posture.loadedVersion ? 'v' + posture.loadedVersion : 'none') : '–',
         top !== undefined ? h('span', { class: posture.loadedVersion < top ? 'behind' : 'muted' }, ' of ' + top) : ''),
       h('td', null, state),
+      h('td', { dataset: { verdict: s.worstVerdict || '' } }, s.worstVerdict ? verdictChip(s.worstVerdict) : '–'),
+      h('td', { dataset: { support: s.support || '' } }, supportChip(s.support, s.endOfSupport)),
+      h('td', { dataset: { age: s.checkinAgeSeconds === null ? '' : s.checkinAgeSeconds } }, s.lastCheckin ? ago(s.lastCheckin, s.checkinAgeSeconds) : 'never'),
       h('td', null, ago(s.lastSeen)),
       h('td', { class: 'num' }, num(s.checkins)));
   });
@@ -114,6 +140,7 @@ export async function render(root, ctx) {
     section('Filter', form),
     h('section', { class: 'card' }, pager,
       table([{ label: 'Host' }, { label: 'ID', class: 'num' }, { label: 'Group' }, { label: 'Kernel' }, { label: 'Live patch', class: 'num' },
-        { label: 'State' }, { label: 'Last seen' }, { label: 'Check-ins', class: 'num' }], rows,
+        { label: 'State' }, { label: 'Worst verdict' }, { label: 'Kernel support' }, { label: 'Checked in' }, { label: 'Last seen' },
+        { label: 'Check-ins', class: 'num' }], rows,
       { empty: 'No systems match these filters.', dataset: { table: 'systems' } })));
 }

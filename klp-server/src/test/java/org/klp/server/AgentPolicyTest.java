@@ -147,7 +147,7 @@ class AgentPolicyTest {
         JsonNode list = t.admin("GET", "/api/v1/systems?state=forced", null, 200).body();
         assertThat(list.path("total").asLong()).isEqualTo(1);
         assertThat(list.at("/systems/0/posture/forced").asBoolean()).isTrue();
-        assertThat(t.admin("GET", "/api/v1/summary", null, 200).body().path("needingReboot").asLong()).isEqualTo(1);
+        assertThat(t.admin("GET", "/api/v1/summary", null, 200).body().path("forced").asLong()).isEqualTo(1);
     }
 
     @Test

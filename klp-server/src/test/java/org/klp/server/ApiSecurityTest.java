@@ -84,7 +84,7 @@ class ApiSecurityTest {
             }
             checked.add(method + " " + path);
         }
-        assertThat(checked).hasSize(58);
+        assertThat(checked).hasSize(59);
         assertThat(rows("systems")).isEqualTo(systems);
         assertThat(rows("system_events")).isEqualTo(events);
         assertThat(rows("registration_codes")).isEqualTo(codes);

@@ -74,6 +74,37 @@ class AuditAlwaysCurrentTest {
     }
 
     @Test
+    void aNewerKernelsLivePatchCarryingAnUnfixedCveMakesItRebootRequiredNamingThatKernel() {
+        try (TestServer t = TestServer.h2(TestServer.tempDir("audit-newer-kernel")).withCatalog()) {
+            TestServer.Announced a = t.announce("a");
+            checkIn(t, a, 2);
+            String stream = "5.14.21-150500-default";
+            t.admin("POST", "/api/v1/cves", "{\"id\":\"" + CVE + "\",\"cvss\":7.8,\"published\":\"2024-06-10\",\"affected\":[{\"stream\":\""
+                    + stream + "\"}]}", 200);
+            assertThat(count(t, CVE, "NO_FIX_YET")).isEqualTo(1);
+            String newer = "5.14.21-150500.55.88-default";
+            t.admin("POST", "/api/v1/kernels", "{\"product\":\"" + TestServer.LP + "\",\"release\":\"" + newer + "\",\"released\":\"2025-04-01\"}",
+                    201);
+            t.publishVersion(newer, 2, CVE);
+            assertThat(count(t, CVE, "NO_FIX_YET")).isZero();
+            assertThat(count(t, CVE, "REBOOT_REQUIRED")).isEqualTo(1);
+            JsonNode host = t.admin("GET", "/api/v1/audit/systems/" + a.id(), null, 200).body();
+            JsonNode finding = null;
+            for (JsonNode f : host.path("findings")) {
+                if (f.path("cve").asText().equals(CVE)) {
+                    finding = f;
+                }
+            }
+            assertThat(finding).isNotNull();
+            assertThat(finding.at("/evidence/fixedIn").asText()).isEqualTo(newer);
+            assertThat(finding.at("/evidence/carriedBy").asText()).isEqualTo("kernel-livepatch-5_14_21-150500_55_88-default-2");
+            assertThat(finding.path("explain").asText()).contains("reboot into " + newer + " and apply it");
+            JsonNode summary = t.admin("GET", "/api/v1/audit/summary", null, 200).body();
+            assertThat(summary.path("noFixYet").asInt()).isZero();
+        }
+    }
+
+    @Test
     void aRestartedServerRebuildsTheSameAuditFromItsStore() throws Exception {
         Path dir = TestServer.tempDir("audit-restart");
         String before;
@@ -99,6 +130,35 @@ class AuditAlwaysCurrentTest {
             db.close();
         }
         assertThat(Files.exists(dir.resolve("db"))).isTrue();
+    }
+
+    @Test
+    void onlyACheckinWithItsPostureMakesAHostFreshAKeepaliveDoesNotEvenAcrossARestart() throws Exception {
+        Path dir = TestServer.tempDir("audit-keepalive");
+        long id;
+        try (TestServer t = TestServer.h2(dir).withCatalog()) {
+            TestServer.Announced a = t.announce("a");
+            id = a.id();
+            checkIn(t, a, 2);
+            assertThat(count(t, "CVE-2024-1086", "PATCHED_BY_LIVE_PATCH")).isEqualTo(1);
+            t.clock.advance(Duration.ofMinutes(80));
+            assertThat(t.send("PUT", "/connect/systems", a.basic(), "{\"hostname\":\"a\"}").status()).isEqualTo(204);
+            t.clock.advance(Duration.ofMinutes(20));
+            assertThat(count(t, "CVE-2024-1086", "UNKNOWN")).isEqualTo(1);
+            JsonNode system = t.admin("GET", "/api/v1/systems/" + id, null, 200).body().path("system");
+            assertThat(system.path("lastSeen").asText()).isEqualTo("2025-06-01T11:20:00Z");
+            assertThat(system.path("lastCheckin").asText()).isEqualTo("2025-06-01T10:00:00Z");
+        }
+        Database db = Database.h2(dir.resolve("db"));
+        MutableClock clock = new MutableClock(java.time.Instant.parse("2025-06-01T11:40:00Z"));
+        try (KlpServer s = KlpServer.start(new KlpServer.Config("127.0.0.1", 0, dir, db, new RpmMdPackageRepository(TestServer.signingKey(), clock),
+                clock, null, 0))) {
+            String token = s.tokens().create("again", clock.instant());
+            String cve = get(java.net.http.HttpClient.newHttpClient(), s.url() + "/api/v1/audit/cves/CVE-2024-1086?limit=0", token);
+            assertThat(cve).contains("\"UNKNOWN\":1");
+        } finally {
+            db.close();
+        }
     }
 
     private static String get(java.net.http.HttpClient http, String url, String token) throws Exception {

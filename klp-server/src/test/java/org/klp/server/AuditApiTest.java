@@ -148,15 +148,14 @@ class AuditApiTest {
         int atRisk = 0;
         int live = 0;
         int reboot = 0;
+        int noFix = 0;
         Map<Verdict, Integer> byWorst = new EnumMap<>(Verdict.class);
         Map<String, Integer> perCve = new HashMap<>();
         for (HostFacts h : stored.hosts().values()) {
             Verdict worst = Verdict.NOT_AFFECTED;
-            boolean needsReboot = false;
             for (CveRecord c : stored.cves()) {
                 Verdict v = stored.naive().verdict(h, c, now);
                 worst = Verdict.worse(worst, v);
-                needsReboot |= v.needsReboot();
                 if (v.atRisk()) {
                     perCve.merge(c.id(), 1, Integer::sum);
                 }
@@ -164,8 +163,10 @@ class AuditApiTest {
             byWorst.merge(worst, 1, Integer::sum);
             atRisk += worst.atRisk() ? 1 : 0;
             live += worst.fixableByLivePatch() ? 1 : 0;
-            reboot += needsReboot ? 1 : 0;
+            reboot += worst.needsReboot() ? 1 : 0;
+            noFix += worst == Verdict.NO_FIX_YET ? 1 : 0;
         }
+        assertThat(n.path("noFixYet").asInt()).isEqualTo(noFix);
         assertThat(n.path("hosts").asInt()).isEqualTo(AuditFleet.HOSTS.size());
         assertThat(n.path("hostsAtRisk").asInt()).isEqualTo(atRisk);
         assertThat(n.path("fixableByLivePatch").asInt()).isEqualTo(live);
@@ -293,8 +294,8 @@ class AuditApiTest {
         assertThat(lines[1]).startsWith("CVE-2024-1086,");
         String host = t.admin("GET", "/api/v1/audit/systems/" + fleet.id("h08") + "?format=csv", null, 200).text();
         assertThat(host.split("\r\n")[0]).isEqualTo("system_id,hostname,cve,cvss,verdict,explanation");
-        assertThat(host).contains("\"fixed in " + AuditFleet.K90 + " and later; no live patch helps: the fix changes kernel data structures, which a"
-                + " live patch cannot do\"");
+        assertThat(host).contains("\"fixed in " + AuditFleet.K90 + " and later; no live patch for " + AuditFleet.K65 + " helps: the fix changes"
+                + " kernel data structures, which a live patch cannot do\"");
         for (String path : List.of("summary", "what-if?group=db&change=latest", "lifecycle/ending", "lifecycle/expired", "reboot-plan", "coverage")) {
             TestServer.Response r = t.admin("GET", "/api/v1/audit/" + path + (path.contains("?") ? "&" : "?") + "format=csv", null, 200);
             assertThat(r.text()).as(path).contains("\r\n");

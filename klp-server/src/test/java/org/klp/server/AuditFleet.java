@@ -163,13 +163,15 @@ final class AuditFleet {
             Posture posture = p.loadedVersion() == 0 ? Posture.unpatched(k)
                     : new Posture(k, p.loadedVersion(), p.transition().equals("in_progress") ? Transition.IN_PROGRESS : Transition.COMPLETE, p.forced());
             int pin = 0;
+            org.klp.core.audit.HoldReason heldBy = org.klp.core.audit.HoldReason.PIN;
             if (r.group().equals("db") && p.kernel().equals(K83)) {
                 pin = 1;
             } else if (r.group().equals("hold") && newest.containsKey(p.kernel()) && p.loadedVersion() > 0 && p.loadedVersion() < newest.get(p.kernel())) {
                 pin = p.loadedVersion();
+                heldBy = org.klp.core.audit.HoldReason.GROUP_POLICY;
             }
-            hosts.put(r.id(), new HostFacts((int) r.id(), groupIds.computeIfAbsent(r.group(), g -> groupIds.size()), posture, pin,
-                    p.installedKernels().stream().map(KernelRelease::parse).toList(), r.lastSeen(), STALE_AFTER));
+            hosts.put(r.id(), new HostFacts((int) r.id(), groupIds.computeIfAbsent(r.group(), g -> groupIds.size()), posture, pin, heldBy,
+                    p.installedKernels().stream().map(KernelRelease::parse).toList(), r.lastCheckin(), STALE_AFTER));
             groups.put(r.id(), r.group());
         }
         NaiveAudit naive = new NaiveAudit(ScopePolicy.DEFAULT, ZoneOffset.UTC, cves, kernels, packages);

@@ -245,7 +245,7 @@ class DashboardBrowserTest {
 
     @Test
     @Order(2)
-    void theOverviewShowsTheApisFiguresAndTheHaltedRolloutWithItsReason() throws Exception {
+    void theOverviewShowsTheApisFiguresFromOneComputationThatAddUpAndTheHaltedRolloutWithItsReason() throws Exception {
         loggedIn();
         b.view(base, "/overview", "overview");
         JsonNode s = api("/api/v1/summary");
@@ -259,16 +259,24 @@ class DashboardBrowserTest {
         assertThat(s.path("systems").asLong() - s.path("checkedIn").asLong()).isEqualTo(1);
         assertThat(s.path("behind").asLong()).isPositive();
 
-        for (String key : List.of("systems", "checkedIn", "patched", "behind", "inProgress", "forced", "needingReboot", "expiringWithin30Days",
-                "expired", "unsupportedKernel")) {
+        for (String key : List.of("systems", "checkedIn", "neverCheckedIn", "safe", "fixableByLivePatch", "needReboot", "noFixYet", "unknown",
+                "onNewest", "behind", "inProgress", "forced", "failedApplies", "expiringWithin30Days", "expired", "unsupportedKernel", "hostsAtRisk")) {
             assertThat(figure(key)).as(key).isEqualTo(s.path(key).asLong());
         }
-        assertThat(figure("neverCheckedIn")).isEqualTo(s.path("systems").asLong() - s.path("checkedIn").asLong());
-        assertThat(figure("failed")).isEqualTo(failed);
-        assertThat(figure("auditHosts")).isEqualTo(audit.path("hosts").asLong());
-        assertThat(figure("hostsAtRisk")).isEqualTo(audit.path("hostsAtRisk").asLong());
-        assertThat(figure("fixableByLivePatch")).isEqualTo(audit.path("fixableByLivePatch").asLong());
-        assertThat(figure("needReboot")).isEqualTo(audit.path("needReboot").asLong());
+        assertThat(figure("failedApplies")).isEqualTo(failed);
+        // one computation: the remedies add up to the hosts that checked in, and agree with the audit's own summary
+        assertThat(s.path("safe").asLong() + s.path("fixableByLivePatch").asLong() + s.path("needReboot").asLong() + s.path("noFixYet").asLong()
+                + s.path("unknown").asLong()).isEqualTo(s.path("checkedIn").asLong());
+        for (String key : List.of("hostsAtRisk", "fixableByLivePatch", "needReboot", "noFixYet")) {
+            assertThat(s.path(key).asLong()).as(key).isEqualTo(audit.path(key).asLong());
+        }
+        assertThat(s.path("checkedIn").asLong()).isEqualTo(audit.path("hosts").asLong());
+        long byPosture = 0;
+        for (JsonNode p : s.path("postures")) {
+            byPosture += p.path("hosts").asLong();
+        }
+        assertThat(byPosture).as("postures count the same hosts").isEqualTo(s.path("checkedIn").asLong());
+        assertThat(b.all("#view [data-figure=patched], #view [data-figure=needingReboot]")).as("no second 'patched' or 'reboot' figure").isEmpty();
 
         assertThat(s.path("haltedRollouts").size()).isEqualTo(1);
         JsonNode halted = s.path("haltedRollouts").get(0);
@@ -332,6 +340,40 @@ class DashboardBrowserTest {
     }
 
     @Test
+    @Order(3)
+    void theSystemsListSearchesHostnamesSortsByWorstVerdictAndShowsKernelSupportAndCheckinAge() {
+        loggedIn();
+        b.view(base, "/systems", "systems");
+        b.find("#system-filters input[name=hostname]").sendKeys("P");
+        choose("#system-filters select[name=sort]", "worstVerdict");
+        choose("#system-filters select[name=order]", "desc");
+        clickAndAwait(b.find("#system-filters button[type=submit]"), "systems");
+        assertThat(b.driver.getCurrentUrl()).contains("hostname=P").contains("sort=worstVerdict").contains("order=desc");
+        JsonNode list = api("/api/v1/systems?hostname=P&sort=worstVerdict&order=desc");
+        List<String> ids = new ArrayList<>();
+        List<String> verdicts = new ArrayList<>();
+        int rank = Integer.MAX_VALUE;
+        for (JsonNode x : list.path("systems")) {
+            assertThat(x.path("hostname").asText().toLowerCase(java.util.Locale.ROOT)).contains("p");
+            ids.add(x.path("id").asText());
+            verdicts.add(x.path("worstVerdict").asText());
+            int r = org.klp.core.audit.Verdict.valueOf(x.path("worstVerdict").asText()).rank();
+            assertThat(r).as("worst first").isLessThanOrEqualTo(rank);
+            rank = r;
+            assertThat(x.path("checkinAgeSeconds").asLong()).isNotNegative();
+        }
+        assertThat(ids).as("p1, p2 and the HTML hostname (klp in it)").hasSize(3);
+        assertThat(attributes("table[data-table=systems] tbody tr[data-id]", "data-id")).isEqualTo(ids);
+        assertThat(attributes("table[data-table=systems] td[data-verdict]", "data-verdict")).isEqualTo(verdicts);
+        // the host on the expired kernel says so
+        b.view(base, "/systems?hostname=e1", "systems");
+        JsonNode e1 = api("/api/v1/systems?hostname=e1").path("systems").get(0);
+        assertThat(e1.path("support").asText()).isEqualTo("ended");
+        assertThat(b.find("tr[data-id='" + e1.path("id").asText() + "'] td[data-support]").getText()).contains("support ended")
+                .contains(e1.path("endOfSupport").asText());
+    }
+
+    @Test
     @Order(4)
     void aCveLookupShowsTheApisVerdictCountsAndHostsForTheFleetAndForAGroup() {
         loggedIn();
@@ -364,25 +406,33 @@ class DashboardBrowserTest {
 
     @Test
     @Order(5)
-    void promotingAndHaltingARolloutOnThePageChangesItInTheApiAndCancellingChangesNothing() {
+    void resumingAndHaltingARolloutOnThePageChangesItInTheApiAndCancellingChangesNothing() {
         loggedIn();
         b.view(base, "/rollouts", "rollouts");
         String row = "tr[data-rollout='prod/" + K83 + "/3']";
         assertThat(b.find(row).getDomAttribute("data-status")).isEqualTo("halted");
+        assertThat(b.all(row + " button[data-action=promote]")).as("a halted rollout is resumed, not promoted").isEmpty();
 
-        b.find(row + " button[data-action=promote]").click();
-        b.until("the promote dialog", () -> b.find("dialog[open]").isDisplayed());
+        b.find(row + " button[data-action=resume]").click();
+        b.until("the resume dialog", () -> b.find("dialog[open]").isDisplayed());
         b.find("#dialog-cancel").click();
         b.until("the dialog to close", () -> b.all("dialog").isEmpty());
         assertThat(rollout("prod", K83, 3).path("status").asText()).as("cancelled: nothing changed").isEqualTo("halted");
 
+        b.find(row + " button[data-action=resume]").click();
+        b.until("the resume dialog", () -> b.find("dialog[open]").isDisplayed());
+        assertThat(b.find("dialog[open]").getText()).contains("Resume the rollout of v3 of " + K83 + " to group prod");
+        clickAndAwait(b.find("#dialog-confirm"), "rollouts");
+        assertThat(rollout("prod", K83, 3).path("status").asText()).isEqualTo("canary");
+        assertThat(b.find(row).getDomAttribute("data-status")).isEqualTo("canary");
+        assertThat(b.find("#notice").getText()).contains("Resumed v3");
+
         b.find(row + " button[data-action=promote]").click();
         b.until("the promote dialog", () -> b.find("dialog[open]").isDisplayed());
         assertThat(b.find("dialog[open]").getText()).contains("Promote v3 of " + K83 + " to group prod");
-        clickAndAwait(b.find("#dialog-confirm"), "rollouts");
-        assertThat(rollout("prod", K83, 3).path("status").asText()).isEqualTo("promoted");
-        assertThat(b.find(row).getDomAttribute("data-status")).isEqualTo("promoted");
-        assertThat(b.find("#notice").getText()).contains("Promoted v3");
+        b.find("#dialog-cancel").click();
+        b.until("the dialog to close", () -> b.all("dialog").isEmpty());
+        assertThat(rollout("prod", K83, 3).path("status").asText()).as("cancelled: nothing changed").isEqualTo("canary");
 
         b.find(row + " button[data-action=halt]").click();
         b.until("the halt dialog", () -> b.find("#dialog-field").isDisplayed());

@@ -183,6 +183,16 @@ public final class TestServer implements AutoCloseable {
         return a;
     }
 
+    /** Activates a product (IDENTIFIER/VERSION/ARCH) on a registered system, as SUSEConnect does after announcing. */
+    public void activate(Announced system, String product, String code) {
+        String[] p = product.split("/");
+        Response r = send("POST", "/connect/systems/products", system.basic(), "{\"identifier\":\"" + p[0] + "\",\"version\":\"" + p[1]
+                + "\",\"arch\":\"" + p[2] + "\",\"token\":\"" + code + "\"}");
+        if (r.status() != 201) {
+            throw new AssertionError("activate " + product + ": " + r.status() + " " + r.text());
+        }
+    }
+
     public record Announced(long id, String login, String password) {
         public String basic() {
             return "Basic " + Base64.getEncoder().encodeToString((login + ":" + password).getBytes(StandardCharsets.UTF_8));

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Optional;
 import org.klp.cli.Host;
 import org.klp.cli.Klp;
+import org.klp.core.fleet.DesiredAction;
 import org.klp.core.fleet.DesiredState;
 import org.klp.core.fleet.HostPosture;
 import org.klp.core.kernel.KernelRelease;
@@ -27,9 +28,11 @@ import org.klp.packaging.pgp.TrustedKeys;
  * the server's signed repository and verified ({@link LivePatchRepository}), its module and record
  * are installed under the root, and the change is made by {@code klp apply} (an update) or
  * {@code klp downgrade -n} (which names the fixes it drops), run in-process with the transition
- * deadline and the on-timeout action the group's policy gives. The kernel lock is the zypp lock of
- * {@link KernelLock}. A round whose desired state the host already has changes nothing: the agent
- * is idempotent.
+ * deadline and the on-timeout action the group's policy gives. A transition under way is the
+ * server's call: wait, or {@code klp revert} / {@code klp force} when it passed the group's deadline.
+ * The kernel lock is the zypp lock of {@link KernelLock}. A round whose desired state the host
+ * already has changes nothing: the agent is idempotent. What the host reports of a change carries
+ * its real reason (the error, the blocking tasks) and how long the transition ran.
  */
 public final class Agent {
 
@@ -54,34 +57,54 @@ public final class Agent {
             progress.accept(d.kernelLock() ? "kernel updates locked (zypp lock on kernel-" + KernelRelease.parse(d.kernel()).flavor() + ")"
                     : "kernel lock removed");
         }
-        if (d.action().equals(DesiredState.NONE) || d.action().equals(DesiredState.UNAVAILABLE)) {
-            String did = d.action().equals(DesiredState.NONE) ? "nothing to do" : "no live patches: " + d.reason();
+        DesiredAction action = d.action();
+        if (action == DesiredAction.NONE || action == DesiredAction.UNAVAILABLE || action == DesiredAction.WAIT) {
             HostPosture after = before;
             if (lockChanged) {
                 after = PostureReader.read(host);
                 client.checkin(credentials, after, agentName());
             }
-            return new Round(d, did, d.action().equals(DesiredState.NONE) ? "unchanged" : "unavailable", d.reason(), after, 0);
+            return switch (action) {
+                case NONE -> new Round(d, "nothing to do", "unchanged", d.reason(), after, 0);
+                case UNAVAILABLE -> new Round(d, "no live patches: " + d.reason(), "unavailable", d.reason(), after, 0);
+                default -> new Round(d, "waiting for the transition", HostPosture.IN_PROGRESS.equals(after.transition()) ? "in_progress" : "unchanged",
+                        d.reason(), after, HostPosture.IN_PROGRESS.equals(after.transition()) ? 1 : 0);
+            };
         }
-        progress.accept(d.action() + " to version " + d.targetVersion() + " of " + d.packageName() + " (" + d.reason() + ")");
+        progress.accept(action.changesVersion() ? action + " to version " + d.targetVersion() + " of " + d.packageName() + " (" + d.reason() + ")"
+                : action + " the transition (" + d.reason() + ")");
+        long started = System.nanoTime();
         Round round;
         try {
-            round = change(host, d, progress);
+            round = action.changesVersion() ? change(host, d, progress) : run(host, d, List.of(action.word(), "--timeout",
+                    Math.max(10, d.transitionTimeoutSeconds()) + "s"));
         } catch (RuntimeException e) {
-            round = new Round(d, d.action() + " to version " + d.targetVersion(), "failed", e.getMessage(), null, 3);
+            round = new Round(d, action + " to version " + d.targetVersion(), "failed", e.getMessage(), null, 3);
         }
         // the change ran in its own klp invocation: read the host afresh
         Host fresh = Host.open(host.root().path(), host.clock());
         HostPosture after = PostureReader.read(fresh);
+        String message = round.message();
+        if (!action.changesVersion()) {
+            // what the group's on-timeout action ended: keep how long the transition had run in all
+            long ran = before.transitionSeconds() + (System.nanoTime() - started) / 1_000_000_000L;
+            message = message + "; the transition had run " + ran + " s";
+        }
         if (round.result().equals("failed") && (after.lastApply() == null || !after.lastApply().message().equals(round.message()))) {
             // the failure happened before klp touched the kernel (download, verification): report it as the last apply
-            after = new HostPosture(after.kernel(), after.installedKernels(), after.installedLivePatches(), after.loadedPatch(),
-                    after.loadedPackage(), after.loadedVersion(), after.transition(), after.transitionSeconds(), after.blockers(), after.taint(),
-                    after.forced(), new HostPosture.ApplyReport(d.action(), d.targetVersion(), "failed", clip(round.message()),
-                    fresh.now().toString()));
+            after = withLastApply(after, new HostPosture.ApplyReport(action.word(), d.targetVersion(), "failed", clip(message), fresh.now().toString()));
+        } else if (after.lastApply() != null && !message.isEmpty()) {
+            // the host record keeps a short outcome; the server's history gets the real reason (blocking tasks, errors) and the time it took
+            HostPosture.ApplyReport last = after.lastApply();
+            after = withLastApply(after, new HostPosture.ApplyReport(last.operation(), last.targetVersion(), last.result(), clip(message), last.at()));
         }
         client.checkin(credentials, after, agentName());
-        return new Round(d, round.did(), round.result(), round.message(), after, round.exitCode());
+        return new Round(d, round.did(), round.result(), message, after, round.exitCode());
+    }
+
+    private static HostPosture withLastApply(HostPosture p, HostPosture.ApplyReport last) {
+        return new HostPosture(p.kernel(), p.installedKernels(), p.installedLivePatches(), p.loadedPatch(), p.loadedPackage(), p.loadedVersion(),
+                p.transition(), p.transitionSeconds(), p.blockers(), p.taint(), p.forced(), last);
     }
 
     private static String clip(String s) {
@@ -103,8 +126,8 @@ public final class Agent {
             throw new IllegalStateException("no trusted repository key in " + keys + "; register again (klp register) to fetch it");
         }
         String repoUrl = d.repositories().get(0);
-        List<String> deadline = List.of("--timeout", d.transitionTimeoutSeconds() + "s", "--on-timeout", d.onTimeout());
-        String verb = d.action().equals(DesiredState.DOWNGRADE) ? "downgrade" : "update";
+        List<String> deadline = List.of("--timeout", d.transitionTimeoutSeconds() + "s", "--on-timeout", d.onTimeout().word());
+        String verb = d.action() == DesiredAction.DOWNGRADE ? "downgrade" : "update";
         List<String> args = new ArrayList<>(List.of(verb, "--to", Integer.toString(d.targetVersion()), "--repo", repoUrl,
                 "--trusted", keys.toString()));
         if (verb.equals("downgrade")) {
@@ -114,7 +137,7 @@ public final class Agent {
         return run(host, d, args);
     }
 
-    /** Runs one klp command in-process on this host and reads how it ended from its JSON. */
+    /** Runs one klp command in-process on this host and reads how it ended, and why, from its JSON. */
     private static Round run(Host host, DesiredState d, List<String> command) {
         List<String> args = new ArrayList<>(List.of("--root", host.root().path().toString(), "--json"));
         args.addAll(command);
@@ -127,6 +150,7 @@ public final class Agent {
             JsonNode n = JSON.readTree(out.toString());
             if (n != null && n.has("result")) {
                 result = n.get("result").asText();
+                message = why(n, message);
             } else if (n != null && n.has("error")) {
                 message = n.get("error").path("message").asText(message);
             }
@@ -138,6 +162,36 @@ public final class Agent {
         }
         return new Round(d, d.action() + " to version " + d.targetVersion() + " (klp " + command.get(0) + ")", result,
                 message.replaceFirst("^klp: ", ""), null, code);
+    }
+
+    /**
+     * Why a klp operation ended as it did, from its JSON: the error of a failure, the blocking
+     * tasks and the time waited of a reversed, forced or unfinished transition.
+     */
+    static String why(JsonNode n, String fallback) {
+        if (n.hasNonNull("error") && n.get("error").isTextual()) {
+            return n.get("error").asText();
+        }
+        JsonNode blocking = n.path("blocking");
+        if (!blocking.isArray() && !n.has("waitedMilliseconds")) {
+            return fallback;
+        }
+        StringBuilder sb = new StringBuilder();
+        sb.append(blocking.size()).append(" blocking task").append(blocking.size() == 1 ? "" : "s");
+        if (blocking.size() > 0) {
+            sb.append(" (");
+            for (int i = 0; i < blocking.size() && i < 3; i++) {
+                JsonNode b = blocking.get(i);
+                sb.append(i == 0 ? "" : ", ").append(b.path("comm").asText("?")).append(' ').append(b.path("tid").asText(""))
+                        .append(b.path("kernelThread").asBoolean() ? ", kernel thread" : "")
+                        .append(b.hasNonNull("sleepsIn") ? " in " + b.get("sleepsIn").asText() : "");
+            }
+            sb.append(blocking.size() > 3 ? ", …)" : ")");
+        }
+        if (n.has("waitedMilliseconds")) {
+            sb.append(" after ").append(n.get("waitedMilliseconds").asLong() / 1000).append(" s");
+        }
+        return sb.toString();
     }
 
     /**

@@ -30,6 +30,8 @@ final class AuditCatalog {
     private final CveTable cves;
     private final Map<KernelRelease, KernelState> kernels = new HashMap<>();
     private final Map<String, TreeMap<KernelRelease, KernelState>> byStream = new HashMap<>();
+    /** Per stream, per fix id: the newest kernel of the stream with a live patch carrying the fix. */
+    private final Map<String, Map<String, KernelState>> newestCarrier = new HashMap<>();
     private int capacity = 64;
 
     AuditCatalog(ScopePolicy policy) {
@@ -94,12 +96,12 @@ final class AuditCatalog {
      * @throws org.klp.core.patch.NotCumulativeException if it drops a fix of the version below or
      *         lacks one the version above carries
      */
-    int[] publish(LivePatchPackage p) {
+    Published publish(LivePatchPackage p) {
         KernelState k = kernel(p.kernel());
         LivePatchPackage same = k.packages.get(p.version());
         if (same != null) {
             if (same.equals(p)) {
-                return new int[0];
+                return new Published(new int[0], Map.of());
             }
             throw new IllegalArgumentException(p.nameVersion() + " is already published with other contents; publish a new version instead");
         }
@@ -117,13 +119,49 @@ final class AuditCatalog {
         }
         k.addPackage(p);
         List<Integer> changed = new ArrayList<>();
+        Map<KernelState, List<Integer>> older = new HashMap<>();
+        Map<String, KernelState> carriers = newestCarrier.computeIfAbsent(k.release.stream(), x -> new HashMap<>());
         for (Fix f : p.fixes()) {
             int ordinal = cves.ordinal(f.id());
             if (ordinal >= 0 && k.firstVersionCarrying(f.id()) != before.get(f.id())) {
                 changed.add(ordinal);
             }
+            KernelState was = carriers.get(f.id());
+            if (was == null || was.release.compareTo(k.release) < 0) {
+                carriers.put(f.id(), k);
+                if (ordinal >= 0) {
+                    // older kernels of the stream that had no fix now have one to reboot into
+                    for (KernelState o : byStream.get(k.release.stream()).headMap(k.release, false).values()) {
+                        if (o.base[ordinal] != baseCode(cves.get(ordinal), o.release)) {
+                            older.computeIfAbsent(o, x -> new ArrayList<>()).add(ordinal);
+                        }
+                    }
+                }
+            }
         }
-        return changed.stream().mapToInt(Integer::intValue).toArray();
+        Map<KernelState, int[]> rebased = new HashMap<>();
+        older.forEach((o, ordinals) -> rebased.put(o, ordinals.stream().mapToInt(Integer::intValue).toArray()));
+        return new Published(changed.stream().mapToInt(Integer::intValue).toArray(), rebased);
+    }
+
+    /**
+     * What a publication changed: the CVE ordinals whose first carrying version on its kernel
+     * changed ({@code carried}), and, per older kernel of its stream, the ordinals whose base verdict
+     * the caller must set anew ({@link #rebase}), since the newer kernel's live patch now fixes them.
+     */
+    record Published(int[] carried, Map<KernelState, int[]> rebased) {
+    }
+
+    /** Sets a kernel's base verdict of one CVE anew (after {@link Published#rebased}). */
+    void rebase(KernelState k, int ordinal) {
+        k.base[ordinal] = baseCode(cves.get(ordinal), k.release);
+    }
+
+    /** The newest kernel of {@code kernel}'s stream, newer than it, whose live patches carry {@code fixId}; null when none. */
+    private KernelState newerCarrier(KernelRelease kernel, String fixId) {
+        Map<String, KernelState> carriers = newestCarrier.get(kernel.stream());
+        KernelState k = carriers == null ? null : carriers.get(fixId);
+        return k != null && k.release.compareTo(kernel) > 0 ? k : null;
     }
 
     /** Gives every kernel a copy of its base codes, so that a summary scanning the old ones sees them unchanged. */
@@ -200,16 +238,21 @@ final class AuditCatalog {
                         : new Evidence.LivePatchInProgress(kernel, loaded, carrying, p.nameVersion(), p.releaseDate(),
                                 posture.transition(), posture.forced());
             }
-            return new Evidence.LivePatchAvailable(kernel, loaded, carrying, p.nameVersion(), p.releaseDate(), key.pinnedVersion());
+            return new Evidence.LivePatchAvailable(kernel, loaded, carrying, p.nameVersion(), p.releaseDate(), key.pinnedVersion(), key.heldBy());
         }
         Optional<KernelRelease> fixed = r.fixedIn(kernel.stream());
-        if (fixed.isEmpty()) {
+        KernelState carrier = fixed.isEmpty() ? newerCarrier(kernel, r.id()) : null;
+        if (fixed.isEmpty() && carrier == null) {
             return new Evidence.NoFixYet(kernel);
         }
         LocalDate end = k.entry == null ? null : k.entry.endOfSupport();
         RebootReason reason = cves.intrinsicRebootReason(ordinal);
         if (reason == null) {
             reason = end != null && today.isAfter(end) ? RebootReason.KERNEL_PAST_END_OF_SUPPORT : RebootReason.NO_LIVE_PATCH_PUBLISHED;
+        }
+        if (carrier != null) {
+            return new Evidence.RebootRequired(kernel, carrier.release, carrier.packages.get(carrier.firstVersionCarrying(r.id())).nameVersion(),
+                    reason, end);
         }
         return new Evidence.RebootRequired(kernel, fixed.get(), reason, end);
     }
@@ -238,14 +281,20 @@ final class AuditCatalog {
         return base;
     }
 
-    private static byte baseCode(CveRecord r, KernelRelease kernel) {
+    /**
+     * A kernel's own verdict of a CVE, live patches for it aside: a kernel of the stream with the
+     * fix (its first fixed release, or a newer kernel whose live patch carries it) means a reboot
+     * fixes it; else nothing does yet.
+     */
+    private byte baseCode(CveRecord r, KernelRelease kernel) {
         switch (r.exposureOf(kernel)) {
             case NOT_AFFECTED:
                 return VerdictCodes.NOT_AFFECTED;
             case FIXED:
                 return VerdictCodes.PATCHED_BY_KERNEL;
             default:
-                return r.fixedIn(kernel.stream()).isPresent() ? VerdictCodes.REBOOT_REQUIRED : VerdictCodes.NO_FIX_YET;
+                return r.fixedIn(kernel.stream()).isPresent() || newerCarrier(kernel, r.id()) != null
+                        ? VerdictCodes.REBOOT_REQUIRED : VerdictCodes.NO_FIX_YET;
         }
     }
 }

@@ -99,15 +99,23 @@ public sealed interface Evidence {
     }
 
     /**
-     * A version for the running kernel carries the fix and is not loaded. {@link #heldBackByPin()}
-     * says whether the host's group pin keeps it away (the pin is below the carrying version) or it
-     * simply has not been applied yet.
+     * A version for the running kernel carries the fix and is not loaded. {@link #heldBack()} says
+     * whether the host's group policy keeps it away (the version it holds the host at is below the
+     * carrying version: {@code heldBy} says why — a pin, the group's policy, a staged rollout not
+     * promoted yet, a halted rollout) or it simply has not been applied yet.
      */
     record LivePatchAvailable(KernelRelease kernel, int loadedVersion, int carryingVersion, String carryingPackage,
-                              LocalDate publishedOn, int pinnedVersion) implements Evidence {
+                              LocalDate publishedOn, int pinnedVersion, HoldReason heldBy) implements Evidence {
         public LivePatchAvailable {
             Objects.requireNonNull(kernel, "kernel");
             Objects.requireNonNull(carryingPackage, "carryingPackage");
+            heldBy = heldBy == null || pinnedVersion == 0 ? HoldReason.PIN : heldBy;
+        }
+
+        /** Held at {@code pinnedVersion} by a pin (or not held, at 0). */
+        public LivePatchAvailable(KernelRelease kernel, int loadedVersion, int carryingVersion, String carryingPackage, LocalDate publishedOn,
+                                  int pinnedVersion) {
+            this(kernel, loadedVersion, carryingVersion, carryingPackage, publishedOn, pinnedVersion, HoldReason.PIN);
         }
 
         @Override
@@ -115,16 +123,20 @@ public sealed interface Evidence {
             return Verdict.LIVE_PATCH_AVAILABLE;
         }
 
-        public boolean heldBackByPin() {
+        /** The group's policy holds the host below the carrying version. */
+        public boolean heldBack() {
             return pinnedVersion != 0 && pinnedVersion < carryingVersion;
+        }
+
+        /** Held back, and by a pin. */
+        public boolean heldBackByPin() {
+            return heldBack() && heldBy == HoldReason.PIN;
         }
 
         @Override
         public String explain() {
             String loaded = loadedVersion == 0 ? "no live patch is loaded" : "version " + loadedVersion + " is loaded";
-            String why = heldBackByPin()
-                    ? "held back by the group's pin to version " + pinnedVersion
-                    : "not applied yet";
+            String why = heldBack() ? heldBy.explain(pinnedVersion) : "not applied yet";
             return carryingPackage + " carries the fix" + (publishedOn == null ? "" : " since " + publishedOn)
                     + "; " + loaded + ": " + why;
         }
@@ -147,13 +159,24 @@ public sealed interface Evidence {
         }
     }
 
-    /** {@code endOfSupport} is null for a kernel the catalog does not know. */
-    record RebootRequired(KernelRelease kernel, KernelRelease fixedIn, RebootReason reason, LocalDate endOfSupport)
+    /**
+     * Only a newer kernel of the running kernel's stream has the fix: {@code fixedIn} names it.
+     * Either the kernel itself contains it ({@code carriedBy} null: the stream's first fixed
+     * release), or no kernel of the stream does yet but a live patch for the newer kernel
+     * {@code fixedIn} carries it ({@code carriedBy} names that package: reboot into the kernel and
+     * apply it). {@code endOfSupport} is null for a kernel the catalog does not know.
+     */
+    record RebootRequired(KernelRelease kernel, KernelRelease fixedIn, String carriedBy, RebootReason reason, LocalDate endOfSupport)
             implements Evidence {
         public RebootRequired {
             Objects.requireNonNull(kernel, "kernel");
             Objects.requireNonNull(fixedIn, "fixedIn");
             Objects.requireNonNull(reason, "reason");
+        }
+
+        /** The fix is in the kernel {@code fixedIn} and its successors. */
+        public RebootRequired(KernelRelease kernel, KernelRelease fixedIn, RebootReason reason, LocalDate endOfSupport) {
+            this(kernel, fixedIn, null, reason, endOfSupport);
         }
 
         @Override
@@ -163,7 +186,10 @@ public sealed interface Evidence {
 
         @Override
         public String explain() {
-            return "fixed in " + fixedIn + " and later; no live patch helps: " + reason.description()
+            String where = carriedBy == null ? "fixed in " + fixedIn + " and later"
+                    : "no kernel of its stream contains the fix yet, but " + carriedBy + " carries it for the newer kernel " + fixedIn
+                            + ": reboot into " + fixedIn + " and apply it";
+            return where + "; no live patch for " + kernel + " helps: " + reason.description()
                     + (reason == RebootReason.KERNEL_PAST_END_OF_SUPPORT ? " (" + endOfSupport + ")" : "");
         }
     }
@@ -180,7 +206,8 @@ public sealed interface Evidence {
 
         @Override
         public String explain() {
-            return kernel + " is affected and neither a kernel of its stream nor a live patch carries the fix yet";
+            return kernel + " is affected, and neither a kernel of its stream nor a live patch for it or a newer kernel of its stream"
+                    + " carries the fix yet";
         }
     }
 

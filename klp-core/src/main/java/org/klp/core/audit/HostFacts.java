@@ -17,16 +17,24 @@ import org.klp.core.kernel.KernelRelease;
  *       what-ifs select hosts by it. A server that also filters by product may number
  *       (group, product) pairs instead.</li>
  *   <li>{@code pinnedVersion}: the live patch version the group is pinned to for the host's
- *       running kernel, 0 when not pinned. The server resolves the group's policy to this number.</li>
+ *       running kernel, 0 when not pinned, and {@code heldBy} why (a pin, the group's policy, a
+ *       staged or a halted rollout). The server resolves the group's policy to these.</li>
  *   <li>{@code installedKernels}: the kernels installed on disk, the running one included or not.</li>
  *   <li>{@code lastCheckIn} and {@code checkInInterval}: the host is stale, and its live patch
  *       verdicts {@link Verdict#UNKNOWN}, once {@code now} is after their sum.</li>
  * </ul>
  */
-public record HostFacts(int hostId, int group, Posture posture, int pinnedVersion,
+public record HostFacts(int hostId, int group, Posture posture, int pinnedVersion, HoldReason heldBy,
                         List<KernelRelease> installedKernels, Instant lastCheckIn, Duration checkInInterval) {
 
+    /** A host held at {@code pinnedVersion} by a pin (or not held, at 0). */
+    public HostFacts(int hostId, int group, Posture posture, int pinnedVersion, List<KernelRelease> installedKernels, Instant lastCheckIn,
+                     Duration checkInInterval) {
+        this(hostId, group, posture, pinnedVersion, HoldReason.PIN, installedKernels, lastCheckIn, checkInInterval);
+    }
+
     public HostFacts {
+        heldBy = heldBy == null || pinnedVersion == 0 ? HoldReason.PIN : heldBy;
         if (hostId < 0) {
             throw new IllegalArgumentException("Host id must be 0 or more, was " + hostId);
         }
@@ -43,7 +51,7 @@ public record HostFacts(int hostId, int group, Posture posture, int pinnedVersio
     }
 
     public PostureClass postureClass() {
-        return new PostureClass(posture, pinnedVersion);
+        return new PostureClass(posture, pinnedVersion, heldBy);
     }
 
     /**

@@ -110,15 +110,32 @@ public final class NaiveAudit {
                         carrying.releaseDate(), posture.transition(), posture.forced());
             }
             return new Evidence.LivePatchAvailable(kernel, loaded, carrying.version(), carrying.nameVersion(),
-                    carrying.releaseDate(), host.pinnedVersion());
+                    carrying.releaseDate(), host.pinnedVersion(), host.heldBy());
         }
         Optional<KernelRelease> boot = host.nextBootKernel();
         if (boot.isPresent() && !cve.affects(boot.get())) {
             return new Evidence.RebootPending(kernel, boot.get());
         }
         Optional<KernelRelease> fixed = cve.fixedIn(kernel.stream());
+        KernelRelease newer = null;
+        LivePatchPackage carriedBy = null;
         if (fixed.isEmpty()) {
-            return new Evidence.NoFixYet(kernel);
+            // the newest kernel of the stream, newer than the running one, with a live patch carrying the fix
+            for (Map.Entry<KernelRelease, List<LivePatchPackage>> e : packages.entrySet()) {
+                KernelRelease other = e.getKey();
+                if (other.stream().equals(kernel.stream()) && other.compareTo(kernel) > 0 && (newer == null || other.compareTo(newer) > 0)) {
+                    for (LivePatchPackage p : e.getValue()) {
+                        if (p.fixes().stream().anyMatch(f -> f.id().equals(cve.id()))) {
+                            newer = other;
+                            carriedBy = p;
+                            break;
+                        }
+                    }
+                }
+            }
+            if (newer == null) {
+                return new Evidence.NoFixYet(kernel);
+            }
         }
         CatalogKernel entry = kernels.get(kernel);
         LocalDate end = entry == null ? null : entry.endOfSupport();
@@ -132,6 +149,9 @@ public final class NaiveAudit {
             reason = RebootReason.KERNEL_PAST_END_OF_SUPPORT;
         } else {
             reason = RebootReason.NO_LIVE_PATCH_PUBLISHED;
+        }
+        if (newer != null) {
+            return new Evidence.RebootRequired(kernel, newer, carriedBy.nameVersion(), reason, end);
         }
         return new Evidence.RebootRequired(kernel, fixed.get(), reason, end);
     }

@@ -36,7 +36,8 @@ import org.klp.core.scope.ScopePolicy;
  *       once (a copy of the kernel's base verdicts plus the CVEs its live patches carry) when it is
  *       the first host of its posture;</li>
  *   <li>a publication recomputes, in the classes on that kernel only, the CVEs the new version
- *       carries first;</li>
+ *       carries first (and, on older kernels of its stream, the CVEs no kernel had a fix for, which
+ *       now have one to reboot into);</li>
  *   <li>a new or changed CVE recomputes that one CVE in every kernel and class.</li>
  * </ul>
  *
@@ -96,10 +97,11 @@ public final class PostureAudit {
      */
     public void publish(LivePatchPackage livePatch) {
         update(() -> {
-            int[] changed = catalog.publish(livePatch);
+            AuditCatalog.Published published = catalog.publish(livePatch);
+            int[] changed = published.carried();
+            boolean copy = scanning.get() > 0;
             if (changed.length > 0) {
                 KernelState k = catalog.kernelIfKnown(livePatch.kernel());
-                boolean copy = scanning.get() > 0;
                 for (ClassState cls : fleet.classesOn(k)) {
                     if (copy) {
                         cls.codes = cls.codes.clone();
@@ -109,6 +111,23 @@ public final class PostureAudit {
                     }
                 }
             }
+            // older kernels of the stream: a fix with no fixed kernel yet now has a newer kernel to reboot into
+            published.rebased().forEach((older, ordinals) -> {
+                if (copy) {
+                    older.base = older.base.clone();
+                }
+                for (int c : ordinals) {
+                    catalog.rebase(older, c);
+                }
+                for (ClassState cls : fleet.classesOn(older)) {
+                    if (copy) {
+                        cls.codes = cls.codes.clone();
+                    }
+                    for (int c : ordinals) {
+                        cls.codes[c] = catalog.classCode(cls.key, older, c);
+                    }
+                }
+            });
         });
     }
 
@@ -193,20 +212,32 @@ public final class PostureAudit {
         int pinnedVersion(int group, Posture posture);
     }
 
-    /**
-     * Applies a change of policy: every cohort whose pin {@code pins} now resolves differently
-     * moves, as a whole, to the class with the new pin. Costs O(cohorts) plus the hosts of the
-     * slices that change (merges, not one host at a time); returns the number of hosts moved.
-     */
+    /** As {@link Pins}, with why the policy holds the posture there. */
+    @FunctionalInterface
+    public interface Holds {
+        PostureClass.Hold hold(int group, Posture posture);
+    }
+
+    /** {@link #applyHolds} with every hold a pin. */
     public int repin(Pins pins) {
         Objects.requireNonNull(pins, "pins");
+        return applyHolds((group, posture) -> new PostureClass.Hold(pins.pinnedVersion(group, posture), HoldReason.PIN));
+    }
+
+    /**
+     * Applies a change of policy: every cohort whose hold {@code holds} now resolves differently
+     * moves, as a whole, to the class with the new hold. Costs O(cohorts) plus the hosts of the
+     * slices that change (merges, not one host at a time); returns the number of hosts moved.
+     */
+    public int applyHolds(Holds holds) {
+        Objects.requireNonNull(holds, "holds");
         return write(() -> {
             int moved = 0;
             for (Cohort co : fleet.cohortList()) {
                 ClassState cls = co.cls();
-                int pin = pins.pinnedVersion(co.group, cls.key.posture());
-                if (pin != cls.key.pinnedVersion()) {
-                    PostureClass key = new PostureClass(cls.key.posture(), pin);
+                PostureClass.Hold hold = holds.hold(co.group, cls.key.posture());
+                if (!hold.equals(cls.key.hold())) {
+                    PostureClass key = new PostureClass(cls.key.posture(), hold.version(), hold.reason());
                     KernelState k = cls.kernel;
                     ClassState to = fleet.classFor(key, k, () -> catalog.classCodes(key, k));
                     moved += co.members.size();
@@ -232,7 +263,7 @@ public final class PostureAudit {
             Instant due = DeadlineList.instant(fleet.deadline(hostId));
             PostureClass key = co.cls().key;
             List<KernelRelease> installed = co.boot() == null ? List.of() : List.of(co.boot().release);
-            return Optional.of(new HostFacts(hostId, co.group, key.posture(), key.pinnedVersion(), installed, last,
+            return Optional.of(new HostFacts(hostId, co.group, key.posture(), key.pinnedVersion(), key.heldBy(), installed, last,
                     java.time.Duration.between(last, due)));
         });
     }
@@ -333,6 +364,61 @@ public final class PostureAudit {
         } finally {
             scanning.decrementAndGet();
         }
+    }
+
+    /**
+     * The fleet summary and the hosts per posture, from one snapshot of the audit: figures that
+     * cannot contradict one another. Costs as {@link #summary}.
+     */
+    public FleetOverview overview(Instant now, HostFilter filter, int topCves) {
+        long t = DeadlineList.nanos(now);
+        SummaryQuery q = read(() -> {
+            SummaryQuery s = SummaryQuery.snapshot(catalog.cves(), fleet, filter, t);
+            scanning.incrementAndGet();
+            return s;
+        });
+        try {
+            return new FleetOverview(q.run(topCves), q.postureCounts());
+        } finally {
+            scanning.decrementAndGet();
+        }
+    }
+
+    /**
+     * Each listed host's worst verdict across all CVEs ({@link Verdict#NOT_AFFECTED} with no CVE
+     * concerning it); hosts the audit does not hold are left out. Hosts of one slice share it, so
+     * the cost is O(hosts) plus O(CVEs) per distinct slice among them.
+     */
+    public Map<Integer, Verdict> worstVerdicts(java.util.Collection<Integer> hostIds, Instant now) {
+        long t = DeadlineList.nanos(now);
+        return read(() -> {
+            Map<Integer, Verdict> out = new java.util.HashMap<>();
+            Map<Slice, Verdict> fresh = new java.util.IdentityHashMap<>();
+            Map<ClassState, Verdict> stale = new java.util.IdentityHashMap<>();
+            int n = catalog.cves().size();
+            for (int id : hostIds) {
+                Cohort co = fleet.cohortOf(id);
+                if (co == null) {
+                    continue;
+                }
+                boolean isStale = fleet.deadline(id) < t;
+                Slice slice = co.slice;
+                ClassState cls = co.cls();
+                Verdict v = isStale ? stale.computeIfAbsent(cls, c -> worst(c.codes, null, true, n))
+                        : fresh.computeIfAbsent(slice, sl -> worst(cls.codes, sl, false, n));
+                out.put(id, v);
+            }
+            return out;
+        });
+    }
+
+    private static Verdict worst(byte[] codes, Slice slice, boolean stale, int n) {
+        byte worst = 0;
+        for (int c = 0; c < n; c++) {
+            byte v = VerdictCodes.overlay(codes[c], slice == null ? -1 : slice.bootBase(c), stale);
+            worst = v > worst ? v : worst;
+        }
+        return VerdictCodes.verdict(worst);
     }
 
     /** The verdicts a policy change for one group would change, for its hosts that check in on time. */

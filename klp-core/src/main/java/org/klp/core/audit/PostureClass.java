@@ -21,10 +21,11 @@ import java.util.Objects;
  * slice and CVE, against that kernel's own base verdicts) and sorted by deadline in each (the
  * stale ones are a prefix, found by binary search).
  *
- * <p>The group is not in the key either: it decides nothing but the pin, which is already there.
+ * <p>The group is not in the key either: it decides nothing but the pin, which is already there,
+ * with why the policy holds the host there ({@link HoldReason}: a pin, a staged or halted rollout).
  * It splits a slice into cohorts so that group filters and what-ifs cost cohorts, not hosts.
  */
-public record PostureClass(Posture posture, int pinnedVersion) {
+public record PostureClass(Posture posture, int pinnedVersion, HoldReason heldBy) {
 
     /** The pin of a group without one. */
     public static final int NOT_PINNED = 0;
@@ -35,6 +36,26 @@ public record PostureClass(Posture posture, int pinnedVersion) {
             throw new IllegalArgumentException("Pinned live patch version for " + posture.kernel()
                     + " must be 0 (not pinned) or more, was " + pinnedVersion);
         }
+        // one key for "not held", whatever a caller passes
+        heldBy = heldBy == null || pinnedVersion == NOT_PINNED ? HoldReason.PIN : heldBy;
+    }
+
+    /** Held at {@code pinnedVersion} by a pin. */
+    public PostureClass(Posture posture, int pinnedVersion) {
+        this(posture, pinnedVersion, HoldReason.PIN);
+    }
+
+    /** Where a policy holds a host: the version, and why; {@link #NONE} when it does not. */
+    public record Hold(int version, HoldReason reason) {
+        public static final Hold NONE = new Hold(NOT_PINNED, HoldReason.PIN);
+
+        public Hold {
+            reason = reason == null || version == NOT_PINNED ? HoldReason.PIN : reason;
+        }
+    }
+
+    public Hold hold() {
+        return new Hold(pinnedVersion, heldBy);
     }
 
     public static PostureClass of(Posture posture) {

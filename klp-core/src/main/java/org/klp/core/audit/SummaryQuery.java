@@ -32,16 +32,15 @@ final class SummaryQuery {
 
     private final CveRecord[] records;
     private final List<Pass> passes;
+    private final Map<Posture, int[]> postures;
     private final int n;
     private final int[] perCve;
     private final int[] byWorst = new int[V];
-    private int hosts;
-    private int fixableByLivePatch;
-    private int needReboot;
 
-    private SummaryQuery(CveRecord[] records, List<Pass> passes) {
+    private SummaryQuery(CveRecord[] records, List<Pass> passes, Map<Posture, int[]> postures) {
         this.records = records;
         this.passes = passes;
+        this.postures = postures;
         this.n = records.length;
         this.perCve = new int[n * V];
     }
@@ -51,10 +50,12 @@ final class SummaryQuery {
         // On-time hosts of a slice share every verdict; overdue hosts of a class too (the boot kernel no longer matters).
         Map<Slice, int[]> fresh = new IdentityHashMap<>();
         Map<ClassState, int[]> stale = new IdentityHashMap<>();
+        Map<Posture, int[]> postures = new java.util.HashMap<>();
         fleet.forEach(filter, false, (cls, slice, members, group) -> {
             int s = members.staleCount(now);
             fresh.computeIfAbsent(slice, k -> new int[1])[0] += members.size() - s;
             stale.computeIfAbsent(cls, k -> new int[1])[0] += s;
+            postures.computeIfAbsent(cls.key.posture(), k -> new int[1])[0] += members.size();
         });
         List<Pass> passes = new ArrayList<>(fresh.size() + stale.size());
         fresh.forEach((slice, n) -> {
@@ -71,7 +72,16 @@ final class SummaryQuery {
         for (int c = 0; c < records.length; c++) {
             records[c] = cves.get(c);
         }
-        return new SummaryQuery(records, passes);
+        return new SummaryQuery(records, passes, postures);
+    }
+
+    /** Hosts per posture in the snapshot, by kernel then loaded version. */
+    List<PostureCount> postureCounts() {
+        List<PostureCount> out = new ArrayList<>(postures.size());
+        postures.forEach((p, n) -> out.add(new PostureCount(p, n[0])));
+        out.sort(Comparator.comparing((PostureCount c) -> c.posture().kernel()).thenComparingInt(c -> c.posture().loadedVersion())
+                .thenComparing(c -> c.posture().transition()).thenComparing(c -> c.posture().forced()));
+        return out;
     }
 
     /** Without the lock: scans the snapshot's arrays. */
@@ -79,44 +89,36 @@ final class SummaryQuery {
         for (Pass p : passes) {
             scan(p.codes(), p.bootBase(), p.stale(), p.weight());
         }
-        int atRisk = 0;
         Map<Verdict, Integer> worst = new EnumMap<>(Verdict.class);
         for (Verdict v : Verdict.values()) {
             worst.put(v, byWorst[v.ordinal()]);
-            if (v.atRisk()) {
-                atRisk += byWorst[v.ordinal()];
+        }
+        long[] pairs = new long[V];
+        for (int c = 0, row = 0; c < n; c++, row += V) {
+            for (int v = 0; v < V; v++) {
+                pairs[v] += perCve[row + v];
             }
         }
-        return new FleetSummary(hosts, atRisk, worst, fixableByLivePatch, needReboot, topCves(top));
+        return FleetSummary.of(worst, FleetSummary.Exposures.of(pairs), topCves(top));
     }
 
     private void scan(byte[] codes, byte[] bootBase, boolean stale, int weight) {
         byte worst = 0;
-        boolean reboot = false;
         if (bootBase == null && !stale) {
             for (int c = 0, row = 0; c < n; c++, row += V) {
                 byte v = codes[c];
                 perCve[row + v] += weight;
                 worst = v > worst ? v : worst;
-                reboot |= v == VerdictCodes.REBOOT_REQUIRED;
             }
         } else {
             for (int c = 0, row = 0; c < n; c++, row += V) {
                 byte v = VerdictCodes.overlay(codes[c], bootBase == null ? -1 : bootBase[c], stale);
                 perCve[row + v] += weight;
                 worst = v > worst ? v : worst;
-                reboot |= v == VerdictCodes.REBOOT_REQUIRED || v == VerdictCodes.REBOOT_PENDING;
             }
         }
         // Verdict ordinals are in rank order, so the largest code is the worst verdict.
         byWorst[worst] += weight;
-        hosts += weight;
-        if (worst == VerdictCodes.LIVE_PATCH_IN_PROGRESS || worst == VerdictCodes.LIVE_PATCH_AVAILABLE) {
-            fixableByLivePatch += weight;
-        }
-        if (reboot) {
-            needReboot += weight;
-        }
     }
 
     private List<CveRisk> topCves(int top) {

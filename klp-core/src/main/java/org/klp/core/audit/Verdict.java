@@ -23,9 +23,11 @@ package org.klp.core.audit;
  *   <li>C exists but L is below it: {@link #LIVE_PATCH_AVAILABLE}, held back by the pin when P is
  *       set and below C. A live patch wins over a pending reboot: it closes the hole without one.</li>
  *   <li>B is newer than K and not affected by x: {@link #REBOOT_PENDING}.</li>
- *   <li>K's stream has a fixed kernel: {@link #REBOOT_REQUIRED}, saying why no live patch helps
+ *   <li>K's stream has a fixed kernel, or a newer kernel of K's stream has a live patch carrying
+ *       x: {@link #REBOOT_REQUIRED}, naming that kernel and saying why no live patch for K helps
  *       (see {@link RebootReason}).</li>
- *   <li>Otherwise {@link #NO_FIX_YET}.</li>
+ *   <li>Otherwise, no kernel of the stream and no live patch for K or a newer kernel of the stream
+ *       carries the fix: {@link #NO_FIX_YET}.</li>
  * </ol>
  */
 public enum Verdict {
@@ -37,7 +39,7 @@ public enum Verdict {
     LIVE_PATCH_AVAILABLE("A live patch for the running kernel carries the fix but is not applied", 4),
     REBOOT_PENDING("A kernel with the fix is installed but not running", 5),
     REBOOT_REQUIRED("The fix exists only in a newer kernel; no live patch for the running kernel will apply it", 6),
-    NO_FIX_YET("No kernel and no live patch contains the fix yet", 7),
+    NO_FIX_YET("No kernel of the stream and no live patch for the running or a newer kernel contains the fix yet", 7),
     UNKNOWN("The host has not checked in within its interval; its live patch state cannot be vouched for", 8);
 
     private final String description;

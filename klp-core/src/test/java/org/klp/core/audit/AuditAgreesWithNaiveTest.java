@@ -89,9 +89,9 @@ class AuditAgreesWithNaiveTest {
                         int moved = 0;
                         for (HostFacts h : List.copyOf(s.hosts.values())) {
                             int pin = pins.pinnedVersion(h.group(), h.posture());
-                            if (pin != h.pinnedVersion()) {
+                            if (!new PostureClass.Hold(pin, HoldReason.PIN).equals(h.postureClass().hold())) {
                                 moved++;
-                                s.hosts.put(h.hostId(), new HostFacts(h.hostId(), h.group(), h.posture(), pin, h.installedKernels(),
+                                s.hosts.put(h.hostId(), new HostFacts(h.hostId(), h.group(), h.posture(), pin, HoldReason.PIN, h.installedKernels(),
                                         h.lastCheckIn(), h.checkInInterval()));
                             }
                         }
@@ -302,27 +302,19 @@ class AuditAgreesWithNaiveTest {
             }
             perCve.add(m);
         }
-        int hosts = 0;
-        int atRisk = 0;
-        int live = 0;
-        int reboot = 0;
+        Map<Verdict, Long> pairs = new EnumMap<>(Verdict.class);
         for (HostFacts h : s.hosts.values()) {
             if (!matches(filter, h)) {
                 continue;
             }
-            hosts++;
             Verdict worst = Verdict.NOT_AFFECTED;
-            boolean needsReboot = false;
             for (int c = 0; c < cves.size(); c++) {
                 Verdict v = naive.verdict(h, cves.get(c), now);
                 perCve.get(c).merge(v, 1, Integer::sum);
+                pairs.merge(v, 1L, Long::sum);
                 worst = Verdict.worse(worst, v);
-                needsReboot |= v.needsReboot();
             }
             byWorst.merge(worst, 1, Integer::sum);
-            atRisk += worst.atRisk() ? 1 : 0;
-            live += worst.fixableByLivePatch() ? 1 : 0;
-            reboot += needsReboot ? 1 : 0;
         }
         List<CveRisk> risks = new ArrayList<>();
         for (int c = 0; c < cves.size(); c++) {
@@ -334,7 +326,7 @@ class AuditAgreesWithNaiveTest {
         risks.sort(Comparator.comparingInt(CveRisk::hostsAtRisk).reversed()
                 .thenComparing(Comparator.comparingDouble(CveRisk::cvss).reversed())
                 .thenComparing(CveRisk::cveId));
-        return new FleetSummary(hosts, atRisk, byWorst, live, reboot, risks.subList(0, Math.min(top, risks.size())));
+        return FleetSummary.of(byWorst, FleetSummary.Exposures.of(pairs), risks.subList(0, Math.min(top, risks.size())));
     }
 
     static WhatIfReport naiveWhatIf(NaiveAudit naive, State s, WhatIf scenario, Instant now) {
@@ -348,7 +340,7 @@ class AuditAgreesWithNaiveTest {
             }
             considered++;
             PostureClass target = scenario.apply(h.postureClass(), naive.latestVersion(h.posture().kernel()));
-            HostFacts after = new HostFacts(h.hostId(), h.group(), target.posture(), target.pinnedVersion(),
+            HostFacts after = new HostFacts(h.hostId(), h.group(), target.posture(), target.pinnedVersion(), target.heldBy(),
                     h.installedKernels(), h.lastCheckIn(), h.checkInInterval());
             boolean changed = false;
             for (CveRecord cve : cves) {

@@ -137,6 +137,28 @@ class PostureAuditTest {
     }
 
     @Test
+    void aLivePatchForANewerKernelMovesHostsOfOlderKernelsOfTheStreamFromNoFixYetToRebootRequired() {
+        World w = fleet();
+        PostureAudit audit = w.audit();
+        CveRecord unfixed = cve("CVE-2024-66666", 9.8, FixCategory.SECURITY, true, AffectedStream.unfixed(K49.stream()));
+        audit.putCve(unfixed);
+        int before = audit.cve("CVE-2024-66666", NOW).orElseThrow().count(Verdict.NO_FIX_YET);
+        assertThat(before).isEqualTo(5);
+        audit.publish(new LivePatchPackage(K55, 1, LocalDate.parse("2024-12-01"), List.of(), List.of()));
+        assertThat(audit.cve("CVE-2024-66666", NOW).orElseThrow().count(Verdict.NO_FIX_YET)).isEqualTo(5);
+        audit.publish(new LivePatchPackage(K55, 2, LocalDate.parse("2024-12-20"), List.of(unfixed.asFix()), List.of()));
+        CveExposure after = audit.cve("CVE-2024-66666", NOW).orElseThrow();
+        // every host on a kernel older than K55 now has a kernel to move to; K55's own hosts have the live patch available
+        assertThat(after.count(Verdict.NO_FIX_YET)).isZero();
+        assertThat(after.count(Verdict.REBOOT_REQUIRED) + after.count(Verdict.LIVE_PATCH_AVAILABLE) + after.count(Verdict.REBOOT_PENDING))
+                .isEqualTo(5);
+        HostReport r = audit.host(1, NOW).orElseThrow();
+        Finding f = r.findings().stream().filter(x -> x.cveId().equals("CVE-2024-66666")).findFirst().orElseThrow();
+        assertThat(f.evidence()).isInstanceOf(Evidence.RebootRequired.class);
+        assertThat(((Evidence.RebootRequired) f.evidence()).fixedIn()).isEqualTo(K55);
+    }
+
+    @Test
     void newCveIsAuditedForEveryHostAndAReplacedRecordIsRejudged() {
         World w = fleet();
         PostureAudit audit = w.audit();
@@ -194,6 +216,23 @@ class PostureAuditTest {
         FleetSummary group1 = w.audit().summary(NOW, HostFilter.group(1), 1);
         assertThat(group1.hosts()).isEqualTo(4);
         assertThat(group1.topCves()).hasSize(1);
+    }
+
+    @Test
+    void theSummaryCountsWhatALivePatchUpdateARebootAndNothingYetWouldFixAndTheyAddUp() {
+        World w = fleet()
+                .cve(cve("CVE-2024-66666", 9.8, FixCategory.SECURITY, true, AffectedStream.unfixed(SP6.stream())))
+                .cve(cve("CVE-2024-44444", 8.8, FixCategory.SECURITY, false, AffectedStream.fixedIn(K55)));
+        FleetSummary s = w.audit().summary(NOW, HostFilter.ALL, 10);
+        // K49 hosts 1-4: CVE-2024-44444 needs a reboot (worst); K55 host 5: safe; SP6 host 6: nothing fixes CVE-2024-66666 yet
+        assertThat(s.needReboot()).isEqualTo(4);
+        assertThat(s.fixableByLivePatch()).isZero();
+        assertThat(s.noFixYet()).isEqualTo(1);
+        int safe = s.hostsByWorstVerdict().entrySet().stream().filter(e -> !e.getKey().atRisk()).mapToInt(java.util.Map.Entry::getValue).sum();
+        assertThat(safe + s.fixableByLivePatch() + s.needReboot() + s.noFixYet() + s.hostsByWorstVerdict().get(Verdict.UNKNOWN))
+                .isEqualTo(s.hosts());
+        // by exposure: the live patch of K49 closes 3 of the first CVE's, a reboot 4 of the second's, nothing the third's
+        assertThat(s.exposures()).isEqualTo(new FleetSummary.Exposures(3, 4, 1, 0));
     }
 
     @Test

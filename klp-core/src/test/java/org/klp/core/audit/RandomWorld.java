@@ -128,7 +128,8 @@ final class RandomWorld {
         }
         Instant checkIn = EPOCH.plus(Duration.ofHours(random.nextInt(24 * 500)));
         Duration interval = Duration.ofHours(1 + random.nextInt(24 * 30));
-        return new HostFacts(id, random.nextInt(4), new Posture(kernel, loaded, t, forced), pin, installed, checkIn, interval);
+        HoldReason heldBy = HoldReason.values()[random.nextInt(HoldReason.values().length)];
+        return new HostFacts(id, random.nextInt(4), new Posture(kernel, loaded, t, forced), pin, heldBy, installed, checkIn, interval);
     }
 
     /** A new random check-in for a host id, possibly from a kernel the world has not seen. */

@@ -115,6 +115,17 @@ class VerdictRulesTest {
     }
 
     @Test
+    void aHaltedRolloutHoldsBackAndSaysSoRatherThanNamingAPin() {
+        World w = world().host(new HostFacts(1, 7, Posture.loaded(K49, 1), 1, HoldReason.HALTED_ROLLOUT, List.of(), NOW, World.HOUR))
+                .host(new HostFacts(2, 8, Posture.loaded(K49, 1), 1, HoldReason.STAGED_ROLLOUT, List.of(), NOW, World.HOUR));
+        Evidence.LivePatchAvailable halted = (Evidence.LivePatchAvailable) w.evidence(1, CVE, NOW);
+        assertThat(halted.heldBack()).isTrue();
+        assertThat(halted.heldBackByPin()).isFalse();
+        assertThat(halted.explain()).contains("held back at version 1: the rollout of a newer version is halted").doesNotContain("pin");
+        assertThat(w.evidence(2, CVE, NOW).explain()).contains("a newer version is still with the canaries of the group's staged rollout");
+    }
+
+    @Test
     void pinAtOrAboveTheCarryingVersionDoesNotHoldBack() {
         World w = world().host(new HostFacts(1, 7, Posture.loaded(K49, 1), 2, List.of(), NOW, World.HOUR));
         Evidence.LivePatchAvailable e = (Evidence.LivePatchAvailable) w.evidence(1, CVE, NOW);
@@ -228,6 +239,27 @@ class VerdictRulesTest {
     void noKernelOfTheStreamWithTheFixIsNoFixYet() {
         World w = world().cve(cve("CVE-2024-66666", 9.8, FixCategory.SECURITY, true, AffectedStream.unfixed(K49.stream())))
                 .host(facts(1, Posture.loaded(K52, 1)));
+        assertThat(w.evidence(1, "CVE-2024-66666", NOW)).isEqualTo(new Evidence.NoFixYet(K52));
+    }
+
+    @Test
+    void aNewerKernelOfTheStreamWhoseLivePatchCarriesTheFixMakesItRebootRequiredNamingThatKernel() {
+        World w = world().cve(cve("CVE-2024-66666", 9.8, FixCategory.SECURITY, true, AffectedStream.unfixed(K49.stream())))
+                .livePatch(K52, 1, "2024-06-01")
+                .livePatch(K52, 2, "2024-12-01", "CVE-2024-66666")
+                .host(facts(1, Posture.loaded(K49, 3)));
+        Evidence e = w.evidence(1, "CVE-2024-66666", NOW);
+        assertThat(e).isEqualTo(new Evidence.RebootRequired(K49, K52, "kernel-livepatch-5_14_21-150500_55_52-default-2",
+                RebootReason.NO_LIVE_PATCH_PUBLISHED, LocalDate.parse("2025-03-01")));
+        assertThat(e.explain()).contains("kernel-livepatch-5_14_21-150500_55_52-default-2 carries it for the newer kernel " + K52)
+                .contains("reboot into " + K52 + " and apply it");
+    }
+
+    @Test
+    void onlyALivePatchForAnOlderKernelOfTheStreamLeavesNoFixYet() {
+        World w = world().cve(cve("CVE-2024-66666", 9.8, FixCategory.SECURITY, true, AffectedStream.unfixed(K49.stream())))
+                .livePatch(K49, 4, "2024-12-01", CVE, "CVE-2024-99999", "CVE-2024-66666")
+                .host(facts(1, Posture.unpatched(K52)));
         assertThat(w.evidence(1, "CVE-2024-66666", NOW)).isEqualTo(new Evidence.NoFixYet(K52));
     }
 

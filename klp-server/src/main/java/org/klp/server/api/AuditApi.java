@@ -37,6 +37,7 @@ import org.klp.server.service.InvalidInput;
 import org.klp.server.service.NotFound;
 import org.klp.server.service.Quote;
 import org.klp.server.service.Unavailable;
+import org.klp.core.rollout.GroupPolicy;
 import org.klp.server.store.Product;
 import org.klp.server.store.SystemStore;
 
@@ -79,7 +80,8 @@ final class AuditApi {
 
     // ---- views: each has its JSON form, and those with rows their CSV form (Tabular)
 
-    record StatusView(boolean ready, long loadMillis, long pendingEvents, long staleAfterSeconds, PostureAudit.AuditSize size, Long retainedBytes,
+    record StatusView(boolean ready, long loadMillis, String instance, long position, long head, long behindEvents, long behindMillis,
+                      long reloads, long skippedEvents, long staleAfterSeconds, PostureAudit.AuditSize size, Long retainedBytes,
                       String failure) {
     }
 
@@ -144,8 +146,9 @@ final class AuditApi {
     }
 
     /** The fleet across all CVEs; as CSV one row per top CVE with its count per verdict. */
-    record AuditSummaryView(Instant asOf, FilterView filter, int hosts, int hostsAtRisk, int fixableByLivePatch, int needReboot,
-                            Map<Verdict, Integer> hostsByWorstVerdict, List<TopCveView> topCves) implements Tabular {
+    record AuditSummaryView(Instant asOf, FilterView filter, int hosts, int hostsAtRisk, int fixableByLivePatch, int needReboot, int noFixYet,
+                            Map<Verdict, Integer> hostsByWorstVerdict, org.klp.core.audit.FleetSummary.Exposures exposures, List<TopCveView> topCves)
+            implements Tabular {
         @Override
         public List<String> columns() {
             List<String> header = new ArrayList<>(List.of("cve", "cvss", "hosts_at_risk", "fixable_by_live_patch", "need_reboot"));
@@ -245,8 +248,9 @@ final class AuditApi {
 
     private Reply status(Call call) {
         AuditService.Status s = audit.status();
-        return Reply.ok(new StatusView(s.ready(), s.loadMillis(), s.pendingEvents(), s.staleAfter().toSeconds(), s.size(), s.retainedBytes(),
-                s.failure()));
+        AuditService.Lag lag = s.lag();
+        return Reply.ok(new StatusView(s.ready(), s.loadMillis(), lag.instance(), lag.position(), lag.head(), lag.behindEvents(),
+                lag.behind().toMillis(), s.reloads(), s.skippedEvents(), s.staleAfter().toSeconds(), s.size(), s.retainedBytes(), s.failure()));
     }
 
     private Reply cve(Call call) {
@@ -315,7 +319,7 @@ final class AuditApi {
         List<TopCveView> topCves = s.topCves().stream().map(r -> new TopCveView(r.cveId(), r.cvss(), r.hostsAtRisk(), r.fixableByLivePatch(),
                 r.needReboot(), counts(r.counts()))).toList();
         return Reply.ok(new AuditSummaryView(now, filterView(call), s.hosts(), s.hostsAtRisk(), s.fixableByLivePatch(), s.needReboot(),
-                counts(s.hostsByWorstVerdict()), topCves));
+                s.noFixYet(), counts(s.hostsByWorstVerdict()), s.exposures(), topCves));
     }
 
     private Reply whatIf(Call call) {
@@ -444,10 +448,13 @@ final class AuditApi {
             m.put("publishedOn", p.publishedOn());
             m.put("pinnedVersion", p.pinnedVersion());
             m.put("heldBackByPin", p.heldBackByPin());
+            m.put("heldBack", p.heldBack());
+            m.put("heldBy", p.heldBack() ? p.heldBy() : null);
         } else if (e instanceof Evidence.RebootPending p) {
             m.put("installed", p.installed().uname());
         } else if (e instanceof Evidence.RebootRequired r) {
             m.put("fixedIn", r.fixedIn().uname());
+            m.put("carriedBy", r.carriedBy());
             m.put("reason", r.reason());
             m.put("endOfSupport", r.endOfSupport());
         } else if (e instanceof Evidence.Unknown u) {

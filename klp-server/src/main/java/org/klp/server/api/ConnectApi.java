@@ -146,7 +146,7 @@ final class ConnectApi {
     /** Deregisters: the system, its activations (their codes' seats are free again) and so its services go. */
     private Reply deregister(Call call) {
         Caller.System sys = call.system();
-        fleet.deregister(sys.id(), sys.login());
+        fleet.deregister(sys.id(), sys.login(), call.now());
         return Reply.noContent();
     }
 

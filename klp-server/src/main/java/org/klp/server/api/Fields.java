@@ -7,7 +7,7 @@ import java.util.Base64;
 import org.klp.core.kernel.KernelRelease;
 import org.klp.server.service.InvalidInput;
 import org.klp.server.service.Quote;
-import org.klp.server.store.GroupPolicy;
+import org.klp.core.rollout.GroupPolicy;
 
 /**
  * Values of a request's fields and parameters as typed values, each refused with its field's name

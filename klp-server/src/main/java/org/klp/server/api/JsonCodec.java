@@ -44,6 +44,9 @@ public final class JsonCodec {
                 .serializationInclusion(JsonInclude.Include.ALWAYS)
                 .addModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule())
                 .disable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+                // the domain's closed types (desired action, on-timeout, rollout state) go on the wire as their words
+                .enable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_ENUMS_USING_TO_STRING)
+                .enable(DeserializationFeature.READ_ENUMS_USING_TO_STRING)
                 .build();
         m.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).maxStringLength(MAX_STRING).build());
         m.coercionConfigDefaults().setCoercion(CoercionInputShape.String, CoercionAction.Fail)

@@ -15,8 +15,10 @@ final class PublicApi {
 
     private final Path reposDir;
     private final byte[] openApi;
+    private final org.klp.server.audit.AuditService audit;
 
-    PublicApi(Path reposDir) {
+    PublicApi(Path reposDir, org.klp.server.audit.AuditService audit) {
+        this.audit = audit;
         this.reposDir = reposDir.toAbsolutePath().normalize();
         try (InputStream in = PublicApi.class.getResourceAsStream("/openapi.json")) {
             this.openApi = in.readAllBytes();
@@ -28,8 +30,26 @@ final class PublicApi {
     List<Route> routes() {
         return List.of(
                 new Route(HandlerType.GET, "/api/openapi.json", Access.PUBLIC, 0, c -> new Reply.Bytes(200, "application/json", openApi)),
-                new Route(HandlerType.GET, "/health", Access.PUBLIC, 0, c -> Reply.ok(Map.of("status", "ok"))),
+                new Route(HandlerType.GET, "/health", Access.PUBLIC, 0, c -> Reply.ok(health())),
                 new Route(HandlerType.GET, "/repo/<path>", Access.PUBLIC, 0, this::file));
+    }
+
+    /**
+     * Up, and how far this instance's audit is behind the fleet feed: {@code status} is {@code ok},
+     * {@code loading} (the audit is being built) or {@code behind} (events committed by any instance
+     * not applied here for more than a second); always 200, so that a slow instance keeps serving
+     * check-ins while a load balancer may route audit queries elsewhere.
+     */
+    private Map<String, Object> health() {
+        org.klp.server.audit.AuditService.Status s = audit.status();
+        org.klp.server.audit.AuditService.Lag lag = s.lag();
+        String status = !s.ready() ? "loading" : lag.behind().toMillis() > 1000 ? "behind" : "ok";
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        out.put("status", status);
+        out.put("instance", lag.instance());
+        out.put("auditBehindEvents", lag.behindEvents());
+        out.put("auditBehindMillis", lag.behind().toMillis());
+        return out;
     }
 
     /**

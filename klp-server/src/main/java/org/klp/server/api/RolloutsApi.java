@@ -4,7 +4,7 @@ import io.javalin.http.HandlerType;
 import java.util.List;
 import org.klp.server.service.PolicyService;
 
-/** Staged rollouts of a version to a group: listed, promoted or halted by an operator. */
+/** Staged rollouts of a version to a group: listed, promoted, halted or resumed by an operator. */
 final class RolloutsApi {
 
     record HaltRequest(String reason) {
@@ -20,7 +20,9 @@ final class RolloutsApi {
         return List.of(
                 new Route(HandlerType.GET, "/api/v1/rollouts", Access.ADMIN, 0, c -> Reply.ok(policies.rollouts())),
                 new Route(HandlerType.POST, "/api/v1/rollouts/{group}/{kernel}/{version}/promote", Access.ADMIN, 0, this::promote),
-                new Route(HandlerType.POST, "/api/v1/rollouts/{group}/{kernel}/{version}/halt", Access.ADMIN, Route.JSON_LIMIT, this::halt));
+                new Route(HandlerType.POST, "/api/v1/rollouts/{group}/{kernel}/{version}/halt", Access.ADMIN, Route.JSON_LIMIT, this::halt),
+                new Route(HandlerType.POST, "/api/v1/rollouts/{group}/{kernel}/{version}/resume", Access.ADMIN, 0,
+                        c -> Reply.ok(policies.resume(c.pathGroup("group"), c.pathKernel("kernel"), version(c), c.now()))));
     }
 
     private Reply promote(Call call) {

@@ -42,12 +42,12 @@ public final class ServerApi {
     public static ServerApi create(Services s) {
         Authenticator auth = new Authenticator(s.credentials(), s.tokens(), s.codes(), s.clock());
         List<Route> routes = new ArrayList<>();
-        routes.addAll(new PublicApi(s.reposDir()).routes());
+        routes.addAll(new PublicApi(s.reposDir(), s.audit()).routes());
         routes.addAll(new Dashboard().routes());
         routes.addAll(new ConnectApi(s.jdbi(), s.systems(), s.registrations(), s.catalogStore(), s.engine(), s.codes(), s.fleet(), s.credentials())
                 .routes());
         routes.addAll(new CheckinApi(s.checkins()).routes());
-        routes.addAll(new SummaryApi(s.fleet(), s.clock()).routes());
+        routes.addAll(new SummaryApi(s.fleet()).routes());
         routes.addAll(new SystemsApi(s.fleet(), s.catalog()).routes());
         routes.addAll(new GroupsApi(s.policies()).routes());
         routes.addAll(new PinsApi(s.policies()).routes());

@@ -21,6 +21,7 @@ import org.klp.core.patch.Fix;
 import org.klp.core.patch.FixCategory;
 import org.klp.core.scope.ScopePolicy;
 import org.klp.server.store.CveStore;
+import org.klp.server.store.FleetFeed;
 import org.klp.server.store.CveStore.Source;
 import org.klp.server.store.CveStore.StoredCve;
 import org.klp.server.store.PolicyStore;
@@ -165,6 +166,7 @@ public final class CveImporter {
         }
         if (!changed.isEmpty()) {
             cves.write(h, changed, existing.keySet(), cves.nextRevision(h, policies), clock.instant(), scope);
+            FleetFeed.append(h, new FleetFeed.PolicyChanged(clock.instant()));
         }
         return counts;
     }
@@ -275,6 +277,7 @@ public final class CveImporter {
                 changed.add(s);
             });
             cves.write(h, changed, existing.keySet(), cves.nextRevision(h, policies), clock.instant(), scope);
+            FleetFeed.append(h, new FleetFeed.PolicyChanged(clock.instant()));
             return changed.size();
         });
     }

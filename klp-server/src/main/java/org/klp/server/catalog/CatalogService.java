@@ -39,6 +39,9 @@ import org.klp.server.service.Quote;
  * extension); and a live patching product's (one with kernels) the pattern {@code lp_sles}, the
  * host tool's package once {@link #publishHostTool} gave it, and the lifecycle data package, kept
  * in step with its live patches at every publication.
+ *
+ * Several instances share the repositories' folder ({@link SharedDataFolder}); a publication holds
+ * its lock, so they publish one at a time.
  */
 public final class CatalogService {
 
@@ -50,10 +53,13 @@ public final class CatalogService {
     private final Clock clock;
     private final Runnable changed;
     private final org.klp.server.audit.CveImporter cves;
+    private final SharedDataFolder shared;
 
     /** {@code cves} creates and extends the CVE records a publication's fixes name, in its transaction. */
-    public CatalogService(Jdbi jdbi, CatalogStore catalog, PolicyStore policies, PackageRepository packages, Path reposDir, Clock clock,
+    public CatalogService(Jdbi jdbi, CatalogStore catalog, PolicyStore policies, PackageRepository packages, SharedDataFolder shared, Clock clock,
                           org.klp.server.audit.CveImporter cves, Runnable changed) {
+        this.shared = shared;
+        Path reposDir = shared.dataDir().resolve("repos");
         this.cves = cves;
         this.jdbi = jdbi;
         this.catalog = catalog;
@@ -85,6 +91,10 @@ public final class CatalogService {
      * @throws Conflict when it exists already, or its service name is another product's
      */
     public synchronized Product addProduct(String identifier, String version, String arch, String name, String baseTriplet, boolean free) {
+        return shared.exclusively(() -> addProductHere(identifier, version, arch, name, baseTriplet, free));
+    }
+
+    private Product addProductHere(String identifier, String version, String arch, String name, String baseTriplet, boolean free) {
         requireName(identifier, Product.IDENTIFIER, "identifier");
         requireName(version, Product.VERSION, "version");
         requireName(arch, Product.ARCH, "arch");
@@ -138,6 +148,10 @@ public final class CatalogService {
      * @return the package file kept in {@code DATA/host-tool}
      */
     public synchronized Path publishHostTool(Path klpJar) {
+        return shared.exclusively(() -> publishHostToolHere(klpJar));
+    }
+
+    private Path publishHostToolHere(Path klpJar) {
         Path dir = hostToolDir();
         try {
             Files.createDirectories(dir);
@@ -168,6 +182,13 @@ public final class CatalogService {
      * when nothing is missing.
      */
     public synchronized void ensureProductPackages() {
+        shared.exclusively(() -> {
+            ensureProductPackagesHere();
+            return null;
+        });
+    }
+
+    private void ensureProductPackagesHere() {
         List<Product> livePatching = livePatchingProducts();
         for (Product p : catalog.products()) {
             Path repo = repositoryDir(p);
@@ -255,6 +276,11 @@ public final class CatalogService {
      */
     public synchronized KernelEntry publishKernel(String productTriplet, KernelRelease release, LocalDate released, LocalDate endOfSupport,
                                                   byte[] initialModule) {
+        return shared.exclusively(() -> publishKernelHere(productTriplet, release, released, endOfSupport, initialModule));
+    }
+
+    private KernelEntry publishKernelHere(String productTriplet, KernelRelease release, LocalDate released, LocalDate endOfSupport,
+                                          byte[] initialModule) {
         Product product = productByTriplet(productTriplet);
         LocalDate eos = endOfSupport != null ? endOfSupport : SupportPolicy.DEFAULT.endOfSupport(released);
         if (eos.isBefore(released)) {
@@ -289,6 +315,10 @@ public final class CatalogService {
 
     /** Builds and publishes the next version of a kernel's live patch from its module and (cumulative) fixes. */
     public synchronized LivePatchEntry publishLivePatch(KernelRelease release, byte[] module, String moduleSource, List<Fix> fixes, LocalDate released) {
+        return shared.exclusively(() -> publishLivePatchHere(release, module, moduleSource, fixes, released));
+    }
+
+    private LivePatchEntry publishLivePatchHere(KernelRelease release, byte[] module, String moduleSource, List<Fix> fixes, LocalDate released) {
         KernelEntry kernel = kernel(release);
         Product product = catalog.product(kernel.productId()).orElseThrow();
         int version = newestVersion(release) + 1;
@@ -300,6 +330,10 @@ public final class CatalogService {
 
     /** Publishes an uploaded live patch RPM (built by {@code klp-pack rpm}). */
     public synchronized LivePatchEntry publishRpm(byte[] rpm) {
+        return shared.exclusively(() -> publishRpmHere(rpm));
+    }
+
+    private LivePatchEntry publishRpmHere(byte[] rpm) {
         PackageRepository.Package probe;
         try {
             probe = packages.inspect(rpm, "uploaded package");

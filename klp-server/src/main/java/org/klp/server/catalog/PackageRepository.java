@@ -56,4 +56,7 @@ public interface PackageRepository {
 
     /** The public key that signs the repositories, ASCII-armored (what hosts trust). */
     String publicKeyArmored();
+
+    /** That key's fingerprint. */
+    String keyFingerprint();
 }

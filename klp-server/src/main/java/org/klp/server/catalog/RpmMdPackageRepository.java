@@ -167,6 +167,11 @@ public final class RpmMdPackageRepository implements PackageRepository {
         return key.publicKeyArmored();
     }
 
+    @Override
+    public String keyFingerprint() {
+        return key.fingerprint();
+    }
+
     private static void mkdirs(Path dir) {
         try {
             Files.createDirectories(dir);

@@ -210,9 +210,15 @@ public final class AuditCommand implements Callable<Integer> {
     /** The summary in words; the demo prints it too. */
     public static void summaryText(JsonNode n, PrintWriter out) {
         int hosts = n.path("hosts").asInt();
-        out.printf("%d hosts audited, %d at risk%s: %d would be safe after a live patch update, %d need a reboot%n", hosts,
+        out.printf("%d hosts audited, %d at risk%s: %d would be safe after a live patch update, %d after a reboot, %d have a CVE nothing"
+                        + " fixes yet%n", hosts,
                 n.path("hostsAtRisk").asInt(), hosts == 0 ? "" : String.format(Locale.ROOT, " (%.0f%%)", 100.0 * n.path("hostsAtRisk").asInt() / hosts),
-                n.path("fixableByLivePatch").asInt(), n.path("needReboot").asInt());
+                n.path("fixableByLivePatch").asInt(), n.path("needReboot").asInt(), n.path("noFixYet").asInt());
+        JsonNode x = n.path("exposures");
+        if (!x.isMissingNode()) {
+            out.printf("  exposures (host x CVE): %d closed by a live patch update, %d by a reboot, %d by nothing yet, %d unknown%n",
+                    x.path("livePatchUpdate").asLong(), x.path("reboot").asLong(), x.path("noFixYet").asLong(), x.path("unknown").asLong());
+        }
         List<String> worst = new ArrayList<>();
         n.path("hostsByWorstVerdict").fields().forEachRemaining(e -> {
             if (e.getValue().asInt() > 0) {
@@ -396,8 +402,9 @@ public final class AuditCommand implements Callable<Integer> {
 
         void text(JsonNode n, PrintWriter out) {
             JsonNode s = n.path("size");
-            out.printf("%s (loaded in %d ms), %d events pending; hosts are stale %d s after their last check-in%n",
-                    n.path("ready").asBoolean() ? "ready" : "loading", n.path("loadMillis").asLong(), n.path("pendingEvents").asLong(),
+            out.printf("%s (loaded in %d ms), instance %s at event %d of %d: %d behind for %d ms; hosts are stale %d s after their last check-in%n",
+                    n.path("ready").asBoolean() ? "ready" : "loading", n.path("loadMillis").asLong(), n.path("instance").asText(),
+                    n.path("position").asLong(), n.path("head").asLong(), n.path("behindEvents").asLong(), n.path("behindMillis").asLong(),
                     n.path("staleAfterSeconds").asLong());
             if (!s.isMissingNode() && !s.isNull()) {
                 out.printf("%d hosts in %d posture classes (%d slices, %d cohorts); %d CVEs; %d kernels%n", s.path("hosts").asInt(),

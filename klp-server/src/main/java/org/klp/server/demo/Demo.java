@@ -342,12 +342,14 @@ public final class Demo {
     private static void printSummary(JsonNode s, PrintWriter out) {
         out.println();
         out.println("FLEET SUMMARY");
-        out.printf("  systems %d, checked in %d: patched %d, behind %d, in progress %d, forced %d%n", s.path("systems").asLong(),
-                s.path("checkedIn").asLong(), s.path("patched").asLong(), s.path("behind").asLong(), s.path("inProgress").asLong(),
-                s.path("forced").asLong());
-        out.printf("  needing reboot %d (forced %d, support ended %d, unsupported kernel %d); support ending within 30 days %d%n",
-                s.path("needingReboot").asLong(), s.path("forced").asLong(), s.path("expired").asLong(), s.path("unsupportedKernel").asLong(),
-                s.path("expiringWithin30Days").asLong());
+        out.printf("  systems %d, checked in %d: newest live patch %d, behind %d, in progress %d, forced %d, last apply failed %d%n",
+                s.path("systems").asLong(), s.path("checkedIn").asLong(), s.path("onNewest").asLong(), s.path("behind").asLong(),
+                s.path("inProgress").asLong(), s.path("forced").asLong(), s.path("failedApplies").asLong());
+        out.printf("  safe from every known CVE %d; made safe by a live patch update %d, by a reboot %d; nothing fixes yet %d; unknown %d%n",
+                s.path("safe").asLong(), s.path("fixableByLivePatch").asLong(), s.path("needReboot").asLong(), s.path("noFixYet").asLong(),
+                s.path("unknown").asLong());
+        out.printf("  kernel support ended %d, ending within 30 days %d, kernel not in the catalog %d%n", s.path("expired").asLong(),
+                s.path("expiringWithin30Days").asLong(), s.path("unsupportedKernel").asLong());
         out.println("  hosts by posture (kernel, loaded live patch version / newest):");
         for (JsonNode p : s.path("postures")) {
             out.printf("    %-32s v%d/%s %-9s%s %5d  %s%n", p.path("kernel").asText(), p.path("version").asInt(),

@@ -13,7 +13,7 @@ import org.klp.core.audit.Verdict;
 import org.klp.server.audit.AuditService;
 import org.klp.server.policy.PolicyEngine;
 import org.klp.server.policy.PolicySnapshot;
-import org.klp.server.store.Rollout;
+import org.klp.core.rollout.Rollout;
 import org.klp.server.store.SystemStore;
 
 /**
@@ -52,7 +52,7 @@ public final class FleetNumbersReader implements Supplier<FleetNumbers> {
         }
         Map<String, Long> rollouts = new HashMap<>();
         for (Rollout r : s.rollouts().values()) {
-            rollouts.merge(r.status(), 1L, Long::sum);
+            rollouts.merge(r.status().word(), 1L, Long::sum);
         }
         Map<String, Long> kernels = new HashMap<>();
         for (PolicySnapshot.KernelInfo k : s.kernels().values()) {

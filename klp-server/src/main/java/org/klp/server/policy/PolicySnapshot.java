@@ -5,12 +5,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import org.jdbi.v3.core.Jdbi;
+import org.klp.core.rollout.GroupPolicy;
+import org.klp.core.rollout.Rollout;
 import org.klp.server.store.CatalogStore;
-import org.klp.server.store.GroupPolicy;
 import org.klp.server.store.KernelEntry;
 import org.klp.server.store.PolicyStore;
 import org.klp.server.store.Product;
-import org.klp.server.store.Rollout;
 
 /**
  * Everything a desired state depends on besides the host itself, read at one policy generation:

@@ -8,7 +8,7 @@ import org.klp.core.fleet.DesiredState;
 import org.klp.core.fleet.HostPosture;
 import org.klp.server.policy.PolicyEngine;
 import org.klp.server.store.CheckinWriter;
-import org.klp.server.store.GroupPolicy;
+import org.klp.core.rollout.GroupPolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -9,42 +9,32 @@ import java.util.stream.Collectors;
 import org.jdbi.v3.core.Jdbi;
 import org.klp.core.fleet.DesiredState;
 import org.klp.server.audit.AuditService;
+import org.klp.server.audit.FleetOverviewService;
+import org.klp.server.audit.SystemListing;
 import org.klp.server.policy.PolicyEngine;
 import org.klp.server.policy.PolicySnapshot;
 import org.klp.server.store.CatalogStore;
 import org.klp.server.store.CheckinWriter;
-import org.klp.server.store.GroupPolicy;
+import org.klp.core.rollout.GroupPolicy;
 import org.klp.server.store.Product;
 import org.klp.server.store.RegistrationStore;
-import org.klp.server.store.Rollout;
 import org.klp.server.store.SystemEvent;
 import org.klp.server.store.SystemRecord;
 import org.klp.server.store.SystemStore;
 
 /**
  * Registered systems as operators see and change them. Owns the transactions, and keeps what
- * follows a change in step with it: the credential cache, the CVE audit's group of a host, and the
- * check-in log folded before anything counts check-ins.
+ * follows a change in step with it: the credential cache, and the check-ins still queued written
+ * before anything counts them. The CVE audit follows the fleet feed the stores append to.
  */
 public final class FleetService {
 
     /** A page of systems and how many match in all. */
-    public record SystemPage(long total, int limit, long offset, List<SystemRecord> systems) {
+    public record SystemPage(long total, int limit, long offset, List<SystemListing.Listed> systems) {
     }
 
     /** A system, the products it activated (IDENTIFIER/VERSION/ARCH) and what the server asks of it now (null before its first check-in). */
-    public record SystemDetail(SystemRecord system, List<String> activations, DesiredState desired) {
-    }
-
-    /** Hosts of one posture class and where that class stands. */
-    public record PostureClass(String kernel, int version, Integer newest, String transition, boolean forced, LocalDate endOfSupport,
-                               String status, long hosts) {
-    }
-
-    /** The fleet by posture class: counts computed per class, so the cost follows distinct postures, not fleet size. */
-    public record FleetStatus(long systems, long checkedIn, long patched, long behind, long inProgress, long forced, long needingReboot,
-                              long expiringWithin30Days, long expired, long unsupportedKernel, List<PostureClass> postures,
-                              List<SystemStore.GroupCount> groups, List<Rollout> haltedRollouts) {
+    public record SystemDetail(SystemListing.Listed system, List<String> activations, DesiredState desired) {
     }
 
     private final Jdbi jdbi;
@@ -55,6 +45,8 @@ public final class FleetService {
     private final CheckinWriter checkins;
     private final AuditService audit;
     private final SystemCredentials credentials;
+    private final SystemListing listing;
+    private final FleetOverviewService overview;
 
     public FleetService(Jdbi jdbi, SystemStore systems, RegistrationStore registrations, CatalogStore catalog, PolicyEngine engine,
                         CheckinWriter checkins, AuditService audit, SystemCredentials credentials) {
@@ -66,11 +58,20 @@ public final class FleetService {
         this.checkins = checkins;
         this.audit = audit;
         this.credentials = credentials;
+        this.listing = new SystemListing(systems, audit, engine);
+        this.overview = new FleetOverviewService(audit, engine, systems);
     }
 
-    public SystemPage list(SystemStore.Filter filter, int limit, long offset) {
+    /** A page of systems in an order, each with its worst verdict, end of support and check-in age from the CVE audit. */
+    public SystemPage list(SystemStore.Filter filter, SystemListing.Sort sort, boolean descending, int limit, long offset) {
         checkins.sync();
-        return new SystemPage(systems.count(filter), limit, offset, systems.list(filter, limit, offset));
+        SystemListing.Page page;
+        try {
+            page = listing.list(filter, sort, descending, limit, offset);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInput("sort", e.getMessage());
+        }
+        return new SystemPage(page.total(), limit, offset, page.systems());
     }
 
     public SystemDetail detail(long id) {
@@ -79,7 +80,7 @@ public final class FleetService {
         List<RegistrationStore.Activation> activations = jdbi.withHandle(h -> registrations.activations(h, id));
         Set<Integer> products = activations.stream().map(RegistrationStore.Activation::productId).collect(Collectors.toSet());
         List<String> triplets = activations.stream().map(a -> catalog.product(a.productId()).map(Product::triplet).orElse("?")).toList();
-        return new SystemDetail(r, triplets, r.posture() == null ? null : engine.desired(r.group(), r.posture(), products));
+        return new SystemDetail(listing.one(r), triplets, r.posture() == null ? null : engine.desired(r.group(), r.posture(), products));
     }
 
     public List<SystemEvent> history(long id, int limit) {
@@ -91,7 +92,7 @@ public final class FleetService {
     public void move(long id, String group, Instant now) {
         requireGroupName(group);
         boolean found = jdbi.inTransaction(h -> {
-            boolean f = systems.setGroup(h, id, group);
+            boolean f = systems.setGroup(h, id, group, now);
             if (f) {
                 systems.addEvent(h, id, now, "group", "moved to group " + group + " by an operator");
             }
@@ -101,69 +102,27 @@ public final class FleetService {
             throw noSystem(id);
         }
         credentials.forget(id);
-        audit.regrouped(id, group);
     }
 
     /** Deletes a system and its history; its credentials stop working at once. */
-    public void delete(long id) {
-        if (!jdbi.inTransaction(h -> systems.delete(h, id))) {
+    public void delete(long id, Instant now) {
+        if (!jdbi.inTransaction(h -> systems.delete(h, id, now))) {
             throw noSystem(id);
         }
         credentials.forget(id);
-        audit.removed(id);
     }
 
     /** A system deregisters itself (SUSEConnect's {@code DELETE /connect/systems}). */
-    public void deregister(long id, String login) {
-        jdbi.useTransaction(h -> systems.delete(h, id));
+    public void deregister(long id, String login, Instant now) {
+        jdbi.useTransaction(h -> systems.delete(h, id, now));
         credentials.forget(login);
         credentials.forget(id);
-        audit.removed(id);
     }
 
-    public FleetStatus status(LocalDate today) {
+    /** The fleet overview: every figure from one read of the audit, so that no two contradict (see {@link FleetOverviewService}). */
+    public FleetOverviewService.View overview(int topCves) {
         checkins.sync();
-        PolicySnapshot s = engine.snapshot();
-        long patched = 0, behind = 0, inProgress = 0, forced = 0, reboot = 0, expiring = 0, expired = 0, unsupported = 0, checkedIn = 0;
-        List<PostureClass> classes = new ArrayList<>();
-        for (SystemStore.PostureCount c : systems.postureCounts()) {
-            checkedIn += c.hosts();
-            PolicySnapshot.KernelInfo k = s.kernels().get(c.kernel());
-            String status;
-            if (k == null) {
-                status = "unsupported-kernel";
-                unsupported += c.hosts();
-                reboot += c.hosts();
-            } else {
-                boolean isExpired = today.isAfter(k.entry().endOfSupport());
-                if (isExpired) {
-                    expired += c.hosts();
-                    reboot += c.hosts();
-                } else if (!k.entry().endOfSupport().isAfter(today.plusDays(30))) {
-                    expiring += c.hosts();
-                }
-                if (c.forced()) {
-                    forced += c.hosts();
-                    if (!isExpired) {
-                        reboot += c.hosts();
-                    }
-                }
-                if ("in_progress".equals(c.transition())) {
-                    status = "in-progress";
-                    inProgress += c.hosts();
-                } else if (c.version() >= k.newest()) {
-                    status = isExpired ? "expired" : "patched";
-                    patched += c.hosts();
-                } else {
-                    status = isExpired ? "expired" : "behind";
-                    behind += c.hosts();
-                }
-            }
-            classes.add(new PostureClass(c.kernel(), c.version(), k == null ? null : k.newest(), c.transition(), c.forced(),
-                    k == null ? null : k.entry().endOfSupport(), status, c.hosts()));
-        }
-        return new FleetStatus(systems.total(), checkedIn, patched, behind, inProgress, forced, reboot, expiring, expired, unsupported, classes,
-                systems.groupCounts(), s.rollouts().values().stream().filter(r -> r.status().equals(Rollout.HALTED)).toList());
+        return overview.compute(topCves);
     }
 
     static NotFound noSystem(long id) {

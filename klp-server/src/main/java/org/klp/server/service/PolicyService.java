@@ -4,13 +4,14 @@ import java.time.Instant;
 import java.util.List;
 import org.jdbi.v3.core.Jdbi;
 import org.klp.core.kernel.KernelRelease;
+import org.klp.core.rollout.GroupPolicy;
+import org.klp.core.rollout.Rollout;
+import org.klp.core.rollout.RolloutState;
 import org.klp.server.policy.PolicyEngine;
 import org.klp.server.policy.PolicySnapshot;
 import org.klp.server.policy.RolloutSupervisor;
 import org.klp.server.store.CheckinWriter;
-import org.klp.server.store.GroupPolicy;
 import org.klp.server.store.PolicyStore;
-import org.klp.server.store.Rollout;
 import org.klp.server.store.SystemStore;
 
 /**
@@ -114,16 +115,30 @@ public final class PolicyService {
     }
 
     public Rollout promote(String group, KernelRelease kernel, int version, Instant now) {
-        Rollout r = rollout(group, kernel, version);
-        supervisor.setStatus(r, Rollout.PROMOTED, "promoted by an operator", now);
-        return rollout(group, kernel, version);
+        return move(rollout(group, kernel, version), RolloutState.PROMOTED, "promoted by an operator", now);
     }
 
     public Rollout halt(String group, KernelRelease kernel, int version, String reason, Instant now) {
         String why = reason == null || reason.isBlank() ? null : Labels.require(reason, "reason", MAX_REASON);
-        Rollout r = rollout(group, kernel, version);
-        supervisor.setStatus(r, Rollout.HALTED, why == null ? "halted by an operator" : "halted by an operator: " + why, now);
-        return rollout(group, kernel, version);
+        return move(rollout(group, kernel, version), RolloutState.HALTED, why == null ? "halted by an operator" : "halted by an operator: " + why,
+                now);
+    }
+
+    /** A halted rollout goes back to its canaries: its soak starts again from now. */
+    public Rollout resume(String group, KernelRelease kernel, int version, Instant now) {
+        return move(rollout(group, kernel, version), RolloutState.CANARY, "resumed by an operator: canaries test it again", now);
+    }
+
+    private Rollout move(Rollout r, RolloutState next, String reason, Instant now) {
+        try {
+            if (!supervisor.move(r, next, reason, now)) {
+                throw new Conflict("the rollout of version " + r.version() + " of " + r.kernel() + " to group " + r.group()
+                        + " changed meanwhile; read it again (GET /api/v1/rollouts)");
+            }
+        } catch (RolloutState.IllegalRolloutTransition e) {
+            throw new Conflict(e.getMessage());
+        }
+        return rollout(r.group(), KernelRelease.parse(r.kernel()), r.version());
     }
 
     private Rollout rollout(String group, KernelRelease kernel, int version) {

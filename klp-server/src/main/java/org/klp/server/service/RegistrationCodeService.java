@@ -5,7 +5,7 @@ import java.time.Instant;
 import java.util.List;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
-import org.klp.server.store.GroupPolicy;
+import org.klp.core.rollout.GroupPolicy;
 import org.klp.server.store.Product;
 import org.klp.server.store.RegistrationCode;
 import org.klp.server.store.RegistrationStore;

@@ -15,6 +15,10 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.PreparedBatch;
 import org.klp.core.fleet.HostPosture;
+import org.klp.core.fleet.PostureChange;
+import org.klp.core.fleet.PostureDiff;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Stores check-ins with group commit: request threads hand their check-in to a queue and wait;
@@ -30,14 +34,19 @@ import org.klp.core.fleet.HostPosture;
  * <ul>
  * <li>One query reads the group's systems' stored posture, one their activated products (a host
  *     gets live patches only from a product it activated). A check-in whose posture equals it
- *     (the common, idempotent case) only appends a row to {@code checkin_log}; one that changed
- *     something updates its system's row and writes history events (a posture change, a new apply
- *     result, new taint flags). So a repeated check-in changes nothing but "seen again".</li>
- * <li>The log is folded into {@code systems.last_seen} and {@code checkins} every
- *     {@link #FOLD_MILLIS} by a thread of its own, at start, and whenever an operator reads systems
- *     ({@link #sync}). Folds and check-in groups update rows in id order, so they may wait for each
- *     other but never deadlock; a fold takes only log rows committed when it began, so a check-in
- *     is counted exactly once.</li>
+ *     (the common, idempotent case) only appends a {@code seen} event to the fleet feed
+ *     ({@link FleetFeed}); one that changed something updates its system's row, writes history
+ *     (the {@link PostureDiff} of the two postures, and a transition that passed its group's
+ *     deadline) and appends a {@code checkin} event. So a repeated check-in changes nothing but
+ *     "seen again". The group's events go to the feed last, in the same transaction: every
+ *     instance's audit follows every acknowledged check-in.</li>
+ * <li>{@code seen} events are folded into {@code systems.last_seen}, {@code last_checkin} and
+ *     {@code checkins} every {@link #FOLD_MILLIS} by a thread of its own, at start, and whenever an
+ *     operator reads systems ({@link #sync}), by whichever instance gets the {@code folded}
+ *     position's lock. Folds and check-in groups update rows in id order, so they may wait for each
+ *     other but never deadlock; a fold takes events up to the committed head and moves the
+ *     position in the same transaction, so a check-in is counted exactly once. The fold also prunes
+ *     the feed.</li>
  * </ul>
  *
  * <p>A full queue refuses new check-ins at once ({@link Overloaded}) rather than letting latency
@@ -52,19 +61,13 @@ import org.klp.core.fleet.HostPosture;
  */
 public final class CheckinWriter implements AutoCloseable {
 
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CheckinWriter.class);
+    private static final Logger LOG = LoggerFactory.getLogger(CheckinWriter.class);
 
     static final int MAX_BATCH = 1024;
     static final int QUEUE = 20_000;
     static final long FOLD_MILLIS = 5_000;
-    static final int FOLD_CHUNK = 1_000;
-
-    /**
-     * Taint flags loading any live patch sets: K (live patch), O (out-of-tree module) and E
-     * (unsigned module). They are expected after an apply and are not "new taint" that would halt a
-     * rollout; anything else appearing (a warning W, a machine check M, a bad page B, …) is.
-     */
-    static final long EXPECTED_WITH_LIVE_PATCH = (1L << 15) | (1L << 12) | (1L << 13);
+    /** Events folded per transaction. */
+    static final int FOLD_CHUNK = 20_000;
 
     /** One check-in of an authenticated system. */
     public record Checkin(long systemId, HostPosture posture, Instant at) {
@@ -95,18 +98,54 @@ public final class CheckinWriter implements AutoCloseable {
     private record Pending(Checkin checkin, CompletableFuture<Stored> done) {
     }
 
-    /** A committed check-in, as the CVE audit follows them: the system, its group, what it reported and when. */
-    public record Committed(long systemId, String group, HostPosture posture, Instant at) {
-    }
-
     /** A system's stored posture columns, to tell a changed check-in from a repeated one. */
     private record Row(long id, String group, String kernel, String kernels, String patches, String patch, String pkg, int version,
                        String transition, long transitionSeconds, int blockers, long taint, long newTaint, boolean forced, String lastOperation,
-                       int lastTarget, String lastResult, String lastMessage, Instant lastResultAt) {
+                       int lastTarget, String lastResult, String lastMessage, Instant lastResultAt, Instant postureSince) {
+
+        /** Every reported column equal (postureSince is the server's own). */
+        boolean sameColumns(Row o) {
+            return since(null).equals(o.since(null));
+        }
+
+        /** Same kernel, loaded version, transition and forced flag: the posture a canary soaks in. */
+        boolean samePosture(Row o) {
+            return Objects.equals(kernel, o.kernel) && version == o.version && Objects.equals(transition, o.transition) && forced == o.forced;
+        }
+
+        Row since(Instant at) {
+            return new Row(id, group, kernel, kernels, patches, patch, pkg, version, transition, transitionSeconds, blockers, taint, newTaint,
+                    forced, lastOperation, lastTarget, lastResult, lastMessage, lastResultAt, at);
+        }
+
+        Row withoutNewTaint() {
+            return new Row(id, group, kernel, kernels, patches, patch, pkg, version, transition, transitionSeconds, blockers, taint, 0,
+                    forced, lastOperation, lastTarget, lastResult, lastMessage, lastResultAt, postureSince);
+        }
+
+        /**
+         * What the diff needs of the previous check-in (kernel, version, transition, taint, forced,
+         * last apply); null before the first one, or when a stored value no longer reads (then the
+         * check-in is judged as a first one rather than failing its group).
+         */
+        HostPosture posture() {
+            if (kernel == null) {
+                return null;
+            }
+            try {
+                HostPosture.ApplyReport last = lastResult == null || lastResultAt == null ? null
+                        : new HostPosture.ApplyReport(lastOperation == null ? "" : lastOperation, lastTarget, lastResult, lastMessage, lastResultAt.toString());
+                return new HostPosture(kernel, List.of(), List.of(), patch, pkg, version, transition, transitionSeconds, blockers, taint, forced, last);
+            } catch (RuntimeException e) {
+                LOG.warn("system {}: its stored posture does not read ({}); judging its check-in as a first one", id, e.getMessage());
+                return null;
+            }
+        }
     }
 
     private final Jdbi jdbi;
-    private final java.util.function.Consumer<List<Committed>> onCommit;
+    private final java.util.function.Function<String, org.klp.core.rollout.GroupPolicy> policies;
+    private final Runnable onCommit;
     private final BlockingQueue<Pending> queue = new ArrayBlockingQueue<>(QUEUE);
     private final Thread writer;
     private final java.util.concurrent.ScheduledExecutorService folder;
@@ -116,16 +155,19 @@ public final class CheckinWriter implements AutoCloseable {
     private volatile long written;
 
     public CheckinWriter(Jdbi jdbi) {
-        this(jdbi, committed -> { });
+        this(jdbi, org.klp.core.rollout.GroupPolicy::latest, () -> { });
     }
 
     /**
-     * {@code onCommit} sees every group's stored check-ins after the commit and before any of them
-     * is acknowledged, so that whatever it feeds (the CVE audit's queue) holds every acknowledged
-     * check-in. It runs on the writer thread: it must be quick and must not block.
+     * {@code onCommit} runs after each group commits, before any of it is acknowledged: it wakes
+     * this instance's audit, which reads the group's events from the feed (other instances are
+     * woken by the database). It runs on the writer thread: it must be quick and must not block.
+     * {@code policies} gives a group's policy (its transition deadline and on-timeout action, for
+     * the history of a stuck transition); it must be quick too (the policy engine's snapshot).
      */
-    public CheckinWriter(Jdbi jdbi, java.util.function.Consumer<List<Committed>> onCommit) {
+    public CheckinWriter(Jdbi jdbi, java.util.function.Function<String, org.klp.core.rollout.GroupPolicy> policies, Runnable onCommit) {
         this.jdbi = jdbi;
+        this.policies = policies;
         this.onCommit = onCommit;
         fold();
         this.writer = new Thread(this::loop, "klp-checkin-writer");
@@ -227,19 +269,11 @@ public final class CheckinWriter implements AutoCloseable {
     private void acknowledge(List<Pending> batch, List<Stored> results) {
         batches++;
         written += batch.size();
-        List<Committed> committed = new ArrayList<>(batch.size());
-        for (int i = 0; i < batch.size(); i++) {
-            Stored st = results.get(i);
-            if (st.found()) {
-                Checkin c = batch.get(i).checkin;
-                committed.add(new Committed(st.systemId(), st.group(), c.posture(), c.at()));
-            }
-        }
         try {
-            onCommit.accept(committed);
+            onCommit.run();
         } catch (RuntimeException e) {
             // the check-ins are committed; the audit logs its own trouble and must not fail them
-            LOG.warn("the CVE audit did not take {} committed check-ins: {}", committed.size(), e.toString());
+            LOG.warn("the CVE audit did not take {} committed check-ins: {}", batch.size(), e.toString());
         }
         for (int i = 0; i < batch.size(); i++) {
             batch.get(i).done.complete(results.get(i));
@@ -259,7 +293,8 @@ public final class CheckinWriter implements AutoCloseable {
                             rs.getString("installed_patches"), rs.getString("loaded_patch"), rs.getString("loaded_package"), rs.getInt("loaded_version"),
                             rs.getString("transition"), rs.getLong("transition_seconds"), rs.getInt("blockers"), rs.getLong("taint"),
                             rs.getLong("new_taint"), rs.getBoolean("forced"), rs.getString("last_operation"), rs.getInt("last_target"),
-                            rs.getString("last_result"), rs.getString("last_message"), Sql.instant(rs, "last_result_at")))).list();
+                            rs.getString("last_result"), rs.getString("last_message"), Sql.instant(rs, "last_result_at"),
+                            Sql.instant(rs, "posture_since")))).list();
         }
         Map<Long, java.util.Set<Integer>> activated = new HashMap<>();
         if (!idList.isEmpty()) {
@@ -267,9 +302,9 @@ public final class CheckinWriter implements AutoCloseable {
                     .map((rs, c) -> activated.computeIfAbsent(rs.getLong("system_id"), k -> new java.util.HashSet<>()).add(rs.getInt("product_id")))
                     .list();
         }
-        PreparedBatch seen = h.prepareBatch("insert into checkin_log (system_id, at) values (:s, :at)");
-        List<Object[]> updates = new ArrayList<>();
-        List<String[]> eventRows = new ArrayList<>();
+        List<FleetFeed.Event> feed = new ArrayList<>(batch.size());
+        List<Update> updates = new ArrayList<>();
+        List<EventRow> eventRows = new ArrayList<>();
         List<Stored> out = new ArrayList<>(batch.size());
         for (int i = 0; i < batch.size(); i++) {
             Checkin c = batch.get(i).checkin;
@@ -279,119 +314,152 @@ public final class CheckinWriter implements AutoCloseable {
                 continue;
             }
             HostPosture s = c.posture();
-            Row after = rowOf(before, s);
-            if (after.equals(before) && before.newTaint == 0) {
-                seen.bind("s", before.id).bind("at", Sql.ts(c.at())).add();
+            HostPosture previous = before.posture();
+            Row after = rowOf(before, previous, s);
+            if (after.sameColumns(before) && before.newTaint == 0) {
+                feed.add(new FleetFeed.Seen(c.at(), before.id));
             } else {
-                updates.add(new Object[] {after, c.at()});
-                for (String[] e : events(before, after, s)) {
-                    eventRows.add(new String[] {Long.toString(before.id), c.at().toString(), e[0], e[1]});
+                feed.add(new FleetFeed.CheckedIn(c.at(), before.id, before.group, s.kernel(), after.kernels, s.loadedVersion(),
+                        HostPosture.IN_PROGRESS.equals(s.transition()), s.forced()));
+                boolean samePosture = before.samePosture(after) && before.postureSince != null;
+                Row stored = after.since(samePosture ? before.postureSince : c.at());
+                updates.add(new Update(stored, c.at()));
+                for (PostureChange change : PostureDiff.between(previous, s)) {
+                    Long elapsed = previous != null && HostPosture.IN_PROGRESS.equals(previous.transition()) && change instanceof PostureChange.ApplyEnded
+                            ? previous.transitionSeconds() : null;
+                    eventRows.add(new EventRow(before.id, c.at(), change.kind(), change.version(), elapsed, change.message()));
                 }
-                rows.put(before.id, new Row(after.id, after.group, after.kernel, after.kernels, after.patches, after.patch, after.pkg, after.version,
-                        after.transition, after.transitionSeconds, after.blockers, after.taint, 0, after.forced, after.lastOperation, after.lastTarget,
-                        after.lastResult, after.lastMessage, after.lastResultAt));
+                stuck(before, previous, s, c.at()).ifPresent(eventRows::add);
+                rows.put(before.id, stored.withoutNewTaint());
             }
             out.add(new Stored(before.id, true, before.group, java.util.Set.copyOf(activated.getOrDefault(before.id, java.util.Set.of()))));
         }
-        if (seen.size() > 0) {
-            seen.execute();
-        }
         if (!updates.isEmpty()) {
             // in id order, so that concurrent writers of several server instances lock rows in one order
-            updates.sort(Comparator.comparingLong(u -> ((Row) u[0]).id));
-            PreparedBatch update = h.prepareBatch("update systems set last_seen = :at, checkins = checkins + 1, kernel = :kernel,"
+            updates.sort(Comparator.comparingLong(u -> u.row().id));
+            PreparedBatch update = h.prepareBatch("update systems set last_seen = :at, last_checkin = :at, checkins = checkins + 1, kernel = :kernel,"
                     + " installed_kernels = :kernels, installed_patches = :patches, loaded_patch = :patch, loaded_package = :package,"
                     + " loaded_version = :version, transition = :transition, transition_seconds = :tsec, blockers = :blockers, taint = :taint,"
                     + " new_taint = :newTaint, forced = :forced, last_operation = :lop, last_target = :ltarget, last_result = :lresult,"
-                    + " last_message = :lmessage, last_result_at = :lat where id = :id");
-            for (Object[] u : updates) {
-                Row r = (Row) u[0];
-                update.bind("at", Sql.ts((Instant) u[1])).bind("kernel", r.kernel).bind("kernels", r.kernels).bind("patches", r.patches)
+                    + " last_message = :lmessage, last_result_at = :lat, posture_since = :since where id = :id");
+            for (Update u : updates) {
+                Row r = u.row();
+                update.bind("at", Sql.ts(u.at())).bind("kernel", r.kernel).bind("kernels", r.kernels).bind("patches", r.patches)
                         .bind("patch", r.patch).bind("package", r.pkg).bind("version", r.version).bind("transition", r.transition)
                         .bind("tsec", r.transitionSeconds).bind("blockers", r.blockers).bind("taint", r.taint).bind("newTaint", r.newTaint)
                         .bind("forced", r.forced).bind("lop", r.lastOperation).bind("ltarget", r.lastTarget).bind("lresult", r.lastResult)
-                        .bind("lmessage", r.lastMessage).bind("lat", Sql.ts(r.lastResultAt)).bind("id", r.id).add();
+                        .bind("lmessage", r.lastMessage).bind("lat", Sql.ts(r.lastResultAt)).bind("since", Sql.ts(r.postureSince)).bind("id", r.id).add();
             }
             update.execute();
         }
         if (!eventRows.isEmpty()) {
-            PreparedBatch events = h.prepareBatch("insert into system_events (system_id, at, kind, message) values (:s, :at, :k, :m)");
-            for (String[] e : eventRows) {
-                events.bind("s", Long.parseLong(e[0])).bind("at", Sql.ts(Instant.parse(e[1]))).bind("k", e[2]).bind("m", clip(e[3], 2000)).add();
+            PreparedBatch events = h.prepareBatch("insert into system_events (system_id, at, kind, message, version, elapsed_seconds)"
+                    + " values (:s, :at, :k, :m, :v, :e)");
+            for (EventRow e : eventRows) {
+                events.bind("s", e.system()).bind("at", Sql.ts(e.at())).bind("k", e.kind()).bind("m", clip(e.message(), 2000))
+                        .bind("v", e.version()).bind("e", e.elapsedSeconds()).add();
             }
             events.execute();
         }
+        FleetFeed.append(h, feed);
         return out;
     }
 
+    private record Update(Row row, Instant at) {
+    }
+
+    private record EventRow(long system, Instant at, String kind, int version, Long elapsedSeconds, String message) {
+    }
+
+    /**
+     * A transition that passed its group's deadline at this check-in (not at the previous one):
+     * the history says so, with the real elapsed time and the on-timeout action the host is given.
+     */
+    private java.util.Optional<EventRow> stuck(Row before, HostPosture previous, HostPosture s, Instant at) {
+        if (!HostPosture.IN_PROGRESS.equals(s.transition())) {
+            return java.util.Optional.empty();
+        }
+        org.klp.core.rollout.GroupPolicy policy = policies.apply(before.group);
+        long deadline = policy.transitionTimeout().toSeconds();
+        if (s.transitionSeconds() < deadline) {
+            return java.util.Optional.empty();
+        }
+        boolean already = previous != null && HostPosture.IN_PROGRESS.equals(previous.transition()) && previous.kernel().equals(s.kernel())
+                && previous.loadedVersion() == s.loadedVersion() && previous.transitionSeconds() >= deadline
+                && previous.transitionSeconds() <= s.transitionSeconds();
+        if (already) {
+            return java.util.Optional.empty();
+        }
+        String told = switch (policy.onTimeout()) {
+            case REVERT -> "the host is told to reverse it";
+            case FORCE -> "the host is told to force it";
+            case WAIT -> "it is left to the kernel";
+        };
+        return java.util.Optional.of(new EventRow(before.id, at, STUCK_TRANSITION, s.loadedVersion(), s.transitionSeconds(),
+                "the transition to version " + s.loadedVersion() + " is stuck: " + s.transitionSeconds() + " s"
+                        + (s.blockers() > 0 ? " (" + s.blockers() + " blocking task" + (s.blockers() == 1 ? "" : "s") + ")" : "")
+                        + ", past the group's deadline of " + deadline + " s; on-timeout " + policy.onTimeout().word() + ": " + told));
+    }
+
+    /** The history kind of a transition that passed its group's deadline. */
+    public static final String STUCK_TRANSITION = "stuck-transition";
+
     /** The row a check-in makes of its system's previous row. */
-    private static Row rowOf(Row before, HostPosture s) {
-        boolean sameKernel = s.kernel().equals(before.kernel);
-        // Taint flags stay set until reboot; bits not there at the previous check-in of the same kernel are new.
-        long newTaint = sameKernel ? s.taint() & ~before.taint & ~EXPECTED_WITH_LIVE_PATCH : 0;
+    private static Row rowOf(Row before, HostPosture previous, HostPosture s) {
+        long newTaint = PostureDiff.newTaint(previous, s);
         HostPosture.ApplyReport last = s.lastApply();
         return new Row(before.id, before.group, s.kernel(), String.join(",", s.installedKernels()), SystemStore.joinPatches(s.installedLivePatches()),
                 s.loadedPatch(), s.loadedPackage(), s.loadedVersion(), s.transition(), s.transitionSeconds(), s.blockers(), s.taint(), newTaint,
                 s.forced(), last == null ? null : last.operation(), last == null ? 0 : last.targetVersion(), last == null ? null : last.result(),
-                last == null ? null : clip(last.message(), 1000), last == null ? null : Instant.parse(last.at()));
+                last == null ? null : clip(last.message(), 1000), last == null ? null : Instant.parse(last.at()), before.postureSince);
     }
 
-    private static List<String[]> events(Row before, Row after, HostPosture s) {
-        List<String[]> happened = new ArrayList<>(2);
-        if (before.kernel == null) {
-            happened.add(new String[] {"first-checkin", "first check-in: kernel " + s.kernel() + ", live patch version " + s.loadedVersion()});
-        } else if (!Objects.equals(before.kernel, after.kernel)) {
-            happened.add(new String[] {"kernel", "now runs kernel " + s.kernel() + " (was " + before.kernel + ")"});
-        } else if (before.version != after.version || !Objects.equals(before.transition, after.transition) || before.forced != after.forced) {
-            happened.add(new String[] {"posture", "live patch version " + before.version + " → " + after.version + ", transition "
-                    + after.transition + (after.forced ? ", forced" : "")});
-        }
-        HostPosture.ApplyReport last = s.lastApply();
-        if (after.lastResultAt != null && (before.lastResultAt == null || after.lastResultAt.isAfter(before.lastResultAt))) {
-            happened.add(new String[] {"apply-" + last.result(), last.operation() + " to version " + last.targetVersion() + ": "
-                    + last.result() + (last.message().isEmpty() ? "" : " (" + last.message() + ")")});
-        }
-        if (after.newTaint != 0) {
-            happened.add(new String[] {"taint", "new taint flags 0x" + Long.toHexString(after.newTaint) + " (now 0x" + Long.toHexString(after.taint) + ")"});
-        }
-        return happened;
-    }
-
-    /** Folds the check-in log into the systems' last_seen and check-in counts, in one transaction. */
+    /** Folds the feed's 'seen' events into the systems' rows and prunes the feed. */
     private void fold() {
         synchronized (foldLock) {
-            foldOnce();
+            while (foldOnce()) {
+                // more than one chunk was waiting
+            }
+            Instant now = Instant.now();
+            jdbi.useTransaction(h -> FleetFeed.prune(h, now.minus(PRUNE_LIVE), now.minus(PRUNE_GONE)));
         }
     }
 
+    /** An instance whose heartbeat is older than this no longer holds events back from pruning (it reloads when it comes back). */
+    static final java.time.Duration PRUNE_LIVE = java.time.Duration.ofMinutes(2);
+    static final java.time.Duration PRUNE_GONE = java.time.Duration.ofDays(1);
+
     /**
-     * One fold, in transactions of at most {@link #FOLD_CHUNK} systems: each adds its systems'
-     * logged check-ins and deletes exactly those log rows, so a crash between two leaves nothing
-     * counted twice or lost, and no transaction holds the database long enough to stall check-ins.
+     * One fold of at most {@link #FOLD_CHUNK} events, in one transaction that holds the
+     * {@code folded} position's lock (one folder at a time, whichever instance): each system's
+     * 'seen' events are added to its row, and the position moves past them. Returns whether
+     * more events wait.
      */
-    private void foldOnce() {
-        Long max = jdbi.withHandle(h -> h.createQuery("select max(seq) from checkin_log").mapTo(Long.class).one());
-        if (max == null) {
-            return;
-        }
-        record Seen(long system, long count, java.time.OffsetDateTime at) {
-        }
-        List<Seen> seen = jdbi.withHandle(h -> h.createQuery("select system_id, count(*) as n, max(at) as at from checkin_log where seq <= :m"
-                        + " group by system_id order by system_id").bind("m", max)
-                .map((rs, c) -> new Seen(rs.getLong("system_id"), rs.getLong("n"), rs.getObject("at", java.time.OffsetDateTime.class))).list());
-        for (int from = 0; from < seen.size(); from += FOLD_CHUNK) {
-            List<Seen> chunk = seen.subList(from, Math.min(seen.size(), from + FOLD_CHUNK));
-            jdbi.useTransaction(h -> {
+    private boolean foldOnce() {
+        return jdbi.inTransaction(h -> {
+            long folded = h.createQuery("select position from fleet_feed where name = 'folded' for update").mapTo(Long.class).one();
+            long head = FleetFeed.head(h);
+            if (folded >= head) {
+                return false;
+            }
+            long upTo = Math.min(head, folded + FOLD_CHUNK);
+            record Seen(long system, long count, java.time.OffsetDateTime at) {
+            }
+            List<Seen> seen = h.createQuery("select system_id, count(*) as n, max(at) as at from fleet_events where seq > :from and seq <= :upTo"
+                            + " and kind = 'seen' group by system_id order by system_id").bind("from", folded).bind("upTo", upTo)
+                    .map((rs, c) -> new Seen(rs.getLong("system_id"), rs.getLong("n"), rs.getObject("at", java.time.OffsetDateTime.class))).list();
+            if (!seen.isEmpty()) {
                 PreparedBatch b = h.prepareBatch("update systems set checkins = checkins + :n,"
-                        + " last_seen = case when last_seen is null or last_seen < :at then :at else last_seen end where id = :id");
-                for (Seen x : chunk) {
+                        + " last_seen = case when last_seen is null or last_seen < :at then :at else last_seen end,"
+                        + " last_checkin = case when last_checkin is null or last_checkin < :at then :at else last_checkin end where id = :id");
+                for (Seen x : seen) {
                     b.bind("n", x.count()).bind("at", x.at()).bind("id", x.system()).add();
                 }
                 b.execute();
-                h.createUpdate("delete from checkin_log where seq <= :m and system_id between :lo and :hi")
-                        .bind("m", max).bind("lo", chunk.get(0).system()).bind("hi", chunk.get(chunk.size() - 1).system()).execute();
-            });
-        }
+            }
+            h.createUpdate("update fleet_feed set position = :p where name = 'folded'").bind("p", upTo).execute();
+            return upTo < head;
+        });
     }
 
     private static String clip(String s, int max) {

@@ -148,7 +148,7 @@ public final class CveStore {
      * transactions commit in order (the generation row is locked until commit).
      */
     public long nextRevision(Handle h, PolicyStore policies) {
-        policies.bump(h);
+        policies.bumpGeneration(h);
         return policies.generation(h);
     }
 

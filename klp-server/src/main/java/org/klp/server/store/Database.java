@@ -25,9 +25,15 @@ public final class Database implements AutoCloseable {
     private final Jdbi jdbi;
     private final Kind kind;
     private final String description;
+    private final String url;
+    private final String user;
+    private final String password;
 
-    private Database(HikariDataSource dataSource, Kind kind, String description) {
+    private Database(HikariDataSource dataSource, Kind kind, String description, String url, String user, String password) {
         this.dataSource = dataSource;
+        this.url = url;
+        this.user = user;
+        this.password = password;
         this.jdbi = Jdbi.create(dataSource);
         // queries with optional filters bind every parameter and use those their WHERE clause names
         jdbi.getConfig(org.jdbi.v3.core.statement.SqlStatements.class).setUnusedBindingAllowed(true);
@@ -82,7 +88,7 @@ public final class Database implements AutoCloseable {
             ds.close();
             throw new IllegalStateException("Cannot migrate the database " + redact(url) + ": " + e.getMessage(), e);
         }
-        return new Database(ds, kind, redact(url));
+        return new Database(ds, kind, redact(url), url, user, password);
     }
 
     private static String redact(String url) {
@@ -99,6 +105,59 @@ public final class Database implements AutoCloseable {
 
     public String description() {
         return description;
+    }
+
+    /**
+     * Runs {@code onNotify} whenever a transaction that sent {@code NOTIFY channel} commits, on a
+     * thread of its own with a connection of its own (not the pool's), reconnecting after a
+     * failure; until {@link Listening#close}. On H2, which has no notifications (one instance
+     * uses it), nothing is listened to.
+     */
+    public Listening listen(String channel, Runnable onNotify) {
+        if (kind != Kind.POSTGRESQL) {
+            return () -> { };
+        }
+        if (!channel.matches("[a-z_]{1,63}")) {
+            throw new IllegalArgumentException("Not a channel name: '" + channel + "'");
+        }
+        java.util.concurrent.atomic.AtomicBoolean open = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread t = new Thread(() -> {
+            while (open.get()) {
+                try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, user, password);
+                     java.sql.Statement st = c.createStatement()) {
+                    st.execute("listen " + channel);
+                    org.postgresql.PGConnection pg = c.unwrap(org.postgresql.PGConnection.class);
+                    onNotify.run();
+                    while (open.get()) {
+                        org.postgresql.PGNotification[] n = pg.getNotifications(1000);
+                        if (n != null && n.length > 0) {
+                            onNotify.run();
+                        }
+                    }
+                } catch (java.sql.SQLException | RuntimeException e) {
+                    if (open.get()) {
+                        org.slf4j.LoggerFactory.getLogger(Database.class).warn("listening to {} failed ({}); again in 1 s", channel, e.getMessage());
+                        try {
+                            Thread.sleep(1000);
+                        } catch (InterruptedException stop) {
+                            return;
+                        }
+                    }
+                }
+            }
+        }, "klp-listen-" + channel);
+        t.setDaemon(true);
+        t.start();
+        return () -> {
+            open.set(false);
+            t.interrupt();
+        };
+    }
+
+    /** A {@link #listen} subscription. */
+    public interface Listening extends AutoCloseable {
+        @Override
+        void close();
     }
 
     @Override

@@ -11,6 +11,8 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.Query;
 import org.klp.core.fleet.HostPosture;
+import org.klp.core.rollout.CanaryEvent;
+import org.klp.core.rollout.CanaryReport;
 
 /** Registered systems: identity and credentials, their last posture, their history. */
 public final class SystemStore {
@@ -46,9 +48,30 @@ public final class SystemStore {
      * {@code new} (never checked in).
      */
     public record Filter(String kernel, Integer version, String group, Integer productId, String state, Instant seenBefore,
-                         Instant seenAfter) {
-        public static final Filter ALL = new Filter(null, null, null, null, null, null, null);
+                         Instant seenAfter, String hostname) {
+        public static final Filter ALL = new Filter(null, null, null, null, null, null, null, null);
         public static final List<String> STATES = List.of("ready", "in_progress", "forced", "failed", "new");
+
+        public Filter(String kernel, Integer version, String group, Integer productId, String state, Instant seenBefore, Instant seenAfter) {
+            this(kernel, version, group, productId, state, seenBefore, seenAfter, null);
+        }
+
+        public Filter {
+            if (hostname != null && (hostname.isBlank() || hostname.length() > 255)) {
+                throw new IllegalArgumentException("hostname must be 1 to 255 characters of the hostnames to find, was '" + hostname + "'");
+            }
+        }
+    }
+
+    /** The orders a system list comes in; each names its column, never the caller's text. */
+    public enum Order {
+        ID("s.id"), HOSTNAME("lower(s.hostname)"), GROUP("s.group_name"), KERNEL("s.kernel"), LAST_CHECKIN("s.last_checkin");
+
+        private final String column;
+
+        Order(String column) {
+            this.column = column;
+        }
     }
 
     private final Jdbi jdbi;
@@ -86,11 +109,41 @@ public final class SystemStore {
     }
 
     public List<SystemRecord> list(Filter f, int limit, long offset) {
+        return list(f, Order.ID, false, limit, offset);
+    }
+
+    /** A page of the systems {@code f} selects, in {@code order} ({@code descending} or not), ties by id; never checked in last. */
+    public List<SystemRecord> list(Filter f, Order order, boolean descending, int limit, long offset) {
+        String direction = descending ? " desc" : " asc";
+        String nulls = order == Order.ID || order == Order.HOSTNAME || order == Order.GROUP ? ""
+                : ", case when " + order.column + " is null then 1 else 0 end";
+        String by = nulls.isEmpty() ? order.column + direction : nulls.substring(2) + ", " + order.column + direction;
         return jdbi.withHandle(h -> {
-            Query q = h.createQuery("select s.* from systems s" + where(f) + " order by s.id limit :limit offset :offset");
+            Query q = h.createQuery("select s.* from systems s" + where(f) + " order by " + by + ", s.id" + direction + " limit :limit offset :offset");
             bind(q, f);
             return q.bind("limit", limit).bind("offset", offset).map((rs, c) -> record(rs)).list();
         });
+    }
+
+    /** The ids of the systems {@code f} selects, at most {@code max} + 1 (so that a caller can tell there are more). */
+    public List<Long> ids(Filter f, int max) {
+        return jdbi.withHandle(h -> {
+            Query q = h.createQuery("select s.id from systems s" + where(f) + " order by s.id limit :n");
+            bind(q, f);
+            return q.bind("n", max + 1).mapTo(Long.class).list();
+        });
+    }
+
+    /** These systems, in the order given (gone ones left out). */
+    public List<SystemRecord> find(List<Long> ids) {
+        java.util.Map<Long, SystemRecord> byId = new java.util.HashMap<>();
+        jdbi.useHandle(h -> {
+            for (int from = 0; from < ids.size(); from += 1000) {
+                h.createQuery("select * from systems where id in (<ids>)").bindList("ids", ids.subList(from, Math.min(ids.size(), from + 1000)))
+                        .map((rs, c) -> record(rs)).forEach(r -> byId.put(r.id(), r));
+            }
+        });
+        return ids.stream().map(byId::get).filter(java.util.Objects::nonNull).toList();
     }
 
     private static String where(Filter f) {
@@ -113,7 +166,7 @@ public final class SystemStore {
                 case "in_progress" -> "s.transition = 'in_progress'";
                 case "forced" -> "s.forced = true";
                 case "failed" -> "s.last_result in ('reverted', 'failed')";
-                case "new" -> "s.last_seen is null";
+                case "new" -> "s.kernel is null";
                 default -> throw new IllegalArgumentException("Not a state: '" + f.state() + "' (expected " + String.join(", ", Filter.STATES) + ")");
             });
         }
@@ -123,12 +176,17 @@ public final class SystemStore {
         if (f.seenAfter() != null) {
             c.add("s.last_seen >= :seenAfter");
         }
+        if (f.hostname() != null) {
+            c.add("lower(s.hostname) like :hostname escape '\\'");
+        }
         return c.isEmpty() ? "" : " where " + String.join(" and ", c);
     }
 
     private static void bind(Query q, Filter f) {
         q.bind("kernel", f.kernel()).bind("version", f.version()).bind("group", f.group()).bind("product", f.productId())
-                .bind("seenBefore", Sql.ts(f.seenBefore())).bind("seenAfter", Sql.ts(f.seenAfter()));
+                .bind("seenBefore", Sql.ts(f.seenBefore())).bind("seenAfter", Sql.ts(f.seenAfter()))
+                .bind("hostname", f.hostname() == null ? null : "%" + f.hostname().toLowerCase(java.util.Locale.ROOT)
+                        .replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
     }
 
     /**
@@ -146,7 +204,8 @@ public final class SystemStore {
             posture = null;
         }
         return new SystemRecord(rs.getLong("id"), rs.getString("login"), rs.getString("hostname"), rs.getString("group_name"),
-                Sql.instant(rs, "registered_at"), Sql.instant(rs, "last_seen"), rs.getLong("checkins"), posture, rs.getLong("new_taint"));
+                Sql.instant(rs, "registered_at"), Sql.instant(rs, "last_seen"), Sql.instant(rs, "last_checkin"), rs.getLong("checkins"), posture,
+                Sql.instant(rs, "posture_since"), rs.getLong("new_taint"));
     }
 
     private static HostPosture posture(ResultSet rs) throws SQLException {
@@ -188,14 +247,24 @@ public final class SystemStore {
         return sb.toString();
     }
 
-    public boolean setGroup(Handle h, long id, String group) {
-        return h.createUpdate("update systems set group_name = :g where id = :id").bind("g", group).bind("id", id).execute() > 0;
+    /** Moves a system to another group; every instance's audit follows ({@link FleetFeed.Regrouped}). */
+    public boolean setGroup(Handle h, long id, String group, Instant now) {
+        boolean found = h.createUpdate("update systems set group_name = :g where id = :id").bind("g", group).bind("id", id).execute() > 0;
+        if (found) {
+            FleetFeed.append(h, new FleetFeed.Regrouped(now, id, group));
+        }
+        return found;
     }
 
-    public boolean delete(Handle h, long id) {
+    /** Deletes a system and its history; every instance's audit follows ({@link FleetFeed.Removed}). */
+    public boolean delete(Handle h, long id, Instant now) {
         h.createUpdate("delete from activations where system_id = :id").bind("id", id).execute();
         h.createUpdate("delete from system_events where system_id = :id").bind("id", id).execute();
-        return h.createUpdate("delete from systems where id = :id").bind("id", id).execute() > 0;
+        boolean found = h.createUpdate("delete from systems where id = :id").bind("id", id).execute() > 0;
+        if (found) {
+            FleetFeed.append(h, new FleetFeed.Removed(now, id));
+        }
+        return found;
     }
 
     public boolean keepalive(Handle h, long id, String hostname, Instant now) {
@@ -213,7 +282,51 @@ public final class SystemStore {
         return jdbi.withHandle(h -> h.createQuery("select * from system_events where system_id = :s order by id desc limit :n")
                 .bind("s", systemId).bind("n", limit)
                 .map((rs, c) -> new SystemEvent(rs.getLong("id"), rs.getLong("system_id"), Sql.instant(rs, "at"), rs.getString("kind"),
-                        rs.getString("message"))).list());
+                        rs.getString("message"), Sql.intOrNull(rs, "version"), longOrNull(rs, "elapsed_seconds"))).list());
+    }
+
+    private static Long longOrNull(ResultSet rs, String column) throws SQLException {
+        long v = rs.getLong(column);
+        return rs.wasNull() ? null : v;
+    }
+
+    /** The history kinds the rollout rule reads back, by kind. */
+    private static final java.util.Map<String, CanaryEvent.Kind> CANARY_KINDS = java.util.Map.of(
+            "apply-failed", CanaryEvent.Kind.APPLY_FAILED,
+            "apply-reverted", CanaryEvent.Kind.APPLY_REVERTED,
+            "apply-forced", CanaryEvent.Kind.APPLY_FORCED,
+            "taint", CanaryEvent.Kind.NEW_TAINT,
+            CheckinWriter.STUCK_TRANSITION, CanaryEvent.Kind.STUCK_TRANSITION);
+
+    /**
+     * The systems of a canary group with their posture and what they reported since {@code since}
+     * that bears on a rollout (failed, reversed or forced applies, stuck transitions, new taint).
+     * Two queries, by group and by system: the cost follows the canaries, not the fleet.
+     */
+    public List<CanaryReport> canaryReports(Handle h, String group, Instant since) {
+        List<SystemRecord> canaries = h.createQuery("select * from systems where group_name = :g order by id").bind("g", group)
+                .map((rs, c) -> record(rs)).list();
+        java.util.Map<Long, List<CanaryEvent>> events = new java.util.HashMap<>();
+        List<Long> ids = canaries.stream().map(SystemRecord::id).toList();
+        for (int from = 0; from < ids.size(); from += 1000) {
+            h.createQuery("select system_id, at, kind, version, elapsed_seconds, message from system_events where system_id in (<ids>)"
+                            + " and at >= :since and kind in (<kinds>) order by id")
+                    .bindList("ids", ids.subList(from, Math.min(ids.size(), from + 1000))).bindList("kinds", List.copyOf(CANARY_KINDS.keySet()))
+                    .bind("since", Sql.ts(since))
+                    .map((rs, c) -> {
+                        Long elapsed = longOrNull(rs, "elapsed_seconds");
+                        return events.computeIfAbsent(rs.getLong("system_id"), k -> new ArrayList<>()).add(new CanaryEvent(Sql.instant(rs, "at"),
+                                CANARY_KINDS.get(rs.getString("kind")), rs.getInt("version"), elapsed == null ? null : java.time.Duration.ofSeconds(elapsed),
+                                rs.getString("message")));
+                    }).list();
+        }
+        List<CanaryReport> out = new ArrayList<>(canaries.size());
+        for (SystemRecord r : canaries) {
+            Instant postureSince = r.postureSince() != null ? r.postureSince() : r.lastCheckin() != null ? r.lastCheckin() : r.registeredAt();
+            out.add(new CanaryReport(r.id(), r.hostname(), r.posture(), r.posture() == null ? null : postureSince,
+                    events.getOrDefault(r.id(), List.of())));
+        }
+        return out;
     }
 
     /** Hosts by posture class (kernel, loaded version, transition, forced): the fleet summary's raw counts. */

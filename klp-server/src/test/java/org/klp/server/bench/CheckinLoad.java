@@ -116,9 +116,10 @@ public final class CheckinLoad {
             int start = from;
             int end = Math.min(n, from + chunk);
             db.jdbi().useTransaction(h -> {
-                PreparedBatch b = h.prepareBatch("insert into systems (login, password_hash, hostname, group_name, registered_at, last_seen, checkins,"
-                        + " kernel, installed_kernels, installed_patches, loaded_version, transition, transition_seconds, blockers, taint, new_taint,"
-                        + " forced, last_target) values (:l, :p, :h, 'default', :now, :now, 1, :k, :k, '', 1, 'ready', 0, 0, 0, 0, false, 0)");
+                PreparedBatch b = h.prepareBatch("insert into systems (login, password_hash, hostname, group_name, registered_at, last_seen,"
+                        + " last_checkin, posture_since, checkins, kernel, installed_kernels, installed_patches, loaded_version, transition,"
+                        + " transition_seconds, blockers, taint, new_taint, forced, last_target)"
+                        + " values (:l, :p, :h, 'default', :now, :now, :now, :now, 1, :k, :k, '', 1, 'ready', 0, 0, 0, 0, false, 0)");
                 for (int i = start; i < end; i++) {
                     String login = String.format("SCC_bench%08d", i);
                     String password = "pw-" + i + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
@@ -136,6 +137,11 @@ public final class CheckinLoad {
     }
 
     static Result run(int port, String[] auth, byte[] body, int connections, int warmupSeconds, int seconds, long max) throws Exception {
+        return run(new int[] {port}, auth, body, connections, warmupSeconds, seconds, max);
+    }
+
+    /** As above, the connections spread over several servers (connection c talks to {@code ports[c % ports.length]}). */
+    static Result run(int[] ports, String[] auth, byte[] body, int connections, int warmupSeconds, int seconds, long max) throws Exception {
         AtomicBoolean measuring = new AtomicBoolean();
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLong count = new AtomicLong();
@@ -148,7 +154,7 @@ public final class CheckinLoad {
             threads[c] = new Thread(() -> {
                 long[] lat = new long[1 << 16];
                 int n = 0;
-                try (Socket s = new Socket("127.0.0.1", port)) {
+                try (Socket s = new Socket("127.0.0.1", ports[id % ports.length])) {
                     s.setTcpNoDelay(true);
                     s.setSoTimeout(30_000);
                     OutputStream out = new BufferedOutputStream(s.getOutputStream(), 8192);

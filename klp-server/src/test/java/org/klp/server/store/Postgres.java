@@ -86,6 +86,11 @@ public final class Postgres implements AutoCloseable {
         return Database.open("jdbc:postgresql://127.0.0.1:" + port + "/" + name, "postgres", "", 16);
     }
 
+    /** Another connection pool to a database {@link #newDatabase} made: what a second server instance opens. */
+    public Database open(String name) {
+        return Database.open("jdbc:postgresql://127.0.0.1:" + port + "/" + name, "postgres", "", 16);
+    }
+
     @Override
     public void close() throws Exception {
         if (embedded != null) {

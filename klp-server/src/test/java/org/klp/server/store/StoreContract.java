@@ -13,6 +13,10 @@ import org.junit.jupiter.api.Test;
 import org.klp.core.fleet.HostPosture;
 import org.klp.core.kernel.KernelRelease;
 import org.klp.core.patch.Fix;
+import org.klp.core.rollout.GroupPolicy;
+import org.klp.core.rollout.OnTimeout;
+import org.klp.core.rollout.RolloutState;
+import org.klp.core.rollout.UpdatePolicy;
 
 /**
  * The stores' behaviour, run against H2 ({@link H2StoreTest}) and PostgreSQL ({@link PostgresStoreTest}):
@@ -152,7 +156,7 @@ abstract class StoreContract {
             catalog.addLivePatch(h, e, 1, LocalDate.of(2025, 1, 2), "m1", "a.rpm", "00", List.of(), T0);
             catalog.addLivePatch(h, e, 2, LocalDate.of(2025, 2, 2), "m2", "b.rpm", "11",
                     List.of(Fix.security("CVE-2024-1086", 7.8, "nf_tables")), T0);
-            policies.putGroup(h, new GroupPolicy("prod", "staged", "canary", Duration.ofHours(2), true, "revert", null), T0);
+            policies.putGroup(h, GroupPolicy.of("prod", "staged", "canary", Duration.ofHours(2), 2, true, "wait", null), T0);
             policies.putPin(h, new PolicyStore.Pin("*", e.release().uname(), 1), T0);
             policies.startRollout(h, "prod", e.release().uname(), 2, T0);
             return e;
@@ -163,10 +167,11 @@ abstract class StoreContract {
                 .last().satisfies(p -> assertThat(p.fixes()).extracting(Fix::id).containsExactly("CVE-2024-1086"));
         assertThat(db().jdbi().withHandle(policies::groups)).anySatisfy(g -> {
             assertThat(g.name()).isEqualTo("prod");
-            assertThat(g.soak()).isEqualTo(Duration.ofHours(2));
+            assertThat(g.update()).isEqualTo(new UpdatePolicy.Staged("canary", Duration.ofHours(2), 2));
             assertThat(g.kernelLock()).isTrue();
+            assertThat(g.onTimeout()).isEqualTo(OnTimeout.WAIT);
         });
-        assertThat(db().jdbi().withHandle(policies::rollouts)).anySatisfy(r -> assertThat(r.status()).isEqualTo(Rollout.CANARY));
+        assertThat(db().jdbi().withHandle(policies::rollouts)).anySatisfy(r -> assertThat(r.status()).isEqualTo(RolloutState.CANARY));
         assertThatThrownBy(() -> db().jdbi().useTransaction(h -> policies.startRollout(h, "prod", k.release().uname(), 2, T0)))
                 .hasMessageContaining("rollouts");
 
@@ -233,5 +238,83 @@ abstract class StoreContract {
         assertThat(changed).containsExactly("CVE-2031-1001", "CVE-2031-1002");
         List<CveStore.StoredCve> none = db().jdbi().withHandle(h -> cves.changedSince(h, replaced.revision()));
         assertThat(none).isEmpty();
+    }
+
+    @Test
+    void theFleetFeedNumbersEventsOfConcurrentWritersInCommitOrderWithoutGaps() throws Exception {
+        long before = db().jdbi().withHandle(FleetFeed::head);
+        int writers = 8;
+        int each = 25;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(writers);
+        try {
+            List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+            for (int w = 0; w < writers; w++) {
+                int writer = w;
+                done.add(pool.submit(() -> {
+                    for (int i = 0; i < each; i++) {
+                        int n = 1 + (i % 3);
+                        boolean rollBack = i % 7 == 3;
+                        try {
+                            db().jdbi().useTransaction(h -> {
+                                List<FleetFeed.Event> events = new ArrayList<>();
+                                for (int k = 0; k < n; k++) {
+                                    events.add(new FleetFeed.Seen(T0, 1000L * writer + k));
+                                }
+                                FleetFeed.append(h, events);
+                                if (rollBack) {
+                                    throw new IllegalStateException("rolled back on purpose");
+                                }
+                            });
+                        } catch (IllegalStateException expected) {
+                            // its numbers are given back
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : done) {
+                f.get();
+            }
+        } finally {
+            pool.shutdown();
+        }
+        long head = db().jdbi().withHandle(FleetFeed::head);
+        List<FleetFeed.Numbered> events = db().jdbi().withHandle(h -> FleetFeed.after(h, before, 100_000));
+        assertThat(events).hasSize((int) (head - before));
+        for (int i = 0; i < events.size(); i++) {
+            assertThat(events.get(i).seq()).isEqualTo(before + 1 + i);
+        }
+        int committed = 0;
+        for (int i = 0; i < each; i++) {
+            committed += i % 7 == 3 ? 0 : 1 + (i % 3);
+        }
+        assertThat(head - before).isEqualTo((long) committed * writers);
+    }
+
+    @Test
+    void repeatedCheckinsAreFoldedFromTheFeedOnceAndTheFeedIsPrunedBehindEveryLiveInstance() throws Exception {
+        long id = system("SCC_fold", "web");
+        try (CheckinWriter w = new CheckinWriter(db().jdbi())) {
+            w.submit(CheckinWriter.Checkin.of(id, posture(2, 0, null), T0)).get();
+            for (int i = 1; i <= 20; i++) {
+                w.submit(CheckinWriter.Checkin.of(id, posture(2, 0, null), T0.plusSeconds(i))).get();
+            }
+            long head = db().jdbi().withHandle(FleetFeed::head);
+            db().jdbi().useTransaction(h -> FleetFeed.heartbeat(h, "slow-instance", head - 5, Instant.now()));
+            w.sync();
+            SystemRecord r = new SystemStore(db().jdbi()).find(id).orElseThrow();
+            assertThat(r.checkins()).isEqualTo(21);
+            assertThat(r.lastCheckin()).isEqualTo(T0.plusSeconds(20));
+            assertThat(r.postureSince()).isEqualTo(T0);
+            assertThat(db().jdbi().withHandle(FleetFeed::folded)).isEqualTo(head);
+            // the slow instance still needs the last five events
+            List<FleetFeed.Numbered> kept = db().jdbi().withHandle(h -> FleetFeed.after(h, 0, 1000));
+            assertThat(kept).extracting(FleetFeed.Numbered::seq).containsExactly(head - 4, head - 3, head - 2, head - 1, head);
+            db().jdbi().useTransaction(h -> FleetFeed.leave(h, "slow-instance"));
+            w.sync();
+            List<FleetFeed.Numbered> left = db().jdbi().withHandle(h -> FleetFeed.after(h, 0, 1000));
+            assertThat(left).isEmpty();
+            assertThat(new SystemStore(db().jdbi()).find(id).orElseThrow().checkins()).as("folded once").isEqualTo(21);
+        }
     }
 }
