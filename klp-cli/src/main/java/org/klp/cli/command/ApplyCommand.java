@@ -2,8 +2,11 @@ package org.klp.cli.command;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.klp.cli.Host;
+import org.klp.cli.boot.BootGuard;
+import org.klp.cli.boot.InitrdRegeneration;
 import org.klp.kernel.apply.ApplyResult;
 import org.klp.kernel.apply.OnTimeout;
 import org.klp.kernel.state.LoadedPatch;
@@ -68,9 +71,16 @@ public final class ApplyCommand extends KlpCommand {
     static int applyChecked(KlpCommand command, Host host, String operation, ModuleCheck.Checked checked, Duration timeout,
                             OnTimeout action, boolean quiet, Optional<PatchRecord> before) {
         OperationRunner runner = new OperationRunner(host);
+        BootGuard boot = new BootGuard(host);
+        String phase = operation.equals("restore") ? "boot" : "apply";
         ApplyResult result = runner.run(new OperationRunner.Subject(operation, checked.patch(), Optional.of(checked.module()), checked.record()),
-                () -> host.applier().apply(checked.module(), checked.patch(), timeout, action, command::progress));
+                () -> {
+                    boot.arm(checked.patch(), checked.module(), phase);
+                    return host.applier().apply(checked.module(), checked.patch(), timeout, action, command::progress);
+                });
+        List<InitrdRegeneration.Result> initrd = boot.afterOperation(operation, checked.patch(), Optional.of(checked.module()),
+                checked.record(), result);
         java.io.PrintWriter out = quiet && !command.json() ? new java.io.PrintWriter(java.io.Writer.nullWriter()) : command.out();
-        return Outcomes.report(host, out, command.err(), command.json(), operation, result, before, checked.record());
+        return Outcomes.report(host, out, command.err(), command.json(), operation, result, before, checked.record(), initrd);
     }
 }

@@ -35,6 +35,7 @@ public final class DisableCommand extends KlpCommand {
         Optional<PatchRecord> before = PatchInfo.record(host, target, kernel);
         ApplyResult result = new OperationRunner(host).run(new OperationRunner.Subject("disable", target, Optional.empty(), before),
                 () -> host.applier().disable(target, transition.timeout, action, this::progress));
-        return Outcomes.report(host, out(), err(), json(), "disable", result, before, Optional.empty());
+        var initrd = new org.klp.cli.boot.BootGuard(host).afterOperation("disable", target, Optional.empty(), before, result);
+        return Outcomes.report(host, out(), err(), json(), "disable", result, before, Optional.empty(), initrd);
     }
 }

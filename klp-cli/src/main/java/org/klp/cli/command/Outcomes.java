@@ -7,6 +7,7 @@ import org.klp.cli.Durations;
 import org.klp.cli.ExitCode;
 import org.klp.cli.Host;
 import org.klp.cli.Json;
+import org.klp.cli.boot.InitrdRegeneration;
 import org.klp.core.patch.FixChange;
 import org.klp.kernel.apply.ApplyResult;
 import org.klp.kernel.apply.BlockerView;
@@ -20,6 +21,12 @@ final class Outcomes {
 
     static int report(Host host, PrintWriter out, PrintWriter err, boolean json, String operation, ApplyResult result,
                       Optional<PatchRecord> before, Optional<PatchRecord> target) {
+        return report(host, out, err, json, operation, result, before, target, List.of());
+    }
+
+    /** As above, with what became of the initrds the operation changed (see {@link InitrdRegeneration}). */
+    static int report(Host host, PrintWriter out, PrintWriter err, boolean json, String operation, ApplyResult result,
+                      Optional<PatchRecord> before, Optional<PatchRecord> target, List<InitrdRegeneration.Result> initrd) {
         String kernel = host.reader().kernelRelease();
         Optional<PatchRecord> after = result.activeAfter().flatMap(a -> a.equals(target.map(PatchRecord::moduleName).orElse(""))
                 ? target : PatchInfo.record(host, a, kernel));
@@ -33,6 +40,7 @@ final class Outcomes {
             PatchInfo.fixesJson(j, "fixesGained", change.gained());
             PatchInfo.fixesJson(j, "fixesDropped", change.dropped());
             details(j, result);
+            initrdJson(j, initrd);
             j.field("exitCode", code);
             out.print(j.end());
             return code;
@@ -68,7 +76,16 @@ final class Outcomes {
             out.println("fixes: +" + change.gained().size() + " gained, -" + change.dropped().size() + " dropped");
             PatchInfo.printChange(out, change);
         }
+        initrd.forEach(r -> out.println(r.line()));
         return code;
+    }
+
+    static void initrdJson(Json j, List<InitrdRegeneration.Result> initrd) {
+        j.startArray("initrd");
+        for (InitrdRegeneration.Result r : initrd) {
+            j.startObject().field("kernel", r.kernel()).field("result", r.outcome()).field("tool", r.tool()).field("message", r.message()).endObject();
+        }
+        j.endArray();
     }
 
     static int exitCode(ApplyResult r) {

@@ -1,6 +1,5 @@
 package org.klp.cli.command;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -8,15 +7,24 @@ import org.klp.cli.Durations;
 import org.klp.cli.ExitCode;
 import org.klp.cli.Host;
 import org.klp.cli.Json;
-import org.klp.cli.record.HostState;
+import org.klp.cli.boot.BootGuard;
+import org.klp.cli.boot.BootRecord;
+import org.klp.cli.boot.KernelLog;
+import org.klp.core.boot.BootDecision;
+import org.klp.core.boot.CrashedPatch;
 import org.klp.kernel.apply.OnTimeout;
+import org.klp.kernel.state.LoadedPatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "restore", description = {
-        "Loads the live patch the host record says is active (run at boot).",
-        "Only if it is for the running kernel and not yet loaded. The initramfs hook and klp-restore.service",
-        "do this at boot, so an unexpected reboot comes back with the live patch fixes applied."})
+        "Loads the live patch for the kernel that booted (run at boot by klp-restore.service).",
+        "That is the patch last made active on this kernel release while its module (its package's file) is there,",
+        "otherwise the newest live patch installed for it under /lib/modules/RELEASE/livepatch.",
+        "A patch that was new when the kernel last died (its loading marker survived the reboot) is skipped,",
+        "and so is every load when the kernel command line has klp.skip=1; klp says which and why (status -v, kmsg).",
+        "Exit codes: 0 restored, nothing to do or skipped on purpose; 1 the load failed; 2 usage; 3 unreadable state.",
+        "--stable: the patch loaded in this boot has proved itself (clean shutdown); trust it at the next boot."})
 public final class RestoreCommand extends KlpCommand {
 
     @Option(names = "--timeout", paramLabel = "DURATION", converter = Durations.class, description = "How long to wait for the transition (default: ${DEFAULT-VALUE}).")
@@ -25,33 +33,94 @@ public final class RestoreCommand extends KlpCommand {
     @Option(names = "--on-timeout", paramLabel = "ACTION", description = "wait, revert or force (default: ${DEFAULT-VALUE}: at boot nothing should block for long).")
     String onTimeout = "wait";
 
+    @Option(names = "--stable", description = "Only mark the live patch loaded in this boot as trusted (klp-restore.service runs this at a clean shutdown).")
+    boolean stable;
+
     @Override
     public Integer call() {
-        var action = ApplyCommand.parseOnTimeout(onTimeout);
+        OnTimeout action = ApplyCommand.parseOnTimeout(onTimeout);
         Host host = host();
-        HostState state = host.records().read();
+        BootGuard guard = new BootGuard(host);
         String kernel = host.reader().kernelRelease();
-        Optional<HostState.ActivePatch> active = state.active();
-        String skip = null;
-        if (active.isEmpty()) {
-            skip = "the host record names no active live patch";
-        } else if (!active.get().kernel().equals(kernel)) {
-            skip = "the recorded live patch " + active.get().patch() + " is for kernel " + active.get().kernel() + ", but " + kernel + " is running";
-        } else if (host.reader().patch(active.get().patch()).map(p -> p.enabled()).orElse(false)) {
-            skip = active.get().patch() + " is already loaded";
-        } else if (active.get().moduleCopy().isEmpty() || !Files.isRegularFile(host.root().resolve(active.get().moduleCopy()))) {
-            skip = "klp's copy of the module of " + active.get().patch() + " is missing";
-        }
-        if (skip != null) {
-            if (json()) {
-                out().print(Json.object().field("operation", "restore").field("result", "nothing-to-do").field("reason", skip).end());
-            } else {
-                out().println("nothing to restore: " + skip);
+        Optional<CrashedPatch> crash;
+        try (AutoCloseable lock = host.records().lock()) {
+            crash = guard.inspect();
+            if (stable) {
+                boolean marked = guard.markStable();
+                if (json()) {
+                    out().print(Json.object().field("operation", "restore").field("result", marked ? "stable" : "nothing-to-do").end());
+                } else {
+                    out().println(marked ? "the live patch loaded in this boot is trusted at the next boot" : "nothing to mark: no live patch is new in this boot");
+                }
+                return ExitCode.OK;
             }
-            return skip.contains("missing") ? ExitCode.FAILURE : ExitCode.OK;
+            markEarlyLoad(host, guard);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("Cannot release the host lock: " + e.getMessage(), e);
         }
-        Path module = host.root().resolve(active.get().moduleCopy());
-        ModuleCheck.Checked checked = ModuleCheck.check(host, module, Optional.empty());
-        return ApplyCommand.applyChecked(this, host, "restore", checked, timeout, action, false);
+        Optional<String> loaded = host.reader().snapshot().active().map(LoadedPatch::name);
+        BootDecision decision = guard.decide(kernel, guard.skipRequested(), loaded);
+        if (decision instanceof BootDecision.Load load) {
+            Path module = host.root().resolve(load.candidate().module());
+            ModuleCheck.Checked checked = ModuleCheck.check(host, module, Optional.empty());
+            progress("restoring " + load.candidate().label() + ": " + load.why());
+            int code = ApplyCommand.applyChecked(this, host, "restore", checked, timeout, action, false);
+            remember(host, guard, kernel, code == ExitCode.FAILURE ? "failed" : "loaded", load.candidate().patch(),
+                    load.candidate().label() + ": " + load.why());
+            return code;
+        }
+        String result;
+        String patch;
+        String reason;
+        if (decision instanceof BootDecision.Skipped s) {
+            result = "skipped";
+            patch = s.patch().orElse("");
+            reason = s.reason();
+            KernelLog.warn(host, reason);
+        } else if (decision instanceof BootDecision.AlreadyLoaded a) {
+            result = "already-loaded";
+            patch = a.candidate().patch();
+            reason = a.candidate().patch() + " is already loaded";
+        } else {
+            result = "nothing";
+            patch = "";
+            reason = ((BootDecision.NothingToLoad) decision).reason();
+        }
+        remember(host, guard, kernel, result, patch, reason);
+        if (json()) {
+            Json j = Json.object().field("operation", "restore").field("result", result.equals("skipped") ? "skipped" : "nothing-to-do")
+                    .field("kernel", kernel).field("patch", patch.isEmpty() ? null : patch).field("reason", reason);
+            crash.ifPresent(c -> j.startObject("crashDetected").field("patch", c.patch()).field("phase", c.phase())
+                    .field("loaded", c.loaded().toString()).field("reason", c.reason()).endObject());
+            out().print(j.end());
+        } else {
+            out().println((result.equals("skipped") ? "skipped: " : "nothing to restore: ") + reason);
+        }
+        return ExitCode.OK;
+    }
+
+    /**
+     * The initramfs loaded a patch before the root was writable: mark it now, so that if this boot
+     * dies soon the next one does not load it again.
+     */
+    private static void markEarlyLoad(Host host, BootGuard guard) {
+        Optional<String> early = host.root().readIfExists(BootGuard.RESTORED_EARLY).map(String::strip).filter(p -> !p.isEmpty());
+        if (early.isEmpty() || host.reader().patch(early.get()).isEmpty() || guard.store().marker().isPresent()) {
+            return;
+        }
+        String module = host.records().read().active().filter(a -> a.patch().equals(early.get())).map(a -> a.moduleCopy()).orElse("");
+        guard.arm(early.get(), host.root().resolve(module.isEmpty() ? "run/klp/restored-early" : module), "early-boot");
+    }
+
+    private void remember(Host host, BootGuard guard, String kernel, String result, String patch, String message) {
+        try (AutoCloseable lock = host.records().lock()) {
+            BootRecord r = guard.store().read();
+            guard.store().write(r.withLastBoot(new BootRecord.LastBoot(kernel, host.reader().bootId().orElse(""), result, patch, message,
+                    host.now())));
+        } catch (Exception e) {
+            err().println("klp: warning: cannot record this boot's outcome: " + e.getMessage());
+        }
     }
 }

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.klp.cli.Durations;
 import org.klp.cli.ExitCode;
 import org.klp.cli.Json;
@@ -24,7 +25,7 @@ import picocli.CommandLine.Parameters;
         "A simulated host is a folder holding the same kernel files as a real one (sys/kernel/livepatch,",
         "proc), driven by a model of the kernel's consistency model; every klp command works on it with --root DIR."},
         subcommands = {SimCommand.Create.class, SimCommand.Task.class, SimCommand.Advance.class, SimCommand.LoadModule.class,
-                SimCommand.Insmod.class, SimCommand.MakeModule.class})
+                SimCommand.Insmod.class, SimCommand.MakeModule.class, SimCommand.Reboot.class})
 public final class SimCommand extends KlpCommand {
 
     @Override
@@ -285,6 +286,40 @@ public final class SimCommand extends KlpCommand {
             }
             if (json()) {
                 out().print(Json.object().field("file", file.toString()).field("name", name).end());
+            }
+            return ExitCode.OK;
+        }
+    }
+
+    @Command(name = "reboot", description = {"Reboots the simulated host, as after a clean reboot or a crash: no live patch is loaded,",
+            "every task starts afresh, the boot id is new; the host's files (var/lib/klp, installed packages) stay.",
+            "Then run 'klp restore', as klp-restore.service does at boot."})
+    static final class Reboot extends KlpCommand {
+        @Option(names = "--kernel", paramLabel = "RELEASE", description = "Boot another installed kernel release (default: the same one).")
+        String kernel;
+
+        @Option(names = "--cmdline", paramLabel = "OPTIONS", description = "Kernel command-line options for this boot, e.g. klp.skip=1.")
+        String cmdline = "";
+
+        @Override
+        public Integer call() {
+            Optional<KernelRelease> release;
+            try {
+                release = Optional.ofNullable(kernel).map(KernelRelease::parse);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--kernel: " + e.getMessage());
+            }
+            SimulatedKernel sim = simulated(this);
+            try {
+                sim.reboot(release, cmdline);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--cmdline: " + e.getMessage());
+            }
+            String bootId = host().reader().bootId().orElse("");
+            if (json()) {
+                out().print(Json.object().field("kernel", sim.release().uname()).field("bootId", bootId).field("cmdline", cmdline).end());
+            } else {
+                out().println("rebooted into " + sim.release() + " (boot " + bootId + ")" + (cmdline.isBlank() ? "" : " with " + cmdline.strip()));
             }
             return ExitCode.OK;
         }

@@ -191,7 +191,7 @@ public final class HostRecordStore {
         }
     }
 
-    static void writeAtomically(Path file, byte[] content) {
+    public static void writeAtomically(Path file, byte[] content) {
         try {
             Path parent = file.getParent();
             Files.createDirectories(parent);

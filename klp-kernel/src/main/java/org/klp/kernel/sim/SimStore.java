@@ -318,6 +318,11 @@ final class SimStore {
 
     // ---- file mechanics ----------------------------------------------------------------------
 
+    /** Writes one of the files the simulated kernel shows, {@code relative} to the host's root. */
+    void writeFile(String relative, String content) {
+        write(root.resolve(relative), content);
+    }
+
     static void write(Path file, String content) {
         try {
             Path dir = file.getParent();

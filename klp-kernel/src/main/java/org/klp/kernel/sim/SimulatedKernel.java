@@ -25,6 +25,7 @@ import org.klp.kernel.HostRoot;
 import org.klp.kernel.KernelControl;
 import org.klp.kernel.KernelOperationException;
 import org.klp.kernel.apply.Waiting;
+import org.klp.kernel.state.Taint;
 
 /**
  * A simulated Linux kernel with live patching, kept in a folder: the model in {@code .klp-sim/},
@@ -252,6 +253,43 @@ public final class SimulatedKernel implements KernelControl {
     }
 
     // ---- simulation controls (klp sim …) ------------------------------------------------------
+
+    /** The file a real kernel shows its command line in; a simulated host's reboot writes it. */
+    public static final String CMDLINE = "proc/cmdline";
+
+    /**
+     * Reboots the simulated host, cleanly or after a crash alike (the kernel keeps nothing of
+     * either): no live patch is loaded, ordinary modules load again, every task starts outside any
+     * transition, the boot id is new. {@code release} boots another installed kernel; {@code cmdline}
+     * is what {@code /proc/cmdline} shows. The host's files (its records, its packages) stay.
+     */
+    public void reboot(Optional<KernelRelease> release, String cmdline) {
+        if (cmdline.length() > 4096 || cmdline.contains("\n")) {
+            throw new IllegalArgumentException("A kernel command line is one line of at most 4096 characters");
+        }
+        mutate(m -> {
+            release.ifPresent(r -> m.release = r.uname());
+            m.bootId = java.util.UUID.randomUUID().toString();
+            m.transition = null;
+            m.patches.clear();
+            m.modules.removeIf(x -> x.livePatch);
+            m.modules.forEach(x -> {
+                x.refcount = 0;
+                x.forced = false;
+            });
+            m.taint = m.modules.isEmpty() ? 0 : Taint.OUT_OF_TREE | Taint.UNSIGNED;
+            int initial = m.initialPatchState();
+            for (SimTask t : m.tasks) {
+                if (t.patchState != initial) {
+                    t.patchState = initial;
+                    m.dirtyTasks.add(t.tid);
+                }
+            }
+            return null;
+        });
+        store.writeFile(CMDLINE, "BOOT_IMAGE=/boot/vmlinuz-" + release().uname() + (cmdline.isBlank() ? "" : " " + cmdline.strip()) + "\n");
+    }
+
 
     /** What a task is doing, as {@code klp sim task list} shows it. */
     public record TaskView(int pid, int tid, boolean kernelThread, String comm, String cmdline, String sleepingIn, int patchState) {
