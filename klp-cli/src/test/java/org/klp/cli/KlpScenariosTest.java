@@ -205,6 +205,7 @@ class KlpScenariosTest {
     @Test
     void restoreAtBootLoadsTheRecordedPatch() throws Exception {
         host.klp("apply", host.module(2), "--record", host.record(2));
+        host.klp("restore", "--stable", "--now"); // a clean shutdown: v2 is trusted at the next boot
         Path rebooted = tmp.resolve("rebooted");
         KlpRun.run(SimHostFixture.CLOCK, "sim", "create", rebooted.toString(), "--kernel", SimHostFixture.KERNEL, "--clock", "manual",
                 "--module", "klp_target");

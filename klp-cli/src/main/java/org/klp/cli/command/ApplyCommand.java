@@ -75,6 +75,7 @@ public final class ApplyCommand extends KlpCommand {
         String phase = operation.equals("restore") ? "boot" : "apply";
         ApplyResult result = runner.run(new OperationRunner.Subject(operation, checked.patch(), Optional.of(checked.module()), checked.record()),
                 () -> {
+                    boot.inspect();
                     boot.arm(checked.patch(), checked.module(), phase);
                     return host.applier().apply(checked.module(), checked.patch(), timeout, action, command::progress);
                 });

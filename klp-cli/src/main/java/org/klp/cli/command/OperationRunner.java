@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 import org.klp.cli.Host;
+import org.klp.cli.boot.BootGuard;
 import org.klp.cli.record.HistoryEvent;
 import org.klp.cli.record.HostRecordStore;
 import org.klp.cli.record.HostState;
@@ -40,6 +41,7 @@ final class OperationRunner {
         HostRecordStore store = host.records();
         try (AutoCloseable lock = store.lock()) {
             HostState state = reconcile(store, settleReboot(store, store.read()));
+            HostState before = state;
             Instant started = host.now();
             Optional<String> previous = host.reader().snapshot().active().map(LoadedPatch::name);
             state = state.withPending(Optional.of(new HostState.PendingOperation(subject.operation(), subject.patch(),
@@ -50,6 +52,15 @@ final class OperationRunner {
 
             ApplyResult result = action.get();
 
+            if (result instanceof ApplyResult.Failed f) {
+                // refused or failed with nothing changed: the active patch and an operation still
+                // pending (a transition left to the kernel) stay as they were; only how this one
+                // ended is noted, which the agent reports to the server (rollouts halt on failures)
+                Instant now = host.now();
+                store.appendHistory(new HistoryEvent(now, subject.operation(), subject.patch(), "failed", f.reason()));
+                store.write(before.withLast(new HostState.LastResult(subject.operation(), subject.patch(), "failed", f.reason(), now)));
+                return result;
+            }
             state = record(store, state, subject, result);
             store.write(state);
             return result;
@@ -162,6 +173,7 @@ final class OperationRunner {
         } catch (RuntimeException e) {
             return;
         }
+        settleBootMarker(host);
         boolean rebooted = state.rebootedSince(host.reader().bootId());
         if (!rebooted && (state.pending().isEmpty() || host.reader().inTransition())) {
             return;
@@ -174,6 +186,23 @@ final class OperationRunner {
             }
         } catch (Exception e) {
             // busy or read-only: the next klp operation reconciles
+        }
+    }
+
+    /** A loading marker left by a crash becomes a crash record; one stable long enough goes; busy or read-only: later. */
+    private static void settleBootMarker(Host host) {
+        BootGuard guard = new BootGuard(host);
+        try {
+            if (guard.store().marker().isEmpty()) {
+                return;
+            }
+        } catch (RuntimeException e) {
+            return;
+        }
+        try (AutoCloseable lock = host.records().lock()) {
+            guard.inspect();
+        } catch (Exception e) {
+            // the next klp operation or boot looks again
         }
     }
 

@@ -24,7 +24,8 @@ import picocli.CommandLine.Option;
         "A patch that was new when the kernel last died (its loading marker survived the reboot) is skipped,",
         "and so is every load when the kernel command line has klp.skip=1; klp says which and why (status -v, kmsg).",
         "Exit codes: 0 restored, nothing to do or skipped on purpose; 1 the load failed; 2 usage; 3 unreadable state.",
-        "--stable: the patch loaded in this boot has proved itself (clean shutdown); trust it at the next boot."})
+        "--stable waits until the live patch new in this boot has run 2 minutes, then trusts it at later boots",
+        "(klp-stable.path starts it whenever a loading marker appears); --stable --now trusts it at once (clean shutdown)."})
 public final class RestoreCommand extends KlpCommand {
 
     @Option(names = "--timeout", paramLabel = "DURATION", converter = Durations.class, description = "How long to wait for the transition (default: ${DEFAULT-VALUE}).")
@@ -33,8 +34,11 @@ public final class RestoreCommand extends KlpCommand {
     @Option(names = "--on-timeout", paramLabel = "ACTION", description = "wait, revert or force (default: ${DEFAULT-VALUE}: at boot nothing should block for long).")
     String onTimeout = "wait";
 
-    @Option(names = "--stable", description = "Only mark the live patch loaded in this boot as trusted (klp-restore.service runs this at a clean shutdown).")
+    @Option(names = "--stable", description = "Load nothing: wait until the live patch new in this boot has run long enough, then trust it at later boots.")
     boolean stable;
+
+    @Option(names = "--now", description = "With --stable: trust it at once (klp-restore.service runs this at a clean shutdown).")
+    boolean now;
 
     @Override
     public Integer call() {
@@ -44,21 +48,28 @@ public final class RestoreCommand extends KlpCommand {
         String kernel = host.reader().kernelRelease();
         Optional<CrashedPatch> crash;
         try (AutoCloseable lock = host.records().lock()) {
-            crash = guard.inspect();
+            crash = stable && !now ? Optional.empty() : guard.inspect();
             if (stable) {
-                boolean marked = guard.markStable();
-                if (json()) {
+                boolean marked = now && guard.markStable();
+                if (now && json()) {
                     out().print(Json.object().field("operation", "restore").field("result", marked ? "stable" : "nothing-to-do").end());
-                } else {
+                } else if (now) {
                     out().println(marked ? "the live patch loaded in this boot is trusted at the next boot" : "nothing to mark: no live patch is new in this boot");
                 }
-                return ExitCode.OK;
+                if (now || marked) {
+                    return ExitCode.OK;
+                }
             }
-            markEarlyLoad(host, guard);
+            if (!stable) {
+                markEarlyLoad(host, guard);
+            }
         } catch (RuntimeException e) {
             throw e;
         } catch (Exception e) {
             throw new IllegalStateException("Cannot release the host lock: " + e.getMessage(), e);
+        }
+        if (stable) {
+            return waitUntilStable(host, guard);
         }
         Optional<String> loaded = host.reader().snapshot().active().map(LoadedPatch::name);
         BootDecision decision = guard.decide(kernel, guard.skipRequested(), loaded);
@@ -122,5 +133,36 @@ public final class RestoreCommand extends KlpCommand {
         } catch (Exception e) {
             err().println("klp: warning: cannot record this boot's outcome: " + e.getMessage());
         }
+    }
+
+    /** Waits (at most a few rounds: a newer load restarts the clock) until the marker of this boot has run long enough, then removes it. */
+    private int waitUntilStable(Host host, BootGuard guard) {
+        for (int round = 0; round < 10; round++) {
+            Optional<org.klp.core.boot.LoadingMarker> marker = guard.store().marker();
+            if (marker.isEmpty() || marker.get().leftByACrash(host.reader().bootId())) {
+                out().println("nothing to mark: no live patch is new in this boot");
+                return ExitCode.OK;
+            }
+            Duration left = Duration.between(host.now(), marker.get().since().plus(org.klp.core.boot.LoadingMarker.STABLE_AFTER));
+            if (!left.isNegative() && !left.isZero()) {
+                progress("waiting " + Durations.show(left) + " before trusting " + marker.get().patch());
+                host.waiting().pause(left);
+            }
+            try (AutoCloseable lock = host.records().lock()) {
+                Optional<org.klp.core.boot.LoadingMarker> again = guard.store().marker();
+                if (again.equals(marker)) {
+                    guard.store().removeMarker();
+                    out().println(marker.get().patch() + " ran " + org.klp.core.boot.LoadingMarker.STABLE_AFTER.toMinutes()
+                            + " minutes without trouble: trusted at later boots");
+                    return ExitCode.OK;
+                }
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException("Cannot release the host lock: " + e.getMessage(), e);
+            }
+        }
+        out().println("live patches keep changing; not marked");
+        return ExitCode.OK;
     }
 }

@@ -6,6 +6,7 @@ import org.klp.cli.Durations;
 import org.klp.cli.ExitCode;
 import org.klp.cli.Host;
 import org.klp.cli.Json;
+import org.klp.cli.boot.BootReport;
 import org.klp.cli.record.HostState;
 import org.klp.kernel.state.LivepatchSnapshot;
 import org.klp.kernel.state.LoadedPatch;
@@ -48,6 +49,7 @@ public final class StatusCommand extends KlpCommand {
             j.field("rebootRecommended", record.rebootReason().isPresent()).field("rebootReason", record.rebootReason());
             j.strings("modulesHeldForever", record.modulesHeldForever());
             j.field("interruptedOperation", record.pending().filter(p -> !snapshot.inTransition()).map(p -> p.operation() + " " + p.patch()));
+            BootReport.of(host).json(j);
             out.print(j.end());
             return ExitCode.OK;
         }
@@ -71,6 +73,7 @@ public final class StatusCommand extends KlpCommand {
                     out.println("note: klp " + p.operation() + " of " + p.patch() + " did not finish its record; the next klp operation will"));
             record.last().filter(l -> !snapshot.inTransition()).ifPresent(l ->
                     out.println("last operation: " + l.operation() + " " + l.patch() + ": " + l.result() + " at " + l.at()));
+            BootReport.of(host).print(out);
         }
         return ExitCode.OK;
     }
