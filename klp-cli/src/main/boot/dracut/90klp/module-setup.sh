@@ -1,8 +1,9 @@
 #!/bin/bash
-# dracut module: the active live patch (klp's record and module copy) goes into the initrd and is
-# loaded before the real root is mounted, as SUSE's kernel-livepatch dracut module does.
+# dracut module: the live patch klp's early-boot plan names for this kernel (the plan and the
+# module file) goes into the initrd and is loaded before the real root is mounted, as SUSE's
+# kernel-livepatch dracut module does. klp runs dracut when the plan changes.
 check() {
-    [ -r /var/lib/klp/state ] || return 255
+    [ -r /var/lib/klp/boot-plan ] || return 255
     return 0
 }
 
@@ -11,14 +12,15 @@ depends() {
 }
 
 install() {
-    local kernel module
-    kernel=$(sed -n 's/^active.kernel=//p' /var/lib/klp/state | head -n 1)
-    module=$(sed -n 's/^active.module=//p' /var/lib/klp/state | head -n 1)
-    [[ "$kernel" == "$kernel_version" ]] || return 0
-    [[ -f "/$module" ]] || return 0
-    inst_simple /var/lib/klp/state
+    local kernel patch file module=
+    while read -r kernel patch file; do
+        [[ "$kernel" == "#"* || -z "$kernel" ]] && continue
+        if [[ "$kernel" == "$kernel_version" ]]; then module=$file; break; fi
+    done < /var/lib/klp/boot-plan
+    [[ -n "$module" && -f "/$module" ]] || return 0
+    inst_simple /var/lib/klp/boot-plan
     inst_simple "/$module"
     inst_simple /usr/lib/klp/klp-restore-early
-    inst_multiple insmod sed uname
+    inst_multiple insmod sed uname cat
     inst_hook pre-udev 10 "$moddir/klp-restore.sh"
 }

@@ -11,11 +11,9 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -62,8 +60,8 @@ final class Initramfs {
      * The initramfs {@code base} plus what klp's initramfs-tools packaging puts into a host's
      * initramfs, as {@code update-initramfs} would build it from the guest folder's root: the
      * init-premount script ({@code scripts/init-premount/klp}, always: the package installs it),
-     * and, when the folder's host record names an active live patch for {@code kernel} whose module
-     * copy exists, what the hook ({@code hooks/klp}) copies: the record, the module copy and
+     * and, when the folder's early-boot plan names a live patch for {@code kernel} whose module
+     * copy exists, what the hook ({@code hooks/klp}) copies: the plan, the module copy and
      * {@code /usr/lib/klp/klp-restore-early}. Appended to {@code base} as a second compressed cpio
      * archive, which the kernel unpacks over the first. Returns what the hook included.
      *
@@ -80,14 +78,13 @@ final class Initramfs {
                 Set<String> dirs = new HashSet<>();
                 file(cpio, dirs, "scripts/init-premount/klp", 0755, Files.readAllBytes(boot.resolve("initramfs-tools/scripts/init-premount/klp")));
                 included.add("scripts/init-premount/klp");
-                Map<String, String> state = hostRecord(folder);
-                String module = state.getOrDefault("active.module", "");
+                String module = bootPlanModule(folder, kernel);
                 Optional<Path> moduleCopy = module.startsWith("var/") ? Optional.of(folder.hostPath(module)) : Optional.empty();
-                if (kernel.equals(state.get("active.kernel")) && moduleCopy.filter(Files::isRegularFile).isPresent()) {
-                    file(cpio, dirs, "var/lib/klp/state", 0644, folder.read("var/lib/klp/state"));
+                if (moduleCopy.filter(Files::isRegularFile).isPresent()) {
+                    file(cpio, dirs, "var/lib/klp/boot-plan", 0644, folder.read("var/lib/klp/boot-plan"));
                     file(cpio, dirs, module, 0644, Files.readAllBytes(moduleCopy.get()));
                     file(cpio, dirs, "usr/lib/klp/klp-restore-early", 0755, Files.readAllBytes(boot.resolve("klp-restore-early")));
-                    included.addAll(List.of("var/lib/klp/state", module, "usr/lib/klp/klp-restore-early"));
+                    included.addAll(List.of("var/lib/klp/boot-plan", module, "usr/lib/klp/klp-restore-early"));
                 }
             }
             Files.move(partial, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -97,19 +94,21 @@ final class Initramfs {
         }
     }
 
-    /** The guest folder's {@code var/lib/klp/state} ({@code /var/lib/klp/state} in the guest) as key=value pairs; empty without one. */
-    private static Map<String, String> hostRecord(GuestFolder folder) {
-        Map<String, String> values = new HashMap<>();
-        if (!folder.exists("var/lib/klp/state")) {
-            return values;
+    /**
+     * The module the folder's early-boot plan ({@code var/lib/klp/boot-plan}, lines
+     * {@code KERNEL PATCH MODULE}) names for {@code kernel}, as klp's hook reads it; empty without one.
+     */
+    private static String bootPlanModule(GuestFolder folder, String kernel) {
+        if (!folder.exists("var/lib/klp/boot-plan")) {
+            return "";
         }
-        for (String line : folder.readString("var/lib/klp/state").lines().toList()) {
-            int eq = line.indexOf('=');
-            if (eq > 0 && !line.startsWith("#")) {
-                values.putIfAbsent(line.substring(0, eq), line.substring(eq + 1));
+        for (String line : folder.readString("var/lib/klp/boot-plan").lines().toList()) {
+            String[] words = line.strip().split("\\s+");
+            if (words.length == 3 && words[0].equals(kernel)) {
+                return words[2];
             }
         }
-        return values;
+        return "";
     }
 
     /** A file entry, after entries for those of its parent folders not yet written (the kernel does not create parents). */

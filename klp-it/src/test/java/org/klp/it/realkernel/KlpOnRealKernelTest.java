@@ -180,7 +180,7 @@ class KlpOnRealKernelTest {
     void theEarlyBootHookInTheInitramfsLoadsTheRecordedPatchBeforeTheRootIsMounted() throws IOException {
         assertThat(runs.hookFiles().get(0)).as("no record yet: only the init-premount script the package installs")
                 .containsExactly("scripts/init-premount/klp");
-        assertThat(runs.hookFiles().get(1)).containsExactly("scripts/init-premount/klp", "var/lib/klp/state",
+        assertThat(runs.hookFiles().get(1)).containsExactly("scripts/init-premount/klp", "var/lib/klp/boot-plan",
                 "var/lib/klp/modules/klp_patch_v2.ko", "usr/lib/klp/klp-restore-early");
         List<String> console = Files.readAllLines(runs.bootOf("s7-status").consoleLog(), StandardCharsets.ISO_8859_1);
         int premount = lineIndex(console, "@@KLP:INIT init-premount /scripts/init-premount/klp ");

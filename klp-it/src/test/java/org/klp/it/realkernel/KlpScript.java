@@ -162,6 +162,8 @@ final class KlpScript {
                 kernel("s3-release-sleeper", "echo 1 > /proc/klp_target/sleep; wait $SLEEPER; cat /tmp/sleeper.out",
                         List.of("sim", "task", "exit", "${SLEEPER}")),
                 guest("b1-state", "cat /var/lib/klp/state"),
+                // a clean shutdown: klp-restore.service's stop trusts the patch new in this boot
+                klp("b1-shutdown", "restore", "--stable", "--now"),
                 // 7. the host record names v2; klp's hook in the initramfs loads it before the root is mounted
                 new Reboot("reboot"),
                 guest("b2-setup", SETUP),
@@ -357,6 +359,13 @@ final class KlpScript {
         if (kernel.equals(state.get("active.kernel")) && state.containsKey("active.module")) {
             must(run("--root", root.toString(), "sim", "insmod", root.resolve(state.get("active.module")).toString()),
                     "the early-boot hook's insmod");
+            try {
+                // and says so where klp restore looks, in /run (a tmpfs: new at every boot)
+                Files.createDirectories(root.resolve("run/klp"));
+                Files.writeString(root.resolve("run/klp/restored-early"), state.get("active.patch") + "\n");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
         return root;
     }

@@ -15,6 +15,7 @@ import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -85,6 +86,31 @@ public final class QemuGuest {
      * @throws GuestFailedException when the boot times out, panics or stops before the scenario's end
      */
     public GuestRun boot(GuestFolder folder, Scenario scenario) {
+        return run(folder, scenario, false).run();
+    }
+
+    /** The steps a boot finished before its kernel panicked, the console line reporting the panic, and the console log. */
+    public record PanickedRun(int boot, List<StepResult> steps, String panic, Optional<String> inStep, Path consoleLog) {
+        public StepResult step(String name) {
+            return steps.stream().filter(s -> s.name().equals(name)).findFirst()
+                    .orElseThrow(() -> new AssertionError("No step '" + name + "' finished before the panic; see " + consoleLog));
+        }
+    }
+
+    /**
+     * Boots the guest and runs a scenario that is meant to crash the kernel (its last step triggers
+     * a panic; with {@code -no-reboot} QEMU then exits).
+     *
+     * @throws GuestFailedException when the kernel did not panic, or the boot failed otherwise
+     */
+    public PanickedRun bootUntilPanic(GuestFolder folder, Scenario scenario) {
+        return run(folder, scenario, true).panicked();
+    }
+
+    private record Outcome(GuestRun run, PanickedRun panicked) {
+    }
+
+    private Outcome run(GuestFolder folder, Scenario scenario, boolean panicExpected) {
         int boot = folder.nextBoot();
         String runId = "boot" + boot + "-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
         writeScenario(folder, scenario, runId);
@@ -126,6 +152,12 @@ public final class QemuGuest {
         if (transcript.initFailure().isPresent()) {
             throw new GuestFailedException(where + ": /init failed: " + transcript.initFailure().get(), lines, consoleLog);
         }
+        if (panicExpected) {
+            if (transcript.panic().isEmpty()) {
+                throw new GuestFailedException(where + " was expected to panic, but did not (QEMU exit code " + exit + ")", lines, consoleLog);
+            }
+            return new Outcome(null, new PanickedRun(boot, transcript.steps(), transcript.panic().get(), transcript.unfinishedStep(), consoleLog));
+        }
         if (transcript.panic().isPresent()) {
             throw new GuestFailedException(where + ": the kernel reported \"" + transcript.panic().get() + "\""
                     + transcript.unfinishedStep().map(s -> " in step '" + s + "'").orElse(""), lines, consoleLog);
@@ -138,8 +170,8 @@ public final class QemuGuest {
             throw new GuestFailedException(where + " stopped before the end of the scenario (QEMU exit code " + exit + ")"
                     + transcript.unfinishedStep().map(s -> ", in step '" + s + "'").orElse(""), lines, consoleLog);
         }
-        return new GuestRun(boot, folder, transcript.steps(), consoleLog,
-                transcript.rootReadyAt().orElse(Duration.ZERO), wall);
+        return new Outcome(new GuestRun(boot, folder, transcript.steps(), consoleLog,
+                transcript.rootReadyAt().orElse(Duration.ZERO), wall), null);
     }
 
     /** The command line: {@code timeout -k 5 <s> qemu-system-x86_64 ...}. */

@@ -14,6 +14,7 @@ import java.util.List;
  *   <li>{@link #patch(int)}: cumulative live patches v1..v3 ({@code .replace = true}, klp state
  *       id 1 at version 1 or the {@code state_version} module parameter)</li>
  *   <li>{@link #PLAIN}: an ordinary module, not a live patch</li>
+ *   <li>{@link #CRASH}: a cumulative live patch whose replacement panics when called</li>
  *   <li>{@link #BAD_RELEASE}, {@link #BAD_VERMAGIC}: v1 with the vermagic's release or flags
  *       rewritten in place; {@link #TRUNCATED}: the first half of v1</li>
  * </ul>
@@ -25,8 +26,10 @@ public final class TestModules {
     public static final String BAD_RELEASE = "klp_bad_release.ko";
     public static final String BAD_VERMAGIC = "klp_bad_vermagic.ko";
     public static final String TRUNCATED = "klp_truncated.ko";
+    /** A live patch whose klp_target_message panics the kernel: a read of /proc/klp_target/message crashes it. */
+    public static final String CRASH = "klp_patch_crash.ko";
     public static final List<String> ALL = List.of(TARGET, patch(1), patch(2), patch(3), PLAIN,
-            BAD_RELEASE, BAD_VERMAGIC, TRUNCATED);
+            BAD_RELEASE, BAD_VERMAGIC, TRUNCATED, CRASH);
 
     private final Path dir;
 

@@ -1,0 +1,95 @@
+package org.klp.it.realkernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A live patch that crashes the kernel is not loaded again at the next boot, on the real kernel.
+ * Three boots with one guest folder ({@code /var/lib/klp} survives them):
+ * <ol>
+ *   <li>klp applies v1, which proves itself; then {@link TestModules#CRASH}, whose replacement of
+ *       {@code klp_target_message} panics; a read of {@code /proc/klp_target/message} crashes the
+ *       kernel (the guest's command line has {@code panic=-1}: it stops at once, with
+ *       {@code -no-reboot} QEMU exits, as {@code panic=1} would reboot a host);</li>
+ *   <li>{@code klp restore}, as klp-restore.service runs it at boot, finds the loading marker the
+ *       crashed boot left and skips the patch, saying why in its output, {@code klp status -v},
+ *       {@code --json} and the kernel log; the administrator applies v2;</li>
+ *   <li>the normal restore loads v2.</li>
+ * </ol>
+ * A boot into a second installed kernel is shown on the simulated kernel (klp-cli's
+ * {@code BootRestoreTest}): a second real kernel would double the boots under TCG.
+ */
+class CrashAtBootOnRealKernelTest {
+
+    private static final String KLP = "klp() { java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -jar /work/klp.jar \"$@\"; }; ";
+    private static final String MODULES = "/work/modules/";
+
+    private static QemuGuest.PanickedRun crashed;
+    private static GuestRun afterCrash;
+    private static GuestRun following;
+
+    @BeforeAll
+    static void bootThreeTimes() {
+        RealKernelLab lab = RealKernelLab.get();
+        GuestFolder folder = lab.newFolder("crash-at-boot");
+        folder.put("klp.jar", lab.klpJar().jar());
+        crashed = lab.guest().bootUntilPanic(folder, Scenario.builder()
+                .step("insmod-target", "insmod " + MODULES + TestModules.TARGET)
+                .step("apply-v1", KLP + "klp apply " + MODULES + TestModules.patch(1))
+                .step("v1-proved-itself", KLP + "klp restore --stable --now")
+                .step("apply-crash", KLP + "klp apply " + MODULES + TestModules.CRASH)
+                .step("marker", "cat /var/lib/klp/loading")
+                .step("trigger", "sync; cat /proc/klp_target/message")
+                .build());
+        System.out.println("boot " + crashed.boot() + " ended with: " + crashed.panic());
+        afterCrash = lab.guest().boot(folder, Scenario.builder()
+                .step("insmod-target", "insmod " + MODULES + TestModules.TARGET)
+                .step("restore", KLP + "klp restore")
+                .step("livepatch", "ls -A /sys/kernel/livepatch")
+                .step("message", "cat /proc/klp_target/message")
+                .step("status", KLP + "klp -v status")
+                .step("status-json", KLP + "klp status --json")
+                .step("kmsg", "dmesg | grep 'klp: '")
+                .step("apply-v2", KLP + "klp apply " + MODULES + TestModules.patch(2))
+                .step("v2-proved-itself", KLP + "klp restore --stable --now")
+                .build());
+        System.out.println(afterCrash.summary());
+        following = lab.guest().boot(folder, Scenario.builder()
+                .step("insmod-target", "insmod " + MODULES + TestModules.TARGET)
+                .step("restore", KLP + "klp restore")
+                .step("message", "cat /proc/klp_target/message")
+                .build());
+        System.out.println(following.summary());
+    }
+
+    @Test
+    void theCrashingPatchLoadsLiveAndItsTriggerPanicsTheKernel() {
+        crashed.step("apply-v1").requireSuccess();
+        assertThat(crashed.step("apply-crash").requireSuccess().stdout()).contains("apply done: klp_patch_crash");
+        assertThat(crashed.step("marker").requireSuccess().stdout()).contains("patch=klp_patch_crash").contains("phase=apply");
+        assertThat(crashed.panic()).contains("Kernel panic").contains("klp_patch_crash: klp_target_message crashes the kernel on purpose");
+        assertThat(crashed.inStep()).contains("trigger");
+    }
+
+    @Test
+    void theNextBootComesUpWithoutItAndSaysWhy() {
+        StepResult restore = afterCrash.step("restore").requireSuccess();
+        assertThat(restore.stdout()).startsWith("skipped: klp_patch_crash skipped: the kernel stopped (crash or power loss) after it was"
+                + " applied live at ");
+        assertThat(afterCrash.step("livepatch").stdout()).isEmpty();
+        assertThat(afterCrash.step("message").requireSuccess().stdout()).isEqualTo("klp_target_message: original code\n");
+        assertThat(afterCrash.step("status").stdout()).contains("at boot: skipped klp_patch_crash skipped")
+                .contains("not loaded at boot: klp_patch_crash on " + RealKernelLab.get().kernel().release().uname());
+        assertThat(afterCrash.step("status-json").stdout()).contains("\"skippedAtBoot\":[{\"patch\":\"klp_patch_crash\"");
+        assertThat(afterCrash.step("kmsg").stdout()).contains("klp: live patch klp_patch_crash for").contains("klp: klp_patch_crash skipped");
+    }
+
+    @Test
+    void theNormalRestoreWorksOnTheFollowingBoots() {
+        assertThat(afterCrash.step("apply-v2").requireSuccess().stdout()).contains("apply done: klp_patch_v2");
+        assertThat(following.step("restore").requireSuccess().stdout()).contains("restore done: klp_patch_v2");
+        assertThat(following.step("message").stdout()).isEqualTo("klp_target_message: live patched by klp_patch_v2\n");
+    }
+}
