@@ -153,7 +153,7 @@ class BootRestoreTest {
         assertThat(Files.readString(host.root.resolve("var/lib/klp/loading"))).contains("phase=early-boot");
 
         reboot();
-        Files.delete(host.root.resolve("run/klp/restored-early")); // /run is a tmpfs
+        assertThat(host.root.resolve("run/klp/restored-early")).as("/run is a tmpfs").doesNotExist();
         assertThat(host.klp("restore").out()).contains("skipped: klp_patch_v2 (version 2) skipped: the kernel stopped (crash or power loss)"
                 + " after the initramfs loaded it at boot");
         assertThat(Files.readString(host.root.resolve("var/lib/klp/boot-plan"))).as("the early-boot plan drops it too")

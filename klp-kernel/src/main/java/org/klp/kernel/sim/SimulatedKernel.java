@@ -254,6 +254,23 @@ public final class SimulatedKernel implements KernelControl {
 
     // ---- simulation controls (klp sim …) ------------------------------------------------------
 
+    /** {@code /run} is a tmpfs on a real host: what was there is gone after a reboot. Links are removed, never followed. */
+    private void emptyRun() {
+        Path run = root.resolve("run");
+        if (!Files.isDirectory(run, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (var walk = Files.walk(run)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                if (!p.equals(run)) {
+                    Files.delete(p);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot empty " + run + " for the new boot: " + e.getMessage(), e);
+        }
+    }
+
     /** The file a real kernel shows its command line in; a simulated host's reboot writes it. */
     public static final String CMDLINE = "proc/cmdline";
 
@@ -287,6 +304,7 @@ public final class SimulatedKernel implements KernelControl {
             }
             return null;
         });
+        emptyRun();
         store.writeFile(CMDLINE, "BOOT_IMAGE=/boot/vmlinuz-" + release().uname() + (cmdline.isBlank() ? "" : " " + cmdline.strip()) + "\n");
     }
 

@@ -142,7 +142,7 @@ public final class HostToolRpm {
     static final String POST = """
             if [ -d /run/systemd/system ] && [ -x /usr/bin/systemctl ]; then
               /usr/bin/systemctl daemon-reload || :
-              /usr/bin/systemctl enable klp-restore.service || :
+              /usr/bin/systemctl enable klp-restore.service klp-stable.path || :
             fi
             exit 0
             """;
@@ -150,10 +150,10 @@ public final class HostToolRpm {
     static final String PREUN = """
             if [ "$1" = 0 ]; then
               if [ -d /run/systemd/system ] && [ -x /usr/bin/systemctl ]; then
-                /usr/bin/systemctl disable klp-restore.service || :
+                /usr/bin/systemctl disable klp-restore.service klp-stable.path || :
               fi
               if [ -d /var/lib/klp/modules ]; then
-                rm -rf /var/lib/klp/modules || echo "kernel-livepatch-tools: could not remove /var/lib/klp/modules; the next boot may load the live patch" >&2
+                rm -rf /var/lib/klp/modules /var/lib/klp/boot-plan || echo "kernel-livepatch-tools: could not remove /var/lib/klp/modules; the next boot may load the live patch" >&2
               fi
             fi
             exit 0
