@@ -23,7 +23,8 @@ import picocli.CommandLine.Option;
         "otherwise the newest live patch installed for it under /lib/modules/RELEASE/livepatch.",
         "A patch that was new when the kernel last died (its loading marker survived the reboot) is skipped,",
         "and so is every load when the kernel command line has klp.skip=1; klp says which and why (status -v, kmsg).",
-        "Exit codes: 0 restored, nothing to do or skipped on purpose; 1 the load failed; 2 usage; 3 unreadable state.",
+        "Exit codes: 0 restored, nothing to do, or skipped on purpose; 1 the transition is left running (--on-timeout=wait);",
+        "2 usage; 3 the load failed or the records cannot be read.",
         "--stable waits until the live patch new in this boot has run 2 minutes, then trusts it at later boots",
         "(klp-stable.path starts it whenever a loading marker appears); --stable --now trusts it at once (clean shutdown)."})
 public final class RestoreCommand extends KlpCommand {
