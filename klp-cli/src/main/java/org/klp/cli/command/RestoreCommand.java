@@ -44,6 +44,9 @@ public final class RestoreCommand extends KlpCommand {
     @Override
     public Integer call() {
         OnTimeout action = ApplyCommand.parseOnTimeout(onTimeout);
+        if (now && !stable) {
+            throw new org.klp.cli.UsageException("--now goes with --stable (klp restore --stable --now)");
+        }
         Host host = host();
         BootGuard guard = new BootGuard(host);
         String kernel = host.reader().kernelRelease();
@@ -141,7 +144,7 @@ public final class RestoreCommand extends KlpCommand {
         for (int round = 0; round < 10; round++) {
             Optional<org.klp.core.boot.LoadingMarker> marker = guard.store().marker();
             if (marker.isEmpty() || marker.get().leftByACrash(host.reader().bootId())) {
-                out().println("nothing to mark: no live patch is new in this boot");
+                say("nothing-to-do", "nothing to mark: no live patch is new in this boot");
                 return ExitCode.OK;
             }
             Duration left = Duration.between(host.now(), marker.get().since().plus(org.klp.core.boot.LoadingMarker.STABLE_AFTER));
@@ -153,7 +156,7 @@ public final class RestoreCommand extends KlpCommand {
                 Optional<org.klp.core.boot.LoadingMarker> again = guard.store().marker();
                 if (again.equals(marker)) {
                     guard.store().removeMarker();
-                    out().println(marker.get().patch() + " ran " + org.klp.core.boot.LoadingMarker.STABLE_AFTER.toMinutes()
+                    say("stable", marker.get().patch() + " ran " + org.klp.core.boot.LoadingMarker.STABLE_AFTER.toMinutes()
                             + " minutes without trouble: trusted at later boots");
                     return ExitCode.OK;
                 }
@@ -163,7 +166,15 @@ public final class RestoreCommand extends KlpCommand {
                 throw new IllegalStateException("Cannot release the host lock: " + e.getMessage(), e);
             }
         }
-        out().println("live patches keep changing; not marked");
+        say("nothing-to-do", "live patches keep changing; not marked");
         return ExitCode.OK;
+    }
+
+    private void say(String result, String message) {
+        if (json()) {
+            out().print(Json.object().field("operation", "restore").field("result", result).field("message", message).end());
+        } else {
+            out().println(message);
+        }
     }
 }
