@@ -161,6 +161,21 @@ class BootRestoreTest {
     }
 
     @Test
+    void aTransitionLeftToTheKernelBecomesTheBootsChoiceOnceItCompletes() throws Exception {
+        host.klp("apply", host.module(1), "--record", host.record(1));
+        host.klp("sim", "task", "sleep", "--in", "klp_target:klp_target_wait");
+        assertThat(host.klp("apply", host.module(2), "--record", host.record(2), "--timeout", "1", "--on-timeout=wait").exitCode())
+                .isEqualTo(ExitCode.IN_PROGRESS);
+        Path plan = host.root.resolve("var/lib/klp/boot-plan");
+        assertThat(Files.readString(plan)).contains(SimHostFixture.KERNEL + " klp_patch_v1 ");
+        host.klp("sim", "advance", "20s"); // the kernel's fake signal completes it
+        host.klp("status");
+        assertThat(Files.readString(plan)).contains(SimHostFixture.KERNEL + " klp_patch_v2 var/lib/klp/modules/klp_patch_v2.ko");
+        cleanReboot();
+        assertThat(host.klp("restore").out()).contains("restore done: klp_patch_v2");
+    }
+
+    @Test
     void klpSkipOnTheKernelCommandLineSkipsEveryLoad() {
         host.klp("apply", host.module(2), "--record", host.record(2));
         host.klp("restore", "--stable");

@@ -44,14 +44,24 @@ public final class BootGuard {
         return store;
     }
 
-    /** The boot record, with the host record's active patch as the choice for its kernel when no choice was recorded (older klp). */
+    /**
+     * The boot record, with the host record's active patch as the choice for its kernel when it is
+     * newer than the recorded choice, or when no choice was recorded (older klp): a transition left
+     * to the kernel ({@code --on-timeout=wait}) becomes the choice only once klp records it complete.
+     */
     public BootRecord record() {
         BootRecord r = store.read();
         Optional<HostState.ActivePatch> active = host.records().read().active();
-        if (active.isPresent() && !active.get().kernel().isEmpty() && r.choice(active.get().kernel()).isEmpty()
-                && InstalledLivePatches.validRelease(active.get().kernel())) {
-            HostState.ActivePatch a = active.get();
-            r = r.withChoice(new KernelChoice(a.kernel(), a.patch(), a.version(), a.moduleCopy(), "", a.since()));
+        if (active.isEmpty() || !InstalledLivePatches.validRelease(active.get().kernel())) {
+            return r;
+        }
+        HostState.ActivePatch a = active.get();
+        Optional<KernelChoice> choice = r.choice(a.kernel());
+        boolean samePatch = choice.map(c -> c.patch().equals(a.patch())).orElse(false);
+        if (choice.isEmpty() || a.since().isAfter(choice.get().chosen()) || (samePatch && choice.get().moduleCopy().isEmpty())) {
+            String packageFile = samePatch ? choice.get().packageFile() : "";
+            r = r.withChoice(new KernelChoice(a.kernel(), a.patch(), samePatch && a.version() == 0 ? choice.get().version() : a.version(),
+                    a.moduleCopy(), packageFile, a.since()));
         }
         return r;
     }
@@ -116,7 +126,7 @@ public final class BootGuard {
         }
         BootRecord before = store.read();
         BootRecord next = record();
-        boolean chosen = loadedNew || result instanceof ApplyResult.AlreadyActive;
+        boolean chosen = loadedNew && !(result instanceof ApplyResult.StillInProgress) || result instanceof ApplyResult.AlreadyActive;
         if (chosen && !operation.equals("restore")) {
             String copy = host.records().read().active().filter(a -> a.patch().equals(patch)).map(HostState.ActivePatch::moduleCopy).orElse("");
             String packageFile = module.map(m -> host.root().path().relativize(m.toAbsolutePath().normalize()).toString())

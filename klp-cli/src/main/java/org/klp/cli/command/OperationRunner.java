@@ -182,7 +182,11 @@ final class OperationRunner {
             OperationRunner runner = new OperationRunner(host);
             HostState settled = runner.settleReboot(store, store.read());
             if (!host.reader().inTransition()) {
-                runner.reconcile(store, settled);
+                HostState reconciled = runner.reconcile(store, settled);
+                if (reconciled != settled) {
+                    // a transition left to the kernel ended: the early-boot plan and the initrd follow
+                    new BootGuard(host).refreshPlan(java.util.Set.of());
+                }
             }
         } catch (Exception e) {
             // busy or read-only: the next klp operation reconciles
