@@ -27,7 +27,9 @@ public final class KernelLog {
             return false;
         }
         String line = "<4>klp: " + message.replace('\n', ' ');
-        byte[] bytes = (line.length() > 900 ? line.substring(0, 900) : line).getBytes(StandardCharsets.UTF_8);
+        // one record per write, ended by a newline: without it the kernel holds the text back as a
+        // continuation until the next message arrives
+        byte[] bytes = ((line.length() > 900 ? line.substring(0, 900) : line) + "\n").getBytes(StandardCharsets.UTF_8);
         try {
             Files.write(kmsg, bytes, StandardOpenOption.WRITE);
             return true;

@@ -153,7 +153,7 @@ public final class HostToolRpm {
                 /usr/bin/systemctl disable klp-restore.service klp-stable.path || :
               fi
               if [ -d /var/lib/klp/modules ]; then
-                rm -rf /var/lib/klp/modules /var/lib/klp/boot-plan || echo "kernel-livepatch-tools: could not remove /var/lib/klp/modules; the next boot may load the live patch" >&2
+                rm -rf /var/lib/klp/modules /var/lib/klp/boot-plan /var/lib/klp/loading || echo "kernel-livepatch-tools: could not remove /var/lib/klp/modules; the next boot may load the live patch" >&2
               fi
             fi
             exit 0
