@@ -139,6 +139,26 @@ public final class Klp implements Callable<Integer> {
         return "";
     }
 
+    /** Every command and subcommand, as the words that name it after {@code klp} ({@code [sim, task, sleep]}). */
+    static java.util.List<java.util.List<String>> commandPaths() {
+        CommandLine cl = new CommandLine(new Klp());
+        COMMANDS.forEach((n, command) -> cl.addSubcommand(n, command.get()));
+        java.util.List<java.util.List<String>> paths = new java.util.ArrayList<>();
+        collect(cl, java.util.List.of(), paths);
+        return paths;
+    }
+
+    private static void collect(CommandLine command, java.util.List<String> path, java.util.List<java.util.List<String>> paths) {
+        command.getSubcommands().forEach((name, sub) -> {
+            if (sub.getCommandName().equals(name)) {
+                java.util.List<String> next = new java.util.ArrayList<>(path);
+                next.add(name);
+                paths.add(next);
+                collect(sub, next, paths);
+            }
+        });
+    }
+
     /** Runs klp with these arguments, writing to {@code out} and {@code err}; returns the exit code. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
         Klp klp = new Klp();

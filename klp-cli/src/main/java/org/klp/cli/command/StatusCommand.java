@@ -35,6 +35,7 @@ public final class StatusCommand extends KlpCommand {
             j.field("effectiveKernelRelease", org.klp.core.kernel.EffectiveKernelRelease.of(org.klp.core.kernel.KernelRelease.parse(
                     snapshot.kernelRelease()), version, !snapshot.inTransition() && !org.klp.cli.connect.PostureReader.forced(record)).uname());
             j.field("activePatch", active.orElse(null));
+            j.strings("activePatches", snapshot.activePatches().stream().map(LoadedPatch::name).toList());
             PatchInfo.recordJson(j, active.flatMap(a -> PatchInfo.record(host, a, snapshot.kernelRelease())));
             j.strings("loadedPatches", snapshot.patches().stream().map(LoadedPatch::name).toList());
             if (transition.isPresent()) {
@@ -65,6 +66,12 @@ public final class StatusCommand extends KlpCommand {
                 active.ifPresentOrElse(a -> out.println("active once complete: " + a.name()),
                         () -> out.println("active once complete: none (original kernel code)"));
             }, () -> active.ifPresent(a -> out.println("active: " + PatchInfo.label(host, a.name(), snapshot.kernelRelease()))));
+            java.util.List<LoadedPatch> stacked = snapshot.activePatches();
+            if (transition.isEmpty() && stacked.size() > 1) {
+                // loaded without atomic replace: each one's code runs, the newest wins where they patch the same function
+                out.println("stacked: " + stacked.size() + " live patches are active together: "
+                        + String.join(", ", stacked.stream().map(LoadedPatch::name).toList()));
+            }
             out.println("kernel: " + snapshot.kernelRelease() + ", taint " + taintText(snapshot.taint()));
             record.rebootReason().ifPresent(r -> out.println("reboot recommended: " + r));
             record.pending().filter(p -> !snapshot.inTransition()).ifPresent(p ->
