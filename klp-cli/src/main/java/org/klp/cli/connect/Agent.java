@@ -17,6 +17,7 @@ import org.klp.core.fleet.DesiredAction;
 import org.klp.core.fleet.DesiredState;
 import org.klp.core.fleet.HostPosture;
 import org.klp.core.kernel.KernelRelease;
+import org.klp.kernel.files.AtomicFileWriter;
 import org.klp.packaging.client.LivePatchRepository;
 import org.klp.packaging.pgp.TrustedKeys;
 
@@ -203,11 +204,10 @@ public final class Agent {
     public static Optional<Path> configureRepository(Path root, String repositoryUrl) {
         Path list = root.resolve(org.klp.cli.repo.Repositories.CONFIG);
         try {
-            Files.createDirectories(list.getParent());
             List<String> lines = Files.exists(list) ? new ArrayList<>(Files.readAllLines(list)) : new ArrayList<>();
             if (!lines.contains(repositoryUrl)) {
                 lines.add(repositoryUrl);
-                Files.write(list, lines);
+                AtomicFileWriter.under(root).write(list, String.join("\n", lines) + "\n");
             }
         } catch (IOException e) {
             throw new IllegalStateException("Cannot write " + list + ": " + e.getMessage(), e);
@@ -218,8 +218,8 @@ public final class Agent {
     /** Removes the repositories registration configured, at deregistration. */
     public static void forgetRepositories(Path root) {
         try {
-            Files.deleteIfExists(root.resolve(org.klp.cli.repo.Repositories.CONFIG));
-        } catch (IOException e) {
+            AtomicFileWriter.under(root).delete(root.resolve(org.klp.cli.repo.Repositories.CONFIG));
+        } catch (java.io.UncheckedIOException e) {
             throw new IllegalStateException("Cannot remove " + root.resolve(org.klp.cli.repo.Repositories.CONFIG) + ": " + e.getMessage(), e);
         }
     }
@@ -229,12 +229,7 @@ public final class Agent {
         byte[] key = ConnectClient.fetch(url + "repodata/repomd.xml.key", 1 << 20);
         TrustedKeys.parse(key, url + "repodata/repomd.xml.key");
         Path file = root.resolve(TRUSTED_KEYS);
-        try {
-            Files.createDirectories(file.getParent());
-            Files.write(file, key);
-        } catch (IOException e) {
-            throw new IllegalStateException("Cannot write " + file + ": " + e.getMessage(), e);
-        }
+        AtomicFileWriter.under(root).write(file, key);
         return Optional.of(file);
     }
 

@@ -92,6 +92,19 @@ public final class AtomicFileWriter {
 
     /** Replaces {@code file} atomically and durably with {@code content}, readable as {@code access} says. */
     public void write(Path file, byte[] content, Access access) {
+        replace(file, content, access, true);
+    }
+
+    /**
+     * Replaces a file that stands for memory, not for a record: a simulated kernel's
+     * {@code /sys} and {@code /proc} files, which a real machine loses in a crash too. Readers
+     * still see the old or the new content, never half; nothing is forced to disk.
+     */
+    public void writeVolatile(Path file, String text) {
+        replace(file, text.getBytes(StandardCharsets.UTF_8), Access.PUBLIC, false);
+    }
+
+    private void replace(Path file, byte[] content, Access access, boolean durable) {
         Path target = confined(file);
         Path folder = directoryOf(target);
         Path tmp = folder.resolve("." + target.getFileName() + ".tmp" + ProcessHandle.current().pid() + "-"
@@ -103,14 +116,18 @@ public final class AtomicFileWriter {
                 while (buf.hasRemaining()) {
                     ch.write(buf);
                 }
-                ch.force(true);
+                if (durable) {
+                    ch.force(true);
+                }
             }
             try {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
             }
-            forceFolder(folder);
+            if (durable) {
+                forceFolder(folder);
+            }
         } catch (IOException e) {
             deleteQuietly(tmp);
             throw new UncheckedIOException("Cannot write " + target + ": " + e.getMessage(), e);
