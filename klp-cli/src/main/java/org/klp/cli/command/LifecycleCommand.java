@@ -53,13 +53,16 @@ public final class LifecycleCommand extends KlpCommand {
             throw new org.klp.cli.UsageException("--days must not be negative, was " + days);
         }
         Host host = host();
-        KernelRelease running = KernelRelease.parse(host.reader().kernelRelease());
+        // a mounted image has no /proc: its installed kernels are listed all the same, none of them running
+        Optional<KernelRelease> running = host.runningKernelRelease().map(KernelRelease::parse);
         LocalDate today = LocalDate.ofInstant(host.now(), ZoneOffset.UTC);
         LifecycleData local = localLifecycleData(host.root().path());
         Optional<Repositories> repositories = repos.isEmpty() ? Optional.empty()
                 : Optional.of(Repositories.open(host.root().path(), repos, Optional.ofNullable(trusted), this::progress));
         List<Line> lines = new ArrayList<>();
-        for (KernelRelease k : InstalledKernels.withRunning(host.root().path(), running)) {
+        List<KernelRelease> kernels = running.map(r -> InstalledKernels.withRunning(host.root().path(), r))
+                .orElseGet(() -> InstalledKernels.under(host.root().path()));
+        for (KernelRelease k : kernels) {
             String name = LivePatchPackage.packageName(k);
             List<PatchRecord> records = host.patchRecords().forKernel(k.uname());
             Optional<Integer> installed = records.stream().map(r -> r.livePatch().version()).reduce(Math::max);
@@ -76,10 +79,10 @@ public final class LifecycleCommand extends KlpCommand {
                 end = repositories.get().endOfSupport(k);
                 source = end.isPresent() ? "repository" : source;
             }
-            lines.add(new Line(k, k.equals(running), name, installed, end, source));
+            lines.add(new Line(k, running.map(k::equals).orElse(false), name, installed, end, source));
         }
         if (json()) {
-            Json j = Json.object().field("runningKernel", running.uname()).field("today", today.toString()).startArray("kernels");
+            Json j = Json.object().field("runningKernel", running.map(KernelRelease::uname)).field("today", today.toString()).startArray("kernels");
             for (Line l : lines) {
                 Optional<SupportStatus> status = l.endOfSupport().map(e -> SupportStatus.of(e, today));
                 j.startObject().field("kernel", l.kernel().uname()).field("running", l.running()).field("package", l.packageName())

@@ -23,6 +23,7 @@ import org.klp.packaging.record.PatchRecord;
  * the host's lock, it first finishes the record of an operation a crash interrupted, then records
  * the operation as pending (fsynced) before touching the kernel, and records how it ended after.
  * A crash at any point leaves a pending entry that the next run reconciles with what the kernel shows.
+ * An operation refused before it changed anything leaves the record exactly as it was.
  */
 final class OperationRunner {
 
@@ -39,7 +40,9 @@ final class OperationRunner {
     ApplyResult run(Subject subject, Supplier<ApplyResult> action) {
         HostRecordStore store = host.records();
         try (AutoCloseable lock = store.lock()) {
-            HostState state = reconcile(store, settleReboot(store, store.read()));
+            HostState before = reconcile(store, settleReboot(store, store.read()));
+            HostState state = before;
+            store.checkWritable(subject.patch());
             Instant started = host.now();
             Optional<String> previous = host.reader().snapshot().active().map(LoadedPatch::name);
             state = state.withPending(Optional.of(new HostState.PendingOperation(subject.operation(), subject.patch(),
@@ -50,6 +53,12 @@ final class OperationRunner {
 
             ApplyResult result = action.get();
 
+            if (result instanceof ApplyResult.Failed f) {
+                // refused (by klp or the kernel): nothing changed, so the record stays as it was; the history says why
+                store.write(before);
+                store.appendHistory(new HistoryEvent(host.now(), subject.operation(), subject.patch(), "failed", f.reason()));
+                return result;
+            }
             state = record(store, state, subject, result);
             store.write(state);
             return result;

@@ -25,7 +25,7 @@ final class Outcomes {
                 ? target : PatchInfo.record(host, a, kernel));
         FixChange change = FixChange.between(before.map(r -> r.livePatch().fixes()).orElse(List.of()),
                 after.map(r -> r.livePatch().fixes()).orElse(List.of()));
-        int code = exitCode(result);
+        int code = exitCode(operation, result);
         if (json) {
             Json j = Json.object().field("operation", operation).field("result", kind(result))
                     .field("activePatch", result.activeAfter().orElse(null));
@@ -46,6 +46,11 @@ final class Outcomes {
             c.modulesHeldForever().forEach(m -> out.println("module " + m + " stays loaded: a forced transition pinned it; it goes away at the next reboot"));
         } else if (result instanceof ApplyResult.AlreadyActive a) {
             out.println(PatchInfo.label(a.patch(), after) + " is already active; nothing changed");
+        } else if (result instanceof ApplyResult.Reverted r && operation.equals("revert")) {
+            // the reversal the user asked for, done: a success, said as such
+            out.println("reverted the transition of " + r.patch() + " in " + Durations.show(r.waited()) + ": "
+                    + r.activeAfter().map(a -> PatchInfo.label(a, after) + " stays active").orElse("no live patch is active")
+                    + (r.moduleUnloaded() ? "; module " + r.patch() + " unloaded" : ""));
         } else if (result instanceof ApplyResult.Reverted r) {
             err.println("klp: the transition of " + r.patch() + " did not complete in " + Durations.show(r.waited()) + ": "
                     + blockersSummary(r.blockers()));
@@ -71,7 +76,10 @@ final class Outcomes {
         return code;
     }
 
-    static int exitCode(ApplyResult r) {
+    static int exitCode(String operation, ApplyResult r) {
+        if (r instanceof ApplyResult.Reverted && operation.equals("revert")) {
+            return ExitCode.OK;
+        }
         if (r instanceof ApplyResult.Completed || r instanceof ApplyResult.AlreadyActive || r instanceof ApplyResult.Forced) {
             return ExitCode.OK;
         }

@@ -172,6 +172,17 @@ public final class HostRecordStore {
         return new History(out, damaged);
     }
 
+    /**
+     * Checks that every file an operation on {@code patch} will write lies inside the root, before
+     * the operation touches the kernel: a refusal afterwards would leave the record behind the kernel.
+     */
+    public void checkWritable(String patch) {
+        for (String name : List.of("state", "history", "lock")) {
+            writer().requireInside(dir.resolve(name));
+        }
+        writer().requireInside(dir.resolve("modules").resolve(patch + ".ko"));
+    }
+
     /** Keeps klp's own copy of an applied module, for boot-time restore. Returns its path relative to the root. */
     public String keepModuleCopy(Path module, String patch) {
         try {

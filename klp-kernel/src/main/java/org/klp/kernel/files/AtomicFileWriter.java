@@ -185,6 +185,16 @@ public final class AtomicFileWriter {
         return createFolders(root.relativize(target));
     }
 
+    /**
+     * Checks, before anything irreversible happens, that {@code file} can be written: its folders
+     * are (or can be made) inside the root and it is no link leading out. Returns its path.
+     */
+    public Path requireInside(Path file) {
+        Path target = confined(file);
+        directoryOf(target);
+        return target;
+    }
+
     /** Removes {@code file} if it exists; a link is removed, never what it points to. */
     public void delete(Path file) {
         Path target = confined(file);
