@@ -41,7 +41,7 @@ public final class HostRecordStore {
         this.dir = root.resolve(DIR);
     }
 
-    /** Made on first write: a read-only command on a read-only root never needs one. */
+    /** Made on first use: it only writes when asked, so read-only commands work on a read-only root. */
     private AtomicFileWriter writer() {
         if (writer == null) {
             writer = AtomicFileWriter.under(root);
@@ -57,7 +57,7 @@ public final class HostRecordStore {
         Path file = dir.resolve("state");
         List<String> lines;
         try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            lines = Files.readAllLines(writer().inside(file), StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
             return HostState.EMPTY;
         } catch (IOException e) {
@@ -150,7 +150,7 @@ public final class HostRecordStore {
         Path file = dir.resolve("history");
         List<String> lines;
         try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            lines = Files.readAllLines(writer().inside(file), StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
             return new History(List.of(), List.of());
         } catch (IOException e) {

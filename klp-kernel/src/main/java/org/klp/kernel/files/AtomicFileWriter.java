@@ -105,7 +105,7 @@ public final class AtomicFileWriter {
     }
 
     private void replace(Path file, byte[] content, Access access, boolean durable) {
-        Path target = confined(file);
+        Path target = inside(file);
         Path folder = directoryOf(target);
         Path tmp = folder.resolve("." + target.getFileName() + ".tmp" + ProcessHandle.current().pid() + "-"
                 + Long.toHexString(ThreadLocalRandom.current().nextLong()));
@@ -142,7 +142,7 @@ public final class AtomicFileWriter {
      * crash cut short gets its newline first: it stays one damaged line, and the new one is whole.
      */
     public void appendLine(Path file, String line) {
-        Path target = confined(file);
+        Path target = inside(file);
         directoryOf(target);
         byte[] bytes = (line + "\n").getBytes(StandardCharsets.UTF_8);
         try (FileChannel ch = FileChannel.open(target, Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE,
@@ -166,7 +166,7 @@ public final class AtomicFileWriter {
 
     /** Opens (creating) a lock file for writing, never through a link. The caller closes it. */
     public FileChannel openLockFile(Path file) {
-        Path target = confined(file);
+        Path target = inside(file);
         directoryOf(target);
         try {
             return FileChannel.open(target, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
@@ -178,7 +178,7 @@ public final class AtomicFileWriter {
 
     /** Creates {@code dir} and the folders above it inside the root; refuses one that leads out of it. */
     public Path directory(Path dir) {
-        Path target = confined(dir);
+        Path target = inside(dir);
         if (target.equals(root)) {
             return root;
         }
@@ -190,14 +190,14 @@ public final class AtomicFileWriter {
      * are (or can be made) inside the root and it is no link leading out. Returns its path.
      */
     public Path requireInside(Path file) {
-        Path target = confined(file);
+        Path target = inside(file);
         directoryOf(target);
         return target;
     }
 
     /** Removes {@code file} if it exists; a link is removed, never what it points to. */
     public void delete(Path file) {
-        Path target = confined(file);
+        Path target = inside(file);
         try {
             Files.deleteIfExists(target);
             forceFolder(target.getParent());
@@ -206,8 +206,12 @@ public final class AtomicFileWriter {
         }
     }
 
-    /** The file's path under the real root; refuses one outside it, or a link leading out. */
-    private Path confined(Path file) {
+    /**
+     * The file's path under the real root, creating nothing; refuses one outside it, or a link
+     * leading out. Readers of klp's own files call it too: a record read through a planted link
+     * would be someone else's file.
+     */
+    public Path inside(Path file) {
         Path absolute = (file.isAbsolute() ? file : root.resolve(file)).normalize();
         Path lexical = lexicallyUnderRoot(absolute);
         if (lexical == null) {
