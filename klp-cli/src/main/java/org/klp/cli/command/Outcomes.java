@@ -7,6 +7,8 @@ import org.klp.cli.Durations;
 import org.klp.cli.ExitCode;
 import org.klp.cli.Host;
 import org.klp.cli.Json;
+import org.klp.cli.operation.Outcome;
+import org.klp.cli.operation.OperationRunner;
 import org.klp.core.patch.FixChange;
 import org.klp.kernel.apply.ApplyResult;
 import org.klp.kernel.apply.BlockerView;
@@ -16,6 +18,14 @@ import org.klp.packaging.record.PatchRecord;
 final class Outcomes {
 
     private Outcomes() {
+    }
+
+    /** Prints an operation that ran: the steps on the way, then how it ended. */
+    static int report(Host host, PrintWriter out, PrintWriter err, boolean json, Outcome.Changed changed) {
+        if (!json) {
+            changed.steps().forEach(out::println);
+        }
+        return report(host, out, err, json, changed.operation(), changed.result(), changed.before(), changed.target());
     }
 
     static int report(Host host, PrintWriter out, PrintWriter err, boolean json, String operation, ApplyResult result,
@@ -77,35 +87,11 @@ final class Outcomes {
     }
 
     static int exitCode(String operation, ApplyResult r) {
-        if (r instanceof ApplyResult.Reverted && operation.equals("revert")) {
-            return ExitCode.OK;
-        }
-        if (r instanceof ApplyResult.Completed || r instanceof ApplyResult.AlreadyActive || r instanceof ApplyResult.Forced) {
-            return ExitCode.OK;
-        }
-        if (r instanceof ApplyResult.StillInProgress) {
-            return ExitCode.IN_PROGRESS;
-        }
-        return ExitCode.FAILURE;
+        return new Outcome.Changed(operation, r, Optional.empty(), Optional.empty(), List.of()).exitCode();
     }
 
     static String kind(ApplyResult r) {
-        if (r instanceof ApplyResult.Completed) {
-            return "completed";
-        }
-        if (r instanceof ApplyResult.AlreadyActive) {
-            return "unchanged";
-        }
-        if (r instanceof ApplyResult.Reverted) {
-            return "reverted";
-        }
-        if (r instanceof ApplyResult.Forced) {
-            return "forced";
-        }
-        if (r instanceof ApplyResult.StillInProgress) {
-            return "in_progress";
-        }
-        return "failed";
+        return new Outcome.Changed("", r, Optional.empty(), Optional.empty(), List.of()).kind();
     }
 
     private static void details(Json j, ApplyResult r) {
@@ -139,12 +125,8 @@ final class Outcomes {
         j.endArray();
     }
 
-    /** {@code ; module m can never be unloaded}, or nothing when no module is held. */
     static String heldForever(List<String> modules) {
-        if (modules.isEmpty()) {
-            return "";
-        }
-        return "; " + (modules.size() == 1 ? "module " : "modules ") + String.join(", ", modules) + " can never be unloaded";
+        return OperationRunner.heldForever(modules);
     }
 
     static String blockersSummary(List<BlockerView> blockers) {

@@ -20,7 +20,7 @@ public final class StatusCommand extends KlpCommand {
     @Override
     public Integer call() {
         Host host = host();
-        OperationRunner.settleRecord(host);
+        org.klp.cli.operation.Operations.settleRecord(host);
         LivepatchSnapshot snapshot = host.reader().snapshot();
         boolean detail = verbosity() > 0 || json();
         Optional<TransitionInfo> transition = snapshot.inTransition() && detail

@@ -1,4 +1,4 @@
-package org.klp.cli.command;
+package org.klp.cli.operation;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

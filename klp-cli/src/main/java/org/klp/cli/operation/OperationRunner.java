@@ -1,4 +1,4 @@
-package org.klp.cli.command;
+package org.klp.cli.operation;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +25,7 @@ import org.klp.packaging.record.PatchRecord;
  * A crash at any point leaves a pending entry that the next run reconciles with what the kernel shows.
  * An operation refused before it changed anything leaves the record exactly as it was.
  */
-final class OperationRunner {
+public final class OperationRunner {
 
     private final Host host;
 
@@ -93,7 +93,7 @@ final class OperationRunner {
             message = "transition forced past " + f.blockers().size() + " blocking task(s)";
             next = next.withActive(activeAfter(store, state, subject, f.activeAfter(), kernel, now));
             next = addHeld(next, f.modulesHeldForever(), Optional.of("the transition of " + f.patch() + " was forced at " + now
-                    + ": tasks that were blocked may still run old code" + Outcomes.heldForever(f.modulesHeldForever()) + "; plan a reboot"),
+                    + ": tasks that were blocked may still run old code" + heldForever(f.modulesHeldForever()) + "; plan a reboot"),
                     host.reader().bootId());
         } else if (result instanceof ApplyResult.StillInProgress s) {
             outcome = "in_progress";
@@ -133,6 +133,14 @@ final class OperationRunner {
                 r.map(x -> x.livePatch().version()).orElse(0), now));
     }
 
+    /** {@code ; module m can never be unloaded}, or nothing when no module is held. */
+    public static String heldForever(List<String> modules) {
+        if (modules.isEmpty()) {
+            return "";
+        }
+        return "; " + (modules.size() == 1 ? "module " : "modules ") + String.join(", ", modules) + " can never be unloaded";
+    }
+
     private static HostState addHeld(HostState state, List<String> held, Optional<String> reason, Optional<String> boot) {
         if (held.isEmpty() && reason.isEmpty()) {
             return state;
@@ -163,7 +171,7 @@ final class OperationRunner {
      * advised, finish the record now, if the host's lock is free and the record writable; otherwise
      * leave it for the next operation.
      */
-    static void settleRecord(Host host) {
+    public static void settleRecord(Host host) {
         HostRecordStore store = host.records();
         HostState state;
         try {
