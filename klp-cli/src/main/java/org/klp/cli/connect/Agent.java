@@ -80,8 +80,13 @@ public final class Agent {
         try {
             Operations operations = new Operations(host, progress);
             Duration deadline = Duration.ofSeconds(Math.max(10, d.transitionTimeoutSeconds()));
-            round = action.changesVersion() ? change(host, d, operations)
-                    : roundOf(d, "klp " + action.word(), action == DesiredAction.REVERT ? operations.revert(deadline) : operations.force(deadline));
+            String did = action + " to version " + d.targetVersion() + " (klp " + action.word() + ")";
+            round = switch (action) {
+                case UPDATE, DOWNGRADE -> change(host, d, operations);
+                case REVERT -> roundOf(d, did, operations.revert(deadline));
+                case FORCE -> roundOf(d, did, operations.force(deadline));
+                default -> throw new IllegalStateException("no operation carries out " + action);
+            };
         } catch (RuntimeException e) {
             round = new Round(d, action + " to version " + d.targetVersion(), "failed", e.getMessage(), null, 3);
         }
