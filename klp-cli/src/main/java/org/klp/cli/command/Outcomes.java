@@ -4,7 +4,6 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.Optional;
 import org.klp.cli.Durations;
-import org.klp.cli.ExitCode;
 import org.klp.cli.Host;
 import org.klp.cli.Json;
 import org.klp.cli.operation.Outcome;
