@@ -72,6 +72,8 @@ public final class PatchesCommand extends KlpCommand {
                         .field("replaced", e.replaced())
                         .field("moduleRemovable", e.replacedModule().map(m -> (Object) (m.refcount() == 0)));
                 PatchInfo.recordJson(j, record);
+                boolean isActive = active.map(e.name()::equals).orElse(false);
+                j.field("drift", isActive ? PatchInfo.drift(host, kernel, record) : Optional.<String>empty());
                 List<Fix> fixes = record.map(r -> r.livePatch().fixes()).orElse(List.of());
                 PatchInfo.fixesJson(j, "fixes", fixes);
                 j.strings("cves", fixes.stream().filter(Fix::isCve).map(Fix::id).toList());
@@ -106,6 +108,9 @@ public final class PatchesCommand extends KlpCommand {
                 out.println(r.rpm().isEmpty()
                         ? "    package: " + r.livePatch().nameVersion() + " (klp record, not installed by a package manager)"
                         : "    RPM: " + r.rpm());
+                if (active.map(e.name()::equals).orElse(false)) {
+                    PatchInfo.drift(host, kernel, record).ifPresent(d -> out.println("    installed: " + d));
+                }
                 printFixes(out, r.livePatch());
             } else {
                 out.println("    package: unknown (no package record for module " + e.name() + " and kernel " + kernel + ")");
