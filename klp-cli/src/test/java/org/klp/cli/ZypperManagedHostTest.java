@@ -27,8 +27,8 @@ class ZypperManagedHostTest {
     @TempDir
     Path tmp;
 
-    @Test
-    void downgradeRunsZypperWithOldpackageAndAppliesTheOlderModule() throws Exception {
+    /** A simulated host whose rpm database and zypper know the signed repository of versions 1..3. */
+    private SimHostFixture zypperManagedHost() throws Exception {
         Path repo = TestRepository.build(tmp.resolve("repo"), 3);
         SigningKey signing = SigningKey.parse(TestRepository.key().secretKeyArmored().getBytes(StandardCharsets.US_ASCII), "test key");
         StandInPackages.kernel(KernelRelease.parse(SimHostFixture.KERNEL), "x86_64", signing, repo);
@@ -45,6 +45,39 @@ class ZypperManagedHostTest {
         run("rpm", "--root", root.toString(), "--import", key.toString());
         zypper(root, "addrepo", "--gpgcheck", repo.toUri().toString(), "klp");
         zypper(root, "refresh");
+        return host;
+    }
+
+    @Test
+    void zypperUpgradingAndDowngradingThePackageNeverLosesTheLoadedPatch() throws Exception {
+        SimHostFixture host = zypperManagedHost();
+        Path root = host.root;
+        zypper(root, "install", "klp-stand-in-shell", "kernel-amd64", PACKAGE + "=2");
+        assertThat(host.klp("apply", "--quiet", root.resolve("lib/modules/6.1.0-56-amd64/livepatch/klp_lp_v2.ko").toString()).exitCode()).isZero();
+        assertThat(host.klp("-vv", "patches").out()).contains("newer version: 3 in zypper repository klp (" + PACKAGE + "-3-1.x86_64; zypper in "
+                + PACKAGE + "=3)");
+
+        zypper(root, "update", PACKAGE);
+        KlpRun afterUp = host.klp("-v", "patches");
+        assertThat(afterUp.out()).contains("RPM: " + PACKAGE + "-2-1.x86_64").contains("installed: " + PACKAGE + "-3-1.x86_64 installed, version 2 loaded")
+                .contains("CVE-2024-50115").doesNotContain("package: unknown");
+        assertThat(host.klp("-v", "status").out()).contains("installed: " + PACKAGE + "-3-1.x86_64 installed, version 2 loaded");
+        KlpRun up = host.klp("apply", root.resolve("lib/modules/6.1.0-56-amd64/livepatch/klp_lp_v3.ko").toString());
+        assertThat(up.out()).as(up.toString()).contains("fixes: +1 gained, -0 dropped").contains("+ CVE-2024-26930");
+
+        zypper(root, "install", "--oldpackage", PACKAGE + "=2");
+        assertThat(host.klp("-v", "patches").out()).contains("RPM: " + PACKAGE + "-3-1.x86_64")
+                .contains("installed: " + PACKAGE + "-2-1.x86_64 installed, version 3 loaded");
+        KlpRun down = host.klp("apply", root.resolve("lib/modules/6.1.0-56-amd64/livepatch/klp_lp_v2.ko").toString());
+        assertThat(down.exitCode()).as(down.toString()).isZero();
+        assertThat(down.out()).contains("fixes: +0 gained, -1 dropped").contains("- CVE-2024-26930").doesNotContain("  + ");
+        assertThat(host.klp("-v", "patches").out()).contains("RPM: " + PACKAGE + "-2-1.x86_64").doesNotContain("installed:");
+    }
+
+    @Test
+    void downgradeRunsZypperWithOldpackageAndAppliesTheOlderModule() throws Exception {
+        SimHostFixture host = zypperManagedHost();
+        Path root = host.root;
         zypper(root, "install", "klp-stand-in-shell", "kernel-amd64", PACKAGE + "=3");
 
         assertThat(host.klp("apply", "--quiet", root.resolve("lib/modules/6.1.0-56-amd64/livepatch/klp_lp_v3.ko").toString()).exitCode()).isZero();
