@@ -98,6 +98,41 @@ class RpmDatabaseTruthTest {
                 .contains("fixes: +0 gained, -2 dropped").doesNotContain("  + ");
     }
 
+    @Test
+    void lifecycleReadsInstalledPackagesAndZypperLifecycleDataAndExitsOneOnceExpired() throws Exception {
+        rpm("-i", SuseLivePatchPackages.rpm(2).toString());
+        java.nio.file.Files.createDirectories(root.resolve("var/lib/lifecycle/data"));
+        Path data = root.resolve("var/lib/lifecycle/data/live-patching.lifecycle");
+        java.nio.file.Files.writeString(data, "# name, version, end of support\n" + PACKAGE + ", 2-*, 2026-01-31\n");
+
+        KlpRun expired = klp("lifecycle");
+        assertThat(expired.exitCode()).as(expired.toString()).isEqualTo(ExitCode.IN_PROGRESS);
+        assertThat(expired.out()).containsPattern(PACKAGE + " +2026-01-31 +\\(running kernel, live patch version 2 installed, EXPIRED 296 days ago");
+        JsonNode json = klp("lifecycle", "--json").json();
+        assertThat(json.at("/kernels/0/rpm").asText()).isEqualTo(SuseLivePatchPackages.nevra(2));
+        assertThat(json.at("/kernels/0/source").asText()).isEqualTo("lifecycle data");
+        assertThat(json.get("exitCode").asInt()).isEqualTo(1);
+
+        java.nio.file.Files.writeString(data, PACKAGE + ", *, 2027-10-01\n");
+        KlpRun supported = klp("lifecycle");
+        assertThat(supported.exitCode()).as(supported.toString()).isZero();
+        assertThat(supported.out()).contains("2027-10-01").contains("312 days left");
+        assertThat(klp("help", "lifecycle").out()).contains("Exit codes:").contains("past its end of support");
+    }
+
+    @Test
+    void lifecycleWorksOnAMountedImageWithoutProc() {
+        Path image = tmp.resolve("image");
+        root = image;
+        SuseLivePatchPackages.run(List.of("mkdir", "-p", image.resolve("lib/modules/" + K).toString(), image.resolve("usr/share/lifecycle/data").toString()));
+        rpm("--initdb");
+        rpm("-i", SuseLivePatchPackages.rpm(3).toString());
+        KlpRun lifecycle = klp("lifecycle");
+        assertThat(lifecycle.exitCode()).as(lifecycle.toString()).isZero();
+        assertThat(lifecycle.out()).containsPattern(PACKAGE + " +unknown +\\(installed kernel, live patch version 3 installed\\)")
+                .contains("no running kernel");
+    }
+
     private KlpRun klp(String... args) {
         List<String> all = new ArrayList<>(List.of("--root", root.toString()));
         all.addAll(List.of(args));
