@@ -95,6 +95,42 @@ class ZypperManagedHostTest {
         assertThat(host.klp("-v", "patches").out()).contains("RPM: " + PACKAGE + "-2-1.x86_64");
     }
 
+    @Test
+    void suseStylePackagesInAZypperRepositoryAreDowngradedByTheirChangelogs() throws Exception {
+        Path repo = Files.createDirectories(tmp.resolve("suse-repo"));
+        for (int v = 1; v <= 3; v++) {
+            Files.copy(SuseLivePatchPackages.rpm(v), repo.resolve(SuseLivePatchPackages.nevra(v) + ".rpm"));
+        }
+        run(require("createrepo_c", "createrepo-c"), "--quiet", repo.toString());
+        Path root = tmp.resolve("suse-host");
+        KlpRun created = KlpRun.run(SimHostFixture.CLOCK, "sim", "create", root.toString(), "--kernel", SuseLivePatchPackages.KERNEL,
+                "--clock", "manual", "--module", "klp_target");
+        assertThat(created.exitCode()).as(created.toString()).isZero();
+        require("zypper", "zypper");
+        zypper(root, "addrepo", "--no-gpgcheck", repo.toUri().toString(), "suse-lp");
+        zypper(root, "refresh");
+        String suse = SuseLivePatchPackages.PACKAGE;
+        zypper(root, "install", suse + "=3");
+        java.util.function.Function<String[], KlpRun> klp = args -> {
+            List<String> all = new ArrayList<>(List.of("--root", root.toString()));
+            all.addAll(List.of(args));
+            return KlpRun.run(SimHostFixture.CLOCK, all.toArray(String[]::new));
+        };
+        KlpRun apply = klp.apply(new String[] {"apply", root.resolve(SuseLivePatchPackages.moduleFile(3)).toString()});
+        assertThat(apply.exitCode()).as(apply.toString()).isZero();
+        assertThat(klp.apply(new String[] {"-v", "patches"}).out()).contains("RPM: " + SuseLivePatchPackages.nevra(3)).contains("CVE-2024-26930");
+
+        KlpRun down = klp.apply(new String[] {"downgrade", "-n"});
+        assertThat(down.exitCode()).as(down.toString()).isZero();
+        assertThat(down.out()).contains("downgrade livepatch_3_3_1 (" + suse + " version 3) to " + suse + "=2")
+                .contains("fixes dropped (2):").contains("- CVE-2024-26930").contains("- bsc#1210000")
+                .contains("install --oldpackage " + suse + "=2")
+                .contains("fixes: +0 gained, -2 dropped").doesNotContain("  + ");
+        KlpRun after = klp.apply(new String[] {"-vv", "patches"});
+        assertThat(after.out()).contains("RPM: " + SuseLivePatchPackages.nevra(2))
+                .contains("newer version: 3 in zypper repository suse-lp (" + SuseLivePatchPackages.nevra(3));
+    }
+
     private static String require(String tool, String debianPackage) {
         for (String dir : System.getenv("PATH").split(":")) {
             if (Files.isExecutable(Path.of(dir, tool))) {
