@@ -64,8 +64,9 @@ public final class RpmDatabase {
 
     /**
      * The database under {@code root}, if rpm is installed and the root has one: where SUSE keeps it
-     * ({@code usr/lib/sysimage/rpm}), where others do ({@code var/lib/rpm}), or where this machine's
-     * rpm is configured to look ({@code %_dbpath}, which zypper on the same machine uses too).
+     * ({@code usr/lib/sysimage/rpm}), where others do ({@code var/lib/rpm}), or, when one of those
+     * folders exists but holds no database, where this machine's rpm is configured to look
+     * ({@code %_dbpath}: Debian's rpm and zypper use {@code ~/.rpmdb}).
      */
     public static Optional<RpmDatabase> at(Path root) {
         if (!Zypper.onPath("rpm")) {
@@ -82,6 +83,10 @@ public final class RpmDatabase {
             if (db.isPresent()) {
                 return db;
             }
+        }
+        // a root without either folder has no package manager at all (a simulated host): do not ask rpm
+        if (DB_PATHS.stream().noneMatch(d -> Files.isDirectory(root.resolve(d)))) {
+            return Optional.empty();
         }
         return configuredDbPath().flatMap(configured -> inside(root, realRoot, configured, false));
     }

@@ -86,7 +86,7 @@ public final class ZyppRepositoryCache {
                     continue;
                 }
                 readPrimary(primary.get(), alias, packageName, offers);
-            } catch (IOException | XMLStreamException | IllegalStateException e) {
+            } catch (IOException | XMLStreamException | RuntimeException e) {
                 problems.add("zypper repository " + alias + ": cannot read its cached metadata (" + e.getMessage() + ")");
             }
         }
