@@ -58,11 +58,6 @@ public final class Host {
         return reader;
     }
 
-    /** The running kernel's release; empty on a mounted image, which has no {@code /proc} to tell it. */
-    public Optional<String> runningKernelRelease() {
-        return Files.isRegularFile(root.resolve(LivepatchReader.OSRELEASE)) ? Optional.of(reader.kernelRelease()) : Optional.empty();
-    }
-
     public KernelControl control() {
         return control;
     }

@@ -181,6 +181,7 @@ public final class HostRecordStore {
             writer().requireInside(dir.resolve(name));
         }
         writer().requireInside(dir.resolve("modules").resolve(patch + ".ko"));
+        writer().directory(dir.resolve("patches"));
     }
 
     /** Keeps klp's own copy of an applied module, for boot-time restore. Returns its path relative to the root. */
@@ -192,6 +193,15 @@ public final class HostRecordStore {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot keep a copy of " + module + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Keeps the record of an applied patch in {@code var/lib/klp/patches}: when zypper later
+     * replaces or removes its package, the loaded patch is still known by package, version and fixes.
+     */
+    public void keepPatchRecord(org.klp.packaging.record.PatchRecord record) {
+        writer().write(dir.resolve("patches").resolve(record.livePatch().nameVersion() + ".json"),
+                org.klp.packaging.record.PatchRecordJson.write(record));
     }
 
     /** Holds the host's operation lock until closed: one klp operation changes the kernel at a time. */
