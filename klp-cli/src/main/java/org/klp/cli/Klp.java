@@ -39,9 +39,7 @@ import picocli.CommandLine.ScopeType;
                 "0:ok (for check: ready)",
                 "1:a transition is in progress, not ready (check), or an operation left one running",
                 "2:usage error: unknown option, bad value, conflicting options, no such --root",
-                "3:failure: the kernel refused, a transition was reverted (other than by 'klp revert'), a file is missing",
-                "  or malformed (a kernel value it never writes, a host record of an unknown format), or a write",
-                "  would follow a symbolic link out of the root"},
+                "3:failure: the kernel refused, a transition was reverted (other than by 'klp revert'), a file is missing or malformed (a kernel value it never writes, a host record of an unknown format), or a write would follow a symbolic link out of the root"},
         footerHeading = "%nExamples:%n",
         footer = {
                 "  klp status                 ready | in_progress",
