@@ -18,8 +18,8 @@ import java.util.TreeMap;
 public record SystemState(long id, int version) implements Comparable<SystemState> {
 
     public SystemState {
-        if (id < 0 || id > 0xFFFF_FFFFL) {
-            throw new IllegalArgumentException("System state id out of range: " + id + " (expected 0 to 4294967295, an unsigned long)");
+        if (id <= 0) {
+            throw new IllegalArgumentException("System state id must be 1 or more, not " + id + " (0 ends the kernel's list of states)");
         }
         if (version < 0) {
             throw new IllegalArgumentException("System state " + id + " has a negative version: " + version);

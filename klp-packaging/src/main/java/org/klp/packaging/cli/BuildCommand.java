@@ -114,6 +114,7 @@ final class BuildCommand implements Callable<Integer> {
         LivePatchBuild.Result r = LivePatchBuild.build(request, prev, signing, out);
         var o = spec.commandLine().getOut();
         var rec = r.rpm().record();
+        r.rpm().warnings().forEach(w -> spec.commandLine().getErr().println("klp-pack: warning: " + w));
         if (json) {
             o.print(Json.of(g -> {
                 g.writeStartObject();

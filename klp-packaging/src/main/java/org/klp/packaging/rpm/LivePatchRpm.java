@@ -97,8 +97,15 @@ public final class LivePatchRpm {
     public record Previous(PatchRecord record, Changelog changelog, String source) {
     }
 
-    /** A built package. */
-    public record Result(Path file, PatchRecord record) {
+    /** A built package, and what the publisher should know (system states that could not be read). */
+    public record Result(Path file, PatchRecord record, List<String> warnings) {
+        public Result {
+            warnings = List.copyOf(warnings);
+        }
+
+        public Result(Path file, PatchRecord record) {
+            this(file, record, List.of());
+        }
     }
 
     private LivePatchRpm() {
@@ -237,11 +244,32 @@ public final class LivePatchRpm {
             history = previous.changelog();
         }
 
+        java.util.Optional<List<org.klp.core.patch.SystemState>> states = org.klp.packaging.elf.KlpPatchStates.of(spec.module(), spec.moduleSource());
+        List<String> warnings = new ArrayList<>();
+        if (states.isEmpty()) {
+            warnings.add("the system states of " + spec.moduleSource() + " cannot be known (no klp_patch found in its data and no"
+                    + " state= in its .modinfo); a later version cannot be checked against them");
+        }
+        if (previous != null) {
+            java.util.Optional<List<org.klp.core.patch.SystemState>> before = previous.record().systemStates();
+            if (before.isPresent() && states.isPresent()) {
+                List<String> problems = org.klp.core.patch.SystemState.incompatibilities(before.get(), states.get());
+                if (!problems.isEmpty()) {
+                    throw new IllegalArgumentException("The kernel would refuse to load " + spec.moduleSource() + " over version "
+                            + previous.record().livePatch().version() + " (" + previous.source() + "): " + String.join("; ", problems)
+                            + "; a cumulative patch keeps every system state at the same or a higher version");
+                }
+            } else if (before.isEmpty()) {
+                warnings.add("the system states of version " + previous.record().livePatch().version() + " (" + previous.source()
+                        + ") are not recorded, so whether the kernel accepts this version over it cannot be checked");
+            }
+        }
+
         String modulePath = PatchRecord.modulePath(patch, moduleName);
         String recordPath = PatchRecord.recordPath(patch);
         PackageWriter writer = new PackageWriter(patch.name(), Integer.toString(patch.version()), RELEASE, spec.arch());
         String nevra = patch.name() + "-" + patch.version() + "-" + RELEASE + "." + spec.arch();
-        PatchRecord record = new PatchRecord(patch, moduleName, modulePath, nevra, kernelReleased);
+        PatchRecord record = new PatchRecord(patch, moduleName, modulePath, nevra, kernelReleased, states);
 
         String kernel = patch.kernel().uname();
         writer.summary(patch.isInitial()
@@ -258,7 +286,7 @@ public final class LivePatchRpm {
                 .supplements(PackageWriter.Dependency.rich(supplements(patch.kernel())))
                 .postScript(postScript(patch.kernel(), "/" + modulePath));
         Path file = writer.write(outputDir, key);
-        return new Result(file, record);
+        return new Result(file, record, warnings);
     }
 
     /**
