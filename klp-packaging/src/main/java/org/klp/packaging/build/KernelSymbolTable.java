@@ -108,29 +108,28 @@ public final class KernelSymbolTable {
         if (found.isEmpty()) {
             List<Entry> variants = variants(symbol.object(), symbol.name());
             throw new FixSourceException(symbol.where() + ": " + symbol.object() + ":" + symbol.name() + " is not in " + source
-                    + (variants.isEmpty() ? "" : "; the compiler renamed it? candidates: " + describe(variants)));
+                    + (variants.isEmpty() ? "" : "; the compiler renamed it? candidates: " + describe(variants, true)));
         }
         if (symbol.sympos() == 0) {
             if (found.size() > 1) {
                 throw new FixSourceException(symbol.where() + ": " + symbol.object() + ":" + symbol.name() + " is ambiguous: "
                         + found.size() + " symbols of that name in " + source + "; write " + symbol.name() + ",N with N one of: "
-                        + describe(found));
+                        + describe(found, false));
             }
             return 0;
         }
         if (symbol.sympos() > found.size()) {
             throw new FixSourceException(symbol.where() + ": " + symbol.object() + ":" + symbol.name() + "," + symbol.sympos()
-                    + " does not exist: " + source + " has " + found.size() + " symbol(s) of that name: " + describe(found));
+                    + " does not exist: " + source + " has " + found.size() + " symbol(s) of that name: " + describe(found, false));
         }
         return symbol.sympos();
     }
 
-    private String describe(List<Entry> entries) {
+    private static String describe(List<Entry> entries, boolean byName) {
         List<String> out = new ArrayList<>();
         for (int i = 0; i < entries.size(); i++) {
             Entry e = entries.get(i);
-            boolean sameName = entries.stream().allMatch(x -> x.name().equals(e.name()));
-            out.add((sameName ? (i + 1) + " = " : e.name() + " ") + "(" + e.type() + " " + e.address() + ", line " + e.line() + ")");
+            out.add((byName ? e.name() + " " : (i + 1) + " = ") + "(" + e.type() + " " + e.address() + ", line " + e.line() + ")");
         }
         return String.join(", ", out);
     }

@@ -318,15 +318,25 @@ public final class Elf64Object {
 
     /** The file's bytes. */
     public byte[] write() {
-        // section names: rebuilt, shared suffixes not needed
+        // section names, rebuilt: longest first, so that a name that ends another (.text, .rela.text) shares its bytes, as ld does
         Map<String, Integer> nameOffsets = new LinkedHashMap<>();
         ByteArrayOutputStream names = new ByteArrayOutputStream();
         names.write(0);
         nameOffsets.put("", 0);
-        for (Section s : sections) {
-            if (!nameOffsets.containsKey(s.name)) {
-                nameOffsets.put(s.name, names.size());
-                names.writeBytes(s.name.getBytes(StandardCharsets.UTF_8));
+        List<String> byLength = sections.stream().map(s -> s.name).distinct()
+                .sorted(java.util.Comparator.comparingInt(String::length).reversed().thenComparing(java.util.Comparator.naturalOrder())).toList();
+        for (String name : byLength) {
+            if (nameOffsets.containsKey(name)) {
+                continue;
+            }
+            Optional<Map.Entry<String, Integer>> longer = nameOffsets.entrySet().stream()
+                    .filter(e -> e.getKey().length() > name.length() && e.getKey().endsWith(name)).findFirst();
+            if (longer.isPresent()) {
+                nameOffsets.put(name, longer.get().getValue() + longer.get().getKey().getBytes(StandardCharsets.UTF_8).length
+                        - name.getBytes(StandardCharsets.UTF_8).length);
+            } else {
+                nameOffsets.put(name, names.size());
+                names.writeBytes(name.getBytes(StandardCharsets.UTF_8));
                 names.write(0);
             }
         }
