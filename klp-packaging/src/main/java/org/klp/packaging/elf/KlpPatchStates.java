@@ -21,8 +21,9 @@ import org.klp.packaging.elf.Elf64Object.Symbol;
  * {@code struct klp_patch}, found in its ELF data; the {@code state=} entries klp-pack build
  * writes into {@code .modinfo}. The {@code klp_patch} is the structure whose first field
  * ({@code mod}) is relocated against {@code __this_module} and whose second ({@code objs})
- * points into writable data at a {@code klp_object} whose {@code funcs} (second field) points
- * into writable data too; its third field ({@code states}) is relocated to the
+ * points into writable data (when several structures do, the one whose first {@code klp_object}
+ * has {@code funcs}, its second field, pointing into writable data too; a patch with no objects,
+ * klp's initial patch, has none); its third field ({@code states}) is relocated to the
  * {@code klp_state} array (or not at all: no states), read up to its zero-id terminator. The
  * layout ({@code mod}, {@code objs}, {@code states} at 0, 8, 16; {@code klp_state} = id 8 bytes,
  * version 4, data pointer 8) has not changed since states came in Linux 5.5. When the structure
@@ -62,7 +63,8 @@ public final class KlpPatchStates {
     private record Target(int section, long offset) {
     }
 
-    static Optional<List<SystemState>> fromElf(Elf64Object elf) {
+    /** The states of the module's own klp_patch, or empty when it cannot be found unambiguously. */
+    public static Optional<List<SystemState>> fromElf(Elf64Object elf) {
         List<Symbol> symbols = elf.symbols();
         int thisModule = -1;
         for (Symbol s : symbols) {
@@ -103,11 +105,18 @@ public final class KlpPatchStates {
                     continue;
                 }
                 Target objs = pointer(pointers, e.getKey(), at.getKey() + 8);
-                if (objs != null && writableData(elf, objs.section()) && pointer(pointers, objs.section(), objs.offset() + 8) != null
-                        && writableData(elf, pointer(pointers, objs.section(), objs.offset() + 8).section())) {
+                if (objs != null && writableData(elf, objs.section())) {
                     patches.add(new Target(e.getKey(), at.getKey()));
                 }
             }
+        }
+        if (patches.size() > 1) {
+            // several structures start with THIS_MODULE and a data pointer: the patch's objects point at functions
+            patches = patches.stream().filter(p -> {
+                Target objs = pointer(pointers, p.section(), p.offset() + 8);
+                Target funcs = pointer(pointers, objs.section(), objs.offset() + 8);
+                return funcs != null && writableData(elf, funcs.section());
+            }).toList();
         }
         if (patches.size() != 1) {
             return Optional.empty();
