@@ -20,6 +20,7 @@ import org.klp.core.patch.FixChange;
 import org.klp.core.patch.LivePatchPackage;
 import org.klp.kernel.apply.OnTimeout;
 import org.klp.kernel.state.LoadedPatch;
+import org.klp.core.patch.SystemState;
 import org.klp.packaging.record.PatchRecord;
 import org.klp.packaging.rpm.LivePatchRpm;
 import org.klp.packaging.rpm.RpmPackage;
@@ -33,7 +34,9 @@ import picocli.CommandLine.Parameters;
         "Shows the fixes it drops first and asks for confirmation (-n: do not ask).",
         "The older version comes from an installed package (--to N), the repositories (downloaded and",
         "verified), or a module file (MODULE). Where zypper manages the live patch package, klp runs",
-        "'zypper in --oldpackage kernel-livepatch-<kernel>=<N>' instead, as SUSE's klp does."})
+        "'zypper in --oldpackage kernel-livepatch-<kernel>=<N>' instead, as SUSE's klp does.",
+        "A version whose klp system states are lower than the active patch's (from the package records) is refused",
+        "before anything is downloaded or loaded: the kernel would refuse to load it."})
 public final class DowngradeCommand extends KlpCommand {
 
     @Parameters(paramLabel = "MODULE", arity = "0..1", description = "The older live patch module to load.")
@@ -74,6 +77,7 @@ public final class DowngradeCommand extends KlpCommand {
         Supplier<Path> obtainModule;
         LivePatchPackage targetPackage;
         String targetLabel;
+        Optional<List<SystemState>> targetStates = Optional.empty();
         if (module != null) {
             ModuleCheck.Checked checked = ModuleCheck.check(host, module, Optional.ofNullable(record));
             int version = checked.record().map(r -> r.livePatch().version())
@@ -83,6 +87,7 @@ public final class DowngradeCommand extends KlpCommand {
             }
             targetPackage = checked.record().get().livePatch();
             targetLabel = PatchInfo.label(checked.patch(), checked.record());
+            targetStates = checked.record().flatMap(PatchRecord::systemStates).or(() -> statesOfModule(module));
             checked.record().filter(r -> record != null).ifPresent(r -> ModuleCheck.keepRecord(host, r));
             obtainModule = () -> module;
         } else {
@@ -102,14 +107,16 @@ public final class DowngradeCommand extends KlpCommand {
                     .filter(r -> Files.isRegularFile(host.root().resolve(r.moduleFile())));
             if (zypper.isPresent()) {
                 // as SUSE's klp does: the package manager installs the older package
-                Optional<LivePatchPackage> known = installed.map(PatchRecord::livePatch)
+                Optional<PatchRecord> known = installed
                         .or(() -> zypper.get().download(packageName, wanted).map(this::recordOfPackage));
-                targetPackage = known.orElse(null);
+                targetPackage = known.map(PatchRecord::livePatch).orElse(null);
+                targetStates = known.flatMap(PatchRecord::systemStates);
                 targetLabel = packageName + "=" + wanted;
                 obtainModule = () -> PackageInstall.withZypper(this, host, zypper.get(), kernel, packageName, wanted, true);
             } else if (installed.isPresent()) {
                 targetPackage = installed.get().livePatch();
                 targetLabel = PatchInfo.label(installed.get().moduleName(), installed);
+                targetStates = installed.get().systemStates();
                 obtainModule = () -> host.root().resolve(installed.get().moduleFile());
             } else {
                 Repositories repositories = Repositories.open(host.root().path(), repos, Optional.ofNullable(trusted), this::progress);
@@ -117,6 +124,7 @@ public final class DowngradeCommand extends KlpCommand {
                         "version " + wanted + " of " + packageName + " is neither installed nor in " + String.join(", ", repositories.locations())));
                 targetPackage = offer.patch().livePatch();
                 targetLabel = offer.patch().record().moduleName() + " (" + packageName + " version " + wanted + ")";
+                targetStates = offer.patch().record().systemStates();
                 obtainModule = () -> PackageInstall.obtain(this, host, repositories, offer, true);
             }
         }
@@ -124,6 +132,21 @@ public final class DowngradeCommand extends KlpCommand {
         if (current.isPresent() && targetPackage != null && targetVersion >= current.get().livePatch().version()) {
             throw new UsageException("version " + targetVersion + " is not older than the active version " + current.get().livePatch().version()
                     + "; use klp update (or klp apply) to move forward");
+        }
+
+        // The kernel refuses a replacement that lowers a system state: say so before anything is loaded.
+        Optional<List<SystemState>> activeStates = current.flatMap(PatchRecord::systemStates);
+        if (activeStates.isPresent() && targetStates.isPresent()) {
+            List<String> problems = SystemState.incompatibilities(activeStates.get(), targetStates.get());
+            if (!problems.isEmpty()) {
+                throw new IllegalStateException("the kernel would refuse to load " + targetLabel + " over the active patch "
+                        + activeName.orElse("") + ": " + String.join("; ", problems)
+                        + "; nothing was changed. A patch that changed system state can only be replaced by one that keeps it"
+                        + " (disable it with 'klp disable' only if its fixes allow; see the fix's notes)");
+            }
+        } else if (current.isPresent() && activeStates.isPresent() != targetStates.isPresent() && !json()) {
+            err().println("klp: warning: the system states of " + (activeStates.isEmpty() ? "the active patch" : targetLabel)
+                    + " are not recorded; if the kernel refuses the downgrade for them, the active patch stays");
         }
 
         // What it drops, and the user's consent.
@@ -147,9 +170,18 @@ public final class DowngradeCommand extends KlpCommand {
     }
 
     /** What a package zypper downloaded carries, read from its record. */
-    private LivePatchPackage recordOfPackage(Path rpm) {
+    private PatchRecord recordOfPackage(Path rpm) {
         progress("reading the record of " + rpm.getFileName());
-        return LivePatchRpm.recordOf(RpmPackage.read(rpm)).livePatch();
+        return LivePatchRpm.recordOf(RpmPackage.read(rpm));
+    }
+
+    /** A module file's system states, read from the module when no record says them. */
+    private static Optional<List<SystemState>> statesOfModule(Path module) {
+        try {
+            return org.klp.packaging.elf.KlpPatchStates.of(Files.readAllBytes(module), module.toString());
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
     }
 
     private boolean confirm() {
