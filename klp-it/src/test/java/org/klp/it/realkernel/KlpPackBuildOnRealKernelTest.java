@@ -63,7 +63,7 @@ class KlpPackBuildOnRealKernelTest {
                 .step("livepatch-after-v3", "for i in $(seq 1 60); do [ -d " + LP + "/" + v2 + " ] || break; sleep 0.5; done; ls " + LP)
                 .step("cmdline-v3", "cat /proc/cmdline")
                 .step("version-v3", "cat /proc/version")
-                .step("dmesg", "dmesg | grep -i livepatch | tail -n 8")
+                .step("livepatch-dmesg", "dmesg | grep -i livepatch | tail -n 8")
                 .build());
         System.out.println(run.summary());
     }
