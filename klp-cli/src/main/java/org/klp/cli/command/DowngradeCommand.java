@@ -66,6 +66,7 @@ public final class DowngradeCommand extends KlpCommand {
 
     /** Shows what the downgrade drops, then asks (unless -n). */
     private boolean showAndConfirm(DowngradePlan plan) {
+        plan.warning().ifPresent(w -> err().println("klp: warning: " + w));
         if (!json()) {
             out().println("downgrade " + plan.from() + " to " + plan.to());
             plan.change().ifPresentOrElse(change -> {

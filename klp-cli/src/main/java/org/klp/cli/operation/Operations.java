@@ -17,6 +17,7 @@ import org.klp.cli.repo.Zypper;
 import org.klp.core.kernel.KernelRelease;
 import org.klp.core.patch.FixChange;
 import org.klp.core.patch.LivePatchPackage;
+import org.klp.core.patch.SystemState;
 import org.klp.kernel.apply.ApplyResult;
 import org.klp.kernel.state.LoadedPatch;
 import org.klp.packaging.record.PatchRecord;
@@ -129,6 +130,7 @@ public final class Operations {
         Supplier<Path> obtainModule;
         LivePatchPackage targetPackage;
         String targetLabel;
+        Optional<List<SystemState>> targetStates = Optional.empty();
         if (request.module().isPresent()) {
             Path module = request.module().get();
             ModuleCheck.Checked checked = ModuleCheck.check(host, module, request.recordFile());
@@ -139,6 +141,7 @@ public final class Operations {
             }
             targetPackage = checked.record().get().livePatch();
             targetLabel = label(checked.patch(), checked.record());
+            targetStates = checked.record().flatMap(PatchRecord::systemStates).or(() -> statesOfModule(module));
             checked.record().filter(r -> request.recordFile().isPresent()).ifPresent(r -> ModuleCheck.keepRecord(host, r));
             obtainModule = () -> module;
         } else {
@@ -158,14 +161,16 @@ public final class Operations {
                     .filter(r -> Files.isRegularFile(host.root().resolve(r.moduleFile())));
             if (zypper.isPresent()) {
                 // as SUSE's klp does: the package manager installs the older package
-                Optional<LivePatchPackage> known = installed.map(PatchRecord::livePatch)
+                Optional<PatchRecord> known = installed
                         .or(() -> zypper.get().download(packageName, wanted).map(this::recordOfPackage));
-                targetPackage = known.orElse(null);
+                targetPackage = known.map(PatchRecord::livePatch).orElse(null);
+                targetStates = known.flatMap(PatchRecord::systemStates);
                 targetLabel = packageName + "=" + wanted;
                 obtainModule = () -> PackageInstall.withZypper(steps, host, zypper.get(), kernel, packageName, wanted, true);
             } else if (installed.isPresent()) {
                 targetPackage = installed.get().livePatch();
                 targetLabel = label(installed.get().moduleName(), installed);
+                targetStates = installed.get().systemStates();
                 obtainModule = () -> host.root().resolve(installed.get().moduleFile());
             } else {
                 Repositories repositories = Repositories.open(host.root().path(), request.repositories(), request.trustedKeys(), progress);
@@ -173,6 +178,7 @@ public final class Operations {
                         "version " + wanted + " of " + packageName + " is neither installed nor in " + String.join(", ", repositories.locations())));
                 targetPackage = offer.patch().livePatch();
                 targetLabel = offer.patch().record().moduleName() + " (" + packageName + " version " + wanted + ")";
+                targetStates = offer.patch().record().systemStates();
                 obtainModule = () -> PackageInstall.obtain(steps, host, repositories, offer, true);
             }
         }
@@ -181,8 +187,10 @@ public final class Operations {
             throw new UsageException("version " + targetVersion + " is not older than the active version " + current.get().livePatch().version()
                     + "; use klp update (or klp apply) to move forward");
         }
+        Optional<String> warning = stateWarning(current.flatMap(PatchRecord::systemStates), targetStates, activeName.orElse(""), targetLabel,
+                current.isPresent());
         DowngradePlan plan = new DowngradePlan(activeName.map(a -> label(a, current)).orElse("(no active patch)"), targetLabel, targetVersion,
-                Optional.ofNullable(targetPackage).map(t -> FixChange.between(current.map(r -> r.livePatch().fixes()).orElse(List.of()), t.fixes())));
+                Optional.ofNullable(targetPackage).map(t -> FixChange.between(current.map(r -> r.livePatch().fixes()).orElse(List.of()), t.fixes())), warning);
         if (!confirm.test(plan)) {
             return new Outcome.Cancelled("downgrade");
         }
@@ -270,8 +278,38 @@ public final class Operations {
         return host.reader().snapshot().active().map(LoadedPatch::name).flatMap(a -> host.patchRecord(a, kernel));
     }
 
-    /** What a package zypper downloaded carries: its changelog's fixes, enriched by klp's record when the package has one. */
-    private LivePatchPackage recordOfPackage(Path rpm) {
+    /**
+     * The kernel refuses a replacement that lowers a system state: refused here, before anything is
+     * installed or loaded. When only one side's states are known, the kernel has the last word: the
+     * answer is a warning to show.
+     */
+    private static Optional<String> stateWarning(Optional<List<SystemState>> activeStates, Optional<List<SystemState>> targetStates, String activeName,
+                                     String targetLabel, boolean somethingActive) {
+        if (activeStates.isPresent() && targetStates.isPresent()) {
+            List<String> problems = SystemState.incompatibilities(activeStates.get(), targetStates.get());
+            if (!problems.isEmpty()) {
+                throw new IllegalStateException("the kernel would refuse to load " + targetLabel + " over the active patch " + activeName + ": "
+                        + String.join("; ", problems) + "; nothing was changed. A patch that changed system state can only be replaced by one"
+                        + " that keeps it (disable it with 'klp disable' only if its fixes allow; see the fix's notes)");
+            }
+        } else if (somethingActive && activeStates.isPresent() != targetStates.isPresent()) {
+            return Optional.of("the system states of " + (activeStates.isEmpty() ? "the active patch" : targetLabel)
+                    + " are not recorded; if the kernel refuses the downgrade for them, the active patch stays");
+        }
+        return Optional.empty();
+    }
+
+    /** A module file's system states, read from the module when no record says them. */
+    private static Optional<List<SystemState>> statesOfModule(Path module) {
+        try {
+            return org.klp.packaging.elf.KlpPatchStates.of(Files.readAllBytes(module), module.toString());
+        } catch (java.io.IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** What a package zypper downloaded carries: its changelog's fixes, enriched by klp's record (and its system states) when the package has one. */
+    private PatchRecord recordOfPackage(Path rpm) {
         progress.accept("reading the changelog of " + rpm.getFileName());
         RpmPackage p = RpmPackage.read(rpm);
         List<String> problems = new java.util.ArrayList<>();
@@ -280,9 +318,9 @@ public final class Operations {
         PatchRecord fromChangelog = PackagedLivePatch.of(described, problems).orElseThrow(() -> new IllegalStateException(
                 rpm.getFileName() + " installs no live patch module" + (problems.isEmpty() ? "" : ": " + String.join("; ", problems))));
         try {
-            return PackagedLivePatch.enrich(fromChangelog, LivePatchRpm.recordOf(p)).livePatch();
+            return PackagedLivePatch.enrich(fromChangelog, LivePatchRpm.recordOf(p));
         } catch (RuntimeException noKlpRecord) {
-            return fromChangelog.livePatch();
+            return fromChangelog;
         }
     }
 
