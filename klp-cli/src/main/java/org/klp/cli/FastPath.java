@@ -13,17 +13,15 @@ import org.klp.cli.record.HostRecordStore;
 import org.klp.kernel.HostRoot;
 import org.klp.kernel.LivepatchReader;
 import org.klp.kernel.sim.SimulatedKernel;
-import org.klp.kernel.state.LivepatchSnapshot;
-import org.klp.kernel.state.LoadedPatch;
 
 /**
  * {@code klp status} and {@code klp check} (and {@code klp check --json}) answered from the
  * kernel's files without picocli: scripts and monitoring run them every few seconds, and most of a
  * picocli start is spent reflecting over annotated classes, which the full path cannot avoid.
  *
- * <p>The rule that keeps the two paths the same: the fast path only reads, with the same reader the
- * commands use ({@link LivepatchReader}), and it answers only when the full path would have nothing
- * to do but read. It declines, and {@link Klp} runs as before, on any argument it does not know
+ * <p>The rule that keeps the two paths the same: the fast path only reads the files the commands'
+ * {@link LivepatchReader} reads, held to the same rules ({@link TransitionFiles}), and it answers
+ * only when the full path would have nothing to do but read. It declines, and {@link Klp} runs as before, on any argument it does not know
  * (help, other options, {@code status -v} and {@code status --json}, which name packages), on any
  * error (the full path words it), on a simulated kernel with a transition to settle, and on a host
  * record that the full path settles first (an operation left pending with no transition running, a
@@ -59,26 +57,23 @@ public final class FastPath {
     }
 
     private static Optional<Answer> check(HostRoot root, boolean json) {
-        boolean busy = false;
-        for (LoadedPatch p : new LivepatchReader(root).patches()) {
-            busy |= p.transition();
+        Optional<Boolean> transition = TransitionFiles.inTransition(root.path());
+        if (transition.isEmpty()) {
+            return Optional.empty();
         }
+        boolean busy = transition.get();
         String state = busy ? "in_progress" : "ready";
         String output = json ? "{\n  \"state\" : \"" + state + "\",\n  \"ready\" : " + !busy + "\n}\n" : "";
         return Optional.of(new Answer(output, busy ? ExitCode.IN_PROGRESS : ExitCode.OK));
     }
 
     private static Optional<Answer> status(HostRoot root) {
-        LivepatchReader reader = new LivepatchReader(root);
         Map<String, String> record = quietRecord(root.resolve(RECORD));
-        if (record == null) {
+        Optional<Boolean> transition = TransitionFiles.inTransition(root.path());
+        if (record == null || transition.isEmpty() || needsSettling(record, TransitionFiles.bootId(root.path()), transition.get())) {
             return Optional.empty();
         }
-        LivepatchSnapshot snapshot = reader.snapshot();
-        if (needsSettling(record, reader.bootId(), snapshot.inTransition())) {
-            return Optional.empty();
-        }
-        return Optional.of(new Answer((snapshot.inTransition() ? "in_progress" : "ready") + System.lineSeparator(), ExitCode.OK));
+        return Optional.of(new Answer((transition.get() ? "in_progress" : "ready") + System.lineSeparator(), ExitCode.OK));
     }
 
     /**

@@ -118,6 +118,55 @@ class StartupFastPathTest {
         assertDeclined("--root", copy.toString(), "status");
     }
 
+    /**
+     * Damage of every kind to every file the reader reads, one at a time on a copy of a host with a
+     * stacked and an in-transition patch: the fast path either declines or answers exactly as the
+     * full path does. Catches a full path that grew stricter than the fast path.
+     */
+    @Test
+    void damagedKernelFilesAreEitherDeclinedOrAnsweredAsTheFullPathAnswers() throws IOException {
+        blockAnUpgrade();
+        Path pristine = copyWithoutSimulation(host.root, tmp.resolve("pristine"));
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(pristine)) {
+            files = walk.filter(p -> {
+                String rel = pristine.relativize(p).toString();
+                return rel.startsWith("sys/kernel/livepatch") || rel.equals("proc/modules") || rel.startsWith("proc/sys/kernel");
+            }).sorted().toList();
+        }
+        List<String> damage = List.of("", "2", "maybe", "1 1", " 1\n", "-1", "\n\n", "x 1 2 3", "a b c d e f");
+        int compared = 0;
+        int declined = 0;
+        for (Path file : files) {
+            for (int d = -1; d < (Files.isDirectory(file) ? 0 : damage.size()); d++) {
+                Path copy = copyWithoutSimulation(pristine, tmp.resolve("damaged"));
+                Path target = copy.resolve(pristine.relativize(file).toString());
+                if (d < 0) {
+                    deleteTree(target);
+                } else {
+                    Files.writeString(target, damage.get(d));
+                }
+                for (String command : List.of("status", "check")) {
+                    String[] args = {"--root", copy.toString(), command};
+                    Optional<FastPath.Answer> fast = FastPath.answer(args);
+                    if (fast.isEmpty()) {
+                        declined++;
+                        continue;
+                    }
+                    KlpRun full = KlpRun.run(SimHostFixture.CLOCK, args);
+                    String what = pristine.relativize(file) + (d < 0 ? " deleted" : " = '" + damage.get(d) + "'") + ": klp " + command;
+                    assertThat(full.err()).as(what + "\n" + full).isEmpty();
+                    assertThat(fast.get().output()).as(what).isEqualTo(full.out());
+                    assertThat(fast.get().exitCode()).as(what).isEqualTo(full.exitCode());
+                }
+                deleteTree(copy);
+                compared++;
+            }
+        }
+        assertThat(compared).isGreaterThan(50);
+        assertThat(declined).isGreaterThan(20);
+    }
+
     @Test
     void hostWithoutLivePatchingOrWithoutRootIsLeftToTheFullPath() throws IOException {
         Path bare = Files.createDirectories(tmp.resolve("bare/proc/sys/kernel"));
@@ -183,6 +232,17 @@ class StartupFastPathTest {
         host.klp("sim", "task", "sleep", "--in", "klp_target:klp_target_wait");
         KlpRun apply = host.klp("apply", host.module(2), "--timeout", "5", "--on-timeout=wait");
         assertThat(apply.exitCode()).as(apply.toString()).isEqualTo(ExitCode.IN_PROGRESS);
+    }
+
+    private static void deleteTree(Path top) throws IOException {
+        if (!Files.exists(top)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(top)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
     }
 
     /** The host's files without the simulation's model: what a real host shows, which the reader cannot tell apart. */
