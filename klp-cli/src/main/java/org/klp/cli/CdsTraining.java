@@ -63,6 +63,7 @@ public final class CdsTraining {
 
     /** As {@link Main} runs a command: the fast path first, then the full path, so the archive holds both. */
     private static void run(PrintWriter sink, String... args) {
+        Main.class.getName();
         FastPath.answer(args);
         Klp.run(args, sink, sink);
     }

@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# klp status and klp check against the floor of any Java program, `java -version`, run with the
+# same JVM options bin/klp uses (printed below), side by side in one run: each round runs every
+# command once, in a rotating order, so the machine's load falls on all of them alike. Reports, per
+# Java runtime, the median and 90th percentile of wall time and of CPU time (user + system, steadier
+# on a loaded machine) and their ratios to java -version's; the target is at most 1.5x.
+#
+# Workload, on simulated hosts made by klp (500 tasks): "ready" - one live patch loaded, no
+# transition; "in transition" - the files of a host whose upgrade is held back by a sleeping task,
+# without the simulation's model, as a real host shows them (the reader cannot tell them apart).
+# Every run's output and exit code is checked: "ready" and exit 0, "in_progress" and exit 1, java
+# -version naming the expected runtime; the bench refuses to report when one was wrong or failed.
+#
+# Runtimes: `java` on the PATH (or JAVA_HOME), and every Java 25 or later under /usr/lib/jvm; for a
+# Java 25 runtime the bench makes klp's AOT cache (klp-cli/target/klp-jdk25.aot) once, training it
+# on `klp status`, as bin/klp uses it when it is there.
+# Usage: bench/startup-ratio.sh [RUNS]      (default 21 rounds)
+set -euo pipefail
+top="$(cd "$(dirname "$0")/.." && pwd)"
+runs="${1:-21}"
+[ "$runs" -ge 5 ] || { echo "startup-ratio: RUNS must be at least 5, was $runs" >&2; exit 2; }
+klp="$top/bin/klp"
+jar="$top/klp-cli/target/klp.jar"
+[ -f "$jar" ] || (cd "$top" && mvn -q -B -ntp -pl klp-cli -am package -DskipTests)
+work="$(mktemp -d /tmp/klp-startup.XXXXXX)"
+trap 'rm -rf "$work"' EXIT
+kernel=6.1.0-56-amd64
+
+# the hosts, made with the build's runtime
+"$klp" sim create "$work/ready" --kernel $kernel --tasks 489 --module target >/dev/null
+"$klp" --root "$work/ready" sim make-module "$work/p1.ko" --name klp_patch_1 --kernel $kernel --function target:f >/dev/null
+"$klp" --root "$work/ready" sim make-module "$work/p2.ko" --name klp_patch_2 --kernel $kernel --function target:f --function target:g >/dev/null
+"$klp" --root "$work/ready" apply "$work/p1.ko" >/dev/null
+"$klp" sim create "$work/sim-busy" --kernel $kernel --tasks 489 --clock manual --module target >/dev/null
+"$klp" --root "$work/sim-busy" apply "$work/p1.ko" >/dev/null
+"$klp" --root "$work/sim-busy" sim task sleep --in target:g >/dev/null
+"$klp" --root "$work/sim-busy" apply "$work/p2.ko" --timeout 1 --on-timeout=wait >/dev/null || true
+mkdir "$work/busy"
+(cd "$work/sim-busy" && tar --exclude=./.klp-sim -cf - .) | (cd "$work/busy" && tar -xf -)
+[ "$("$klp" --root "$work/busy" status)" = in_progress ] || { echo "startup-ratio: the in-transition host is not in transition" >&2; exit 1; }
+
+runtimes=()
+if [ -n "${JAVA_HOME:-}" ]; then runtimes+=("$JAVA_HOME"); else runtimes+=("$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")"); fi
+for jh in /usr/lib/jvm/*; do
+  [ -x "$jh/bin/java" ] && [ -f "$jh/release" ] || continue
+  v="$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$jh/release")"
+  [ -n "$v" ] && [ "$v" -ge 25 ] && runtimes+=("$jh")
+done
+
+# one timed run: sets t_wall, t_cpu (ms), t_out, t_code; no subprocess but the command's runs in between
+timed() {
+  local s e c0 c1
+  times_children; c0=$t_children
+  s=$EPOCHREALTIME
+  set +e
+  t_out="$("$@" 2>&1)"
+  t_code=$?
+  set -e
+  e=$EPOCHREALTIME
+  times_children; c1=$t_children
+  s=${s/./}; e=${e/./}
+  t_wall="$(( (10#$e - 10#$s) / 1000 )).$(( (10#$e - 10#$s) % 1000 / 100 ))"
+  t_cpu="$(( c1 - c0 ))"
+}
+# t_children: the user + system milliseconds of this shell's finished children, from `times` (a builtin)
+times_children() {
+  local self_u self_s u s
+  times >"$work/times"
+  { read -r self_u self_s; read -r u s; } <"$work/times"
+  t_children=$(( $(ms "$u") + $(ms "$s") ))
+}
+ms() { # 1m2.345s → 62345
+  local m="${1%%m*}" sec="${1#*m}"
+  sec="${sec%s}"
+  echo $(( 10#$m * 60000 + 10#${sec%%.*} * 1000 + 10#${sec#*.} ))
+}
+
+stats() { # file → "median p90"
+  sort -n "$1" | awk '{a[NR]=$1} END {m = (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2; p = a[int(NR * 0.9 + 0.999)]; printf "%.1f %.1f", m, p}'
+}
+
+echo "klp start-up against java -version, $runs interleaved rounds, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "hosts: simulated, 500 tasks; ready = 1 live patch loaded; in transition = an upgrade held back by 1 sleeping task (real-host files)"
+failed=0
+for jh in "${runtimes[@]}"; do
+  version="$(sed -n 's/^JAVA_VERSION="\(.*\)"/\1/p' "$jh/release")"
+  feature="${version%%.*}"
+  if [ "$feature" -ge 25 ] && [ ! -f "$top/klp-cli/target/klp-jdk$feature.aot" -o "$jar" -nt "$top/klp-cli/target/klp-jdk$feature.aot" ]; then
+    # trained on the fast path only: on 25.0.3 training the full path (picocli) crashes the JVM while it writes the cache
+    "$jh/bin/java" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -Xss512k -XX:AOTCacheOutput="$top/klp-cli/target/klp-jdk$feature.aot" \
+      -Xlog:aot=error -Xlog:cds=error -jar "$jar" --root "$work/busy" status >/dev/null 2>&1 || echo "(no AOT cache for Java $version: its training failed)"
+  fi
+  launch="$(JAVA_HOME="$jh" KLP_SHOW_JVM=1 "$klp")"
+  read -r -a vm <<<"$launch"
+  flags=()
+  for o in "${vm[@]:1}"; do
+    case "$o" in -XX:SharedArchiveFile=* | -XX:AOTCache=* | -Xlog:* | -jar | *.jar) ;; *) flags+=("$o") ;; esac
+  done
+  echo
+  echo "Java $version ($jh)"
+  echo "  klp runs: $launch ..."
+  echo "  floor:    $jh/bin/java ${flags[*]} -version"
+  names=("java -version" "klp status (ready)" "klp check (ready)" "klp status (in transition)" "klp check (in transition)")
+  for i in "${!names[@]}"; do : >"$work/wall.$i"; : >"$work/cpu.$i"; done
+  for r in $(seq "$runs"); do
+    for k in 0 1 2 3 4; do
+      i=$(( (k + r) % 5 ))
+      case $i in
+        0) timed "$jh/bin/java" "${flags[@]}" -version; ok=$([ $t_code = 0 ] && [[ "$t_out" == *"version \"$version\""* ]] && echo y || echo n) ;;
+        1) JAVA_HOME="$jh" timed "$klp" --root "$work/ready" status; ok=$([ $t_code = 0 ] && [ "$t_out" = ready ] && echo y || echo n) ;;
+        2) JAVA_HOME="$jh" timed "$klp" --root "$work/ready" check; ok=$([ $t_code = 0 ] && [ -z "$t_out" ] && echo y || echo n) ;;
+        3) JAVA_HOME="$jh" timed "$klp" --root "$work/busy" status; ok=$([ $t_code = 0 ] && [ "$t_out" = in_progress ] && echo y || echo n) ;;
+        4) JAVA_HOME="$jh" timed "$klp" --root "$work/busy" check; ok=$([ $t_code = 1 ] && [ -z "$t_out" ] && echo y || echo n) ;;
+      esac
+      if [ "$ok" != y ]; then
+        echo "  REFUSED: '${names[$i]}' answered wrongly (exit $t_code): ${t_out:0:300}" >&2
+        failed=1
+      fi
+      echo "$t_wall" >>"$work/wall.$i"
+      echo "$t_cpu" >>"$work/cpu.$i"
+    done
+  done
+  [ "$failed" = 0 ] || continue
+  read -r fw fw90 <<<"$(stats "$work/wall.0")"
+  read -r fc fc90 <<<"$(stats "$work/cpu.0")"
+  printf '  %-28s %19s %19s %17s %17s\n' "" "wall median / p90" "cpu median / p90" "ratio wall m/p90" "ratio cpu m/p90"
+  for i in "${!names[@]}"; do
+    read -r w w90 <<<"$(stats "$work/wall.$i")"
+    read -r c c90 <<<"$(stats "$work/cpu.$i")"
+    printf '  %-28s %8s / %6s ms %8s / %6s ms %8s / %6s %8s / %6s\n' "${names[$i]}" "$w" "$w90" "$c" "$c90" \
+      "$(awk -v a="$w" -v b="$fw" 'BEGIN {printf "%.2fx", a / b}')" "$(awk -v a="$w90" -v b="$fw90" 'BEGIN {printf "%.2fx", a / b}')" \
+      "$(awk -v a="$c" -v b="$fc" 'BEGIN {printf "%.2fx", a / b}')" "$(awk -v a="$c90" -v b="$fc90" 'BEGIN {printf "%.2fx", a / b}')"
+  done
+done
+echo
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+[ "$failed" = 0 ] || { echo "startup-ratio: refused to report: a run failed or answered wrongly (above)" >&2; exit 1; }
