@@ -5,9 +5,10 @@
 # Java runtime, the median and 90th percentile of wall time and of CPU time (user + system, steadier
 # on a loaded machine) and their ratios to java -version's; the target is at most 1.5x.
 #
-# Workload, on simulated hosts made by klp (500 tasks): "ready" - one live patch loaded, no
-# transition; "in transition" - the files of a host whose upgrade is held back by a sleeping task,
-# without the simulation's model, as a real host shows them (the reader cannot tell them apart).
+# Workload: the files of two hosts simulated by klp (500 tasks), without the simulation's model, as
+# a real host shows them (klp's reader cannot tell them apart): "ready" - one live patch loaded, no
+# transition; "in transition" - an upgrade held back by a sleeping task. (On a simulated host klp
+# also parses the simulation's model, which a real host does not have.)
 # Every run's output and exit code is checked: "ready" and exit 0, "in_progress" and exit 1, java
 # -version naming the expected runtime; the bench refuses to report when one was wrong or failed.
 #
@@ -27,16 +28,19 @@ trap 'rm -rf "$work"' EXIT
 kernel=6.1.0-56-amd64
 
 # the hosts, made with the build's runtime
-"$klp" sim create "$work/ready" --kernel $kernel --tasks 489 --module target >/dev/null
-"$klp" --root "$work/ready" sim make-module "$work/p1.ko" --name klp_patch_1 --kernel $kernel --function target:f >/dev/null
-"$klp" --root "$work/ready" sim make-module "$work/p2.ko" --name klp_patch_2 --kernel $kernel --function target:f --function target:g >/dev/null
-"$klp" --root "$work/ready" apply "$work/p1.ko" >/dev/null
+"$klp" sim create "$work/sim-ready" --kernel $kernel --tasks 489 --module target >/dev/null
+"$klp" --root "$work/sim-ready" sim make-module "$work/p1.ko" --name klp_patch_1 --kernel $kernel --function target:f >/dev/null
+"$klp" --root "$work/sim-ready" sim make-module "$work/p2.ko" --name klp_patch_2 --kernel $kernel --function target:f --function target:g >/dev/null
+"$klp" --root "$work/sim-ready" apply "$work/p1.ko" >/dev/null
 "$klp" sim create "$work/sim-busy" --kernel $kernel --tasks 489 --clock manual --module target >/dev/null
 "$klp" --root "$work/sim-busy" apply "$work/p1.ko" >/dev/null
 "$klp" --root "$work/sim-busy" sim task sleep --in target:g >/dev/null
 "$klp" --root "$work/sim-busy" apply "$work/p2.ko" --timeout 1 --on-timeout=wait >/dev/null || true
-mkdir "$work/busy"
-(cd "$work/sim-busy" && tar --exclude=./.klp-sim -cf - .) | (cd "$work/busy" && tar -xf -)
+for host in ready busy; do # what a real host shows: the files, without the simulation's model
+  mkdir "$work/$host"
+  (cd "$work/sim-$host" && tar --exclude=./.klp-sim -cf - .) | (cd "$work/$host" && tar -xf -)
+done
+[ "$("$klp" --root "$work/ready" status)" = ready ] || { echo "startup-ratio: the ready host is not ready" >&2; exit 1; }
 [ "$("$klp" --root "$work/busy" status)" = in_progress ] || { echo "startup-ratio: the in-transition host is not in transition" >&2; exit 1; }
 
 runtimes=()
@@ -80,7 +84,7 @@ stats() { # file → "median p90"
 }
 
 echo "klp start-up against java -version, $runs interleaved rounds, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "hosts: simulated, 500 tasks; ready = 1 live patch loaded; in transition = an upgrade held back by 1 sleeping task (real-host files)"
+echo "hosts: the files of simulated hosts with 500 tasks, as a real host shows them; ready = 1 live patch loaded; in transition = an upgrade held back by 1 sleeping task"
 failed=0
 for jh in "${runtimes[@]}"; do
   version="$(sed -n 's/^JAVA_VERSION="\(.*\)"/\1/p' "$jh/release")"

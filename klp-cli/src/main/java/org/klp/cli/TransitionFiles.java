@@ -12,7 +12,8 @@ import org.klp.kernel.LivepatchReader;
 
 /**
  * Whether a live patch transition is under way, read from the files {@link LivepatchReader#snapshot()}
- * reads and held to the same rules, but without lambdas, streams or regular expressions (their
+ * reads and held to the same rules (those of {@link PatchedFunction} for the folders of patched
+ * functions), but without lambdas, streams or regular expressions (their
  * first use costs a short-lived JVM more than the reading itself). Every file must be as the
  * reader requires; on anything else (a missing file, a value that is not 0 or 1, a malformed line
  * of {@code /proc/modules}, an I/O error) the answer is empty and the caller leaves the host to the
@@ -85,15 +86,67 @@ final class TransitionFiles {
         if (Files.exists(object.resolve("patched")) && flag(read(object.resolve("patched"))) < 0) {
             return false;
         }
-        String name = object.getFileName().toString();
+        if (!isObjectName(object.getFileName().toString())) {
+            return false;
+        }
         try (DirectoryStream<Path> functions = Files.newDirectoryStream(object)) {
             for (Path function : functions) {
-                if (Files.isDirectory(function)) {
-                    PatchedFunction.fromSysfs(name, function.getFileName().toString());
+                if (Files.isDirectory(function) && !isFunctionFolder(function.getFileName().toString())) {
+                    return false;
                 }
             }
         }
         return true;
+    }
+
+    /** What {@link PatchedFunction} accepts as an object: 1 to 64 of {@code [A-Za-z0-9_-]}. */
+    static boolean isObjectName(String name) {
+        if (name.isEmpty() || name.length() > 64) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (!(isAsciiLetter(c) || isDigit(c) || c == '_' || c == '-')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * What {@link PatchedFunction#fromSysfs} accepts as a function folder, {@code <symbol>,<sympos>}:
+     * a C symbol ({@code [A-Za-z_][A-Za-z0-9_.$]{0,127}}) and a position of digits only (stricter
+     * than the parser, which also takes a sign).
+     */
+    static boolean isFunctionFolder(String folder) {
+        int comma = folder.lastIndexOf(',');
+        if (comma <= 0 || comma > 128 || comma == folder.length() - 1 || folder.length() - comma > 10) {
+            return false;
+        }
+        char first = folder.charAt(0);
+        if (!(isAsciiLetter(first) || first == '_')) {
+            return false;
+        }
+        for (int i = 1; i < comma; i++) {
+            char c = folder.charAt(i);
+            if (!(isAsciiLetter(c) || isDigit(c) || c == '_' || c == '.' || c == '$')) {
+                return false;
+            }
+        }
+        for (int i = comma + 1; i < folder.length(); i++) {
+            if (!isDigit(folder.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isAsciiLetter(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    }
+
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
     }
 
     /** Each line: name, size, refcount ({@code -} or a number), dependencies, state, and more; or the file is absent. */

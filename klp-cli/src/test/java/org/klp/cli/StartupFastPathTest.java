@@ -167,6 +167,37 @@ class StartupFastPathTest {
         assertThat(declined).isGreaterThan(20);
     }
 
+    /** The fast path's checks of sysfs names never accept what {@link org.klp.core.patch.PatchedFunction} refuses. */
+    @Test
+    void namesTheFastPathAcceptsAreNamesTheReaderAccepts() {
+        java.util.Random random = new java.util.Random(9);
+        String alphabet = "aZ_09.$-,+ /x";
+        int accepted = 0;
+        for (int n = 0; n < 200_000; n++) {
+            StringBuilder name = new StringBuilder();
+            int length = random.nextInt(n % 100 == 0 ? 200 : 12);
+            for (int i = 0; i < length; i++) {
+                name.append(alphabet.charAt(random.nextInt(alphabet.length())));
+            }
+            String s = name.toString();
+            if (TransitionFiles.isFunctionFolder(s)) {
+                accepted++;
+                org.klp.core.patch.PatchedFunction.fromSysfs("vmlinux", s);
+            }
+            if (TransitionFiles.isObjectName(s)) {
+                org.klp.core.patch.PatchedFunction.fromSysfs(s, "f,0");
+            }
+        }
+        assertThat(accepted).isGreaterThan(100);
+        assertThat(TransitionFiles.isFunctionFolder("cmdline_proc_show,0")).isTrue();
+        assertThat(TransitionFiles.isFunctionFolder("a".repeat(128) + ",1")).isTrue();
+        assertThat(TransitionFiles.isFunctionFolder("a".repeat(129) + ",1")).isFalse();
+        assertThat(TransitionFiles.isFunctionFolder("f,-1")).isFalse();
+        assertThat(TransitionFiles.isFunctionFolder("f,99999999999")).isFalse();
+        assertThat(TransitionFiles.isObjectName("klp_target")).isTrue();
+        assertThat(TransitionFiles.isObjectName("a".repeat(65))).isFalse();
+    }
+
     @Test
     void hostWithoutLivePatchingOrWithoutRootIsLeftToTheFullPath() throws IOException {
         Path bare = Files.createDirectories(tmp.resolve("bare/proc/sys/kernel"));
