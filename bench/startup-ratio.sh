@@ -14,7 +14,8 @@
 #
 # Runtimes: `java` on the PATH (or JAVA_HOME), and every Java 25 or later under /usr/lib/jvm; for a
 # Java 25 runtime the bench makes klp's AOT cache (klp-cli/target/klp-jdk25.aot) once, training it
-# on `klp status`, as bin/klp uses it when it is there.
+# on `klp status`, as bin/klp uses it when it is there. "no archive" is klp status without klp's
+# archive (KLP_CDS=0; the runtime's own class-data sharing only), as /usr/bin/klp runs it.
 # Usage: bench/startup-ratio.sh [RUNS]      (default 21 rounds)
 set -euo pipefail
 top="$(cd "$(dirname "$0")/.." && pwd)"
@@ -104,17 +105,19 @@ for jh in "${runtimes[@]}"; do
   echo "Java $version ($jh)"
   echo "  klp runs: $launch ..."
   echo "  floor:    $jh/bin/java ${flags[*]} -version"
-  names=("java -version" "klp status (ready)" "klp check (ready)" "klp status (in transition)" "klp check (in transition)")
+  names=("java -version" "klp status (ready)" "klp check (ready)" "klp status (in transition)" "klp check (in transition)"
+    "klp status (ready, no archive)")
   for i in "${!names[@]}"; do : >"$work/wall.$i"; : >"$work/cpu.$i"; done
   for r in $(seq "$runs"); do
-    for k in 0 1 2 3 4; do
-      i=$(( (k + r) % 5 ))
+    for k in 0 1 2 3 4 5; do
+      i=$(( (k + r) % 6 ))
       case $i in
         0) timed "$jh/bin/java" "${flags[@]}" -version; ok=$([ $t_code = 0 ] && [[ "$t_out" == *"version \"$version\""* ]] && echo y || echo n) ;;
         1) JAVA_HOME="$jh" timed "$klp" --root "$work/ready" status; ok=$([ $t_code = 0 ] && [ "$t_out" = ready ] && echo y || echo n) ;;
         2) JAVA_HOME="$jh" timed "$klp" --root "$work/ready" check; ok=$([ $t_code = 0 ] && [ -z "$t_out" ] && echo y || echo n) ;;
         3) JAVA_HOME="$jh" timed "$klp" --root "$work/busy" status; ok=$([ $t_code = 0 ] && [ "$t_out" = in_progress ] && echo y || echo n) ;;
         4) JAVA_HOME="$jh" timed "$klp" --root "$work/busy" check; ok=$([ $t_code = 1 ] && [ -z "$t_out" ] && echo y || echo n) ;;
+        5) KLP_CDS=0 JAVA_HOME="$jh" timed "$klp" --root "$work/ready" status; ok=$([ $t_code = 0 ] && [ "$t_out" = ready ] && echo y || echo n) ;;
       esac
       if [ "$ok" != y ]; then
         echo "  REFUSED: '${names[$i]}' answered wrongly (exit $t_code): ${t_out:0:300}" >&2
