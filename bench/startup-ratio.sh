@@ -15,7 +15,8 @@
 # Runtimes: `java` on the PATH (or JAVA_HOME), and every Java 25 or later under /usr/lib/jvm; for a
 # Java 25 runtime the bench makes klp's AOT cache (klp-cli/target/klp-jdk25.aot) once, training it
 # on `klp status`, as bin/klp uses it when it is there. "no archive" is klp status without klp's
-# archive (KLP_CDS=0; the runtime's own class-data sharing only), as /usr/bin/klp runs it.
+# archive (KLP_CDS=0; the runtime's own class-data sharing only); "/usr/bin/klp" is the launcher the
+# kernel-livepatch-tools package installs, run as a host runs it after its first run made its archive.
 # Usage: bench/startup-ratio.sh [RUNS]      (default 21 rounds)
 set -euo pipefail
 top="$(cd "$(dirname "$0")/.." && pwd)"
@@ -43,6 +44,10 @@ for host in ready busy; do # what a real host shows: the files, without the simu
 done
 [ "$("$klp" --root "$work/ready" status)" = ready ] || { echo "startup-ratio: the ready host is not ready" >&2; exit 1; }
 [ "$("$klp" --root "$work/busy" status)" = in_progress ] || { echo "startup-ratio: the in-transition host is not in transition" >&2; exit 1; }
+
+# the launcher the kernel-livepatch-tools package installs as /usr/bin/klp, with this jar and a cache folder of its own
+sed -e "s#^jar=/usr/lib/klp/klp.jar#jar=$jar#" -e "s#^cache=/var/cache/klp#cache=$work/cache#" "$top/klp-cli/src/main/dist/klp" >"$work/usr-bin-klp"
+chmod +x "$work/usr-bin-klp"
 
 runtimes=()
 if [ -n "${JAVA_HOME:-}" ]; then runtimes+=("$JAVA_HOME"); else runtimes+=("$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")"); fi
@@ -106,11 +111,13 @@ for jh in "${runtimes[@]}"; do
   echo "  klp runs: $launch ..."
   echo "  floor:    $jh/bin/java ${flags[*]} -version"
   names=("java -version" "klp status (ready)" "klp check (ready)" "klp status (in transition)" "klp check (in transition)"
-    "klp status (ready, no archive)")
+    "klp status (ready, no archive)" "/usr/bin/klp status (ready)")
+  rm -rf "$work/cache"
+  JAVA_HOME="$jh" "$work/usr-bin-klp" --root "$work/ready" status >/dev/null # makes its archive, as a host's first run does
   for i in "${!names[@]}"; do : >"$work/wall.$i"; : >"$work/cpu.$i"; done
   for r in $(seq "$runs"); do
-    for k in 0 1 2 3 4 5; do
-      i=$(( (k + r) % 6 ))
+    for k in 0 1 2 3 4 5 6; do
+      i=$(( (k + r) % 7 ))
       case $i in
         0) timed "$jh/bin/java" "${flags[@]}" -version; ok=$([ $t_code = 0 ] && [[ "$t_out" == *"version \"$version\""* ]] && echo y || echo n) ;;
         1) JAVA_HOME="$jh" timed "$klp" --root "$work/ready" status; ok=$([ $t_code = 0 ] && [ "$t_out" = ready ] && echo y || echo n) ;;
@@ -118,6 +125,7 @@ for jh in "${runtimes[@]}"; do
         3) JAVA_HOME="$jh" timed "$klp" --root "$work/busy" status; ok=$([ $t_code = 0 ] && [ "$t_out" = in_progress ] && echo y || echo n) ;;
         4) JAVA_HOME="$jh" timed "$klp" --root "$work/busy" check; ok=$([ $t_code = 1 ] && [ -z "$t_out" ] && echo y || echo n) ;;
         5) KLP_CDS=0 JAVA_HOME="$jh" timed "$klp" --root "$work/ready" status; ok=$([ $t_code = 0 ] && [ "$t_out" = ready ] && echo y || echo n) ;;
+        6) JAVA_HOME="$jh" timed "$work/usr-bin-klp" --root "$work/ready" status; ok=$([ $t_code = 0 ] && [ "$t_out" = ready ] && echo y || echo n) ;;
       esac
       if [ "$ok" != y ]; then
         echo "  REFUSED: '${names[$i]}' answered wrongly (exit $t_code): ${t_out:0:300}" >&2
