@@ -95,17 +95,18 @@ failed=0
 for jh in "${runtimes[@]}"; do
   version="$(sed -n 's/^JAVA_VERSION="\(.*\)"/\1/p' "$jh/release")"
   feature="${version%%.*}"
-  if [ "$feature" -ge 25 ] && [ ! -f "$top/klp-cli/target/klp-jdk$feature.aot" -o "$jar" -nt "$top/klp-cli/target/klp-jdk$feature.aot" ]; then
-    # trained on the fast path only: on 25.0.3 training the full path (picocli) crashes the JVM while it writes the cache
-    "$jh/bin/java" -Xint -XX:+UseSerialGC -XX:-UsePerfData -Xss512k -XX:AOTCacheOutput="$top/klp-cli/target/klp-jdk$feature.aot" \
-      -Xlog:aot=error -Xlog:cds=error -cp "$jar" org.klp.cli.Main --root "$work/busy" status >/dev/null 2>&1 || echo "(no AOT cache for Java $version: its training failed)"
-  fi
   launch="$(JAVA_HOME="$jh" KLP_SHOW_JVM=1 "$klp" status)"
   read -r -a vm <<<"$launch"
   flags=() # bin/klp's JVM options for status and check, without klp's archive and what names klp's code
   for o in "${vm[@]:1}"; do
     case "$o" in -cp | -jar) break ;; -XX:SharedArchiveFile=* | -XX:AOTCache=* | -Xlog:*) ;; *) flags+=("$o") ;; esac
   done
+  if [ "$feature" -ge 25 ] && [ ! -f "$top/klp-cli/target/klp-jdk$feature.aot" -o "$jar" -nt "$top/klp-cli/target/klp-jdk$feature.aot" ]; then
+    # trained on the fast path only: on 25.0.3 training the full path (picocli) crashes the JVM while it writes the cache
+    (cd "$work" && "$jh/bin/java" "${flags[@]}" -XX:AOTCacheOutput="$top/klp-cli/target/klp-jdk$feature.aot" \
+      -Xlog:aot=error -Xlog:cds=error -cp "$jar" org.klp.cli.Main --root "$work/busy" status >/dev/null 2>&1) || echo "(no AOT cache for Java $version: its training failed)"
+    launch="$(JAVA_HOME="$jh" KLP_SHOW_JVM=1 "$klp" status)"
+  fi
   echo
   echo "Java $version ($jh)"
   echo "  klp runs: $launch ..."
