@@ -46,6 +46,19 @@ final class SimStore {
         return Files.isRegularFile(root.resolve(KERNEL));
     }
 
+    /**
+     * Whether the model on disk parses and has no transition under way: {@link SimulatedKernel#settle()}
+     * would change nothing. Read without the lock (the file is replaced atomically); false when it
+     * cannot be read or parsed, so the caller takes the path that reports why.
+     */
+    static boolean isSettled(Path root) {
+        try {
+            return new SimStore(root).readKernel().transition == null;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
     // ---- model -------------------------------------------------------------------------------
 
     SimModel readKernel() {
