@@ -1,7 +1,6 @@
 package org.klp.cli.boot;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -19,6 +18,7 @@ import org.klp.core.boot.CrashedPatch;
 import org.klp.core.boot.KernelChoice;
 import org.klp.core.boot.LoadingMarker;
 import org.klp.kernel.KernelStateException;
+import org.klp.kernel.files.AtomicFileWriter;
 
 /**
  * The boot part of the host record, beside {@code state} in {@code var/lib/klp}:
@@ -38,10 +38,21 @@ public final class BootRecordStore {
     private static final long MAX_BYTES = 64 * 1024;
     private static final String HEADER = "# klp boot record; written by klp, do not edit";
 
+    private final Path root;
     private final Path dir;
+    private AtomicFileWriter writer;
 
     public BootRecordStore(Path root) {
+        this.root = root;
         this.dir = root.resolve(HostRecordStore.DIR);
+    }
+
+    /** Made on first use: a store that only reads must not need the root to exist. */
+    private AtomicFileWriter writer() {
+        if (writer == null) {
+            writer = AtomicFileWriter.under(root);
+        }
+        return writer;
     }
 
     public BootRecord read() {
@@ -103,7 +114,7 @@ public final class BootRecordStore {
             put(sb, "boot.message", b.message());
             put(sb, "boot.at", b.at().toString());
         });
-        HostRecordStore.writeAtomically(dir.resolve(RECORD), sb.toString().getBytes(StandardCharsets.UTF_8));
+        writer().write(dir.resolve(RECORD), sb.toString());
     }
 
     public Optional<LoadingMarker> marker() {
@@ -130,15 +141,11 @@ public final class BootRecordStore {
         put(sb, "phase", m.phase());
         put(sb, "boot", m.bootId());
         put(sb, "since", m.since().toString());
-        HostRecordStore.writeAtomically(dir.resolve(MARKER), sb.toString().getBytes(StandardCharsets.UTF_8));
+        writer().write(dir.resolve(MARKER), sb.toString());
     }
 
     public void removeMarker() {
-        try {
-            Files.deleteIfExists(dir.resolve(MARKER));
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot remove " + dir.resolve(MARKER) + ": " + e.getMessage(), e);
-        }
+        writer().delete(dir.resolve(MARKER));
     }
 
     /** The early-boot plan as the hooks read it: kernel release to {@code PATCH MODULE}. */
@@ -156,7 +163,7 @@ public final class BootRecordStore {
     public void writePlan(Map<String, String> plan) {
         StringBuilder sb = new StringBuilder("# klp early-boot plan: KERNEL PATCH MODULE (module relative to /); written by klp\n");
         plan.forEach((kernel, line) -> sb.append(kernel).append(' ').append(line).append('\n'));
-        HostRecordStore.writeAtomically(dir.resolve(PLAN), sb.toString().getBytes(StandardCharsets.UTF_8));
+        writer().write(dir.resolve(PLAN), sb.toString());
     }
 
     private Optional<Map<String, String>> keyValues(String name) {

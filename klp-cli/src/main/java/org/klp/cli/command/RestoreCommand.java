@@ -10,12 +10,15 @@ import org.klp.cli.Json;
 import org.klp.cli.boot.BootGuard;
 import org.klp.cli.boot.BootRecord;
 import org.klp.cli.boot.KernelLog;
+import org.klp.cli.operation.Deadline;
+import org.klp.cli.operation.Operations;
+import org.klp.cli.operation.Outcome;
 import org.klp.core.boot.BootDecision;
 import org.klp.core.boot.CrashedPatch;
-import org.klp.kernel.apply.OnTimeout;
 import org.klp.kernel.state.LoadedPatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+
 
 @Command(name = "restore", description = {
         "Loads the live patch for the kernel that booted (run at boot by klp-restore.service).",
@@ -43,7 +46,7 @@ public final class RestoreCommand extends KlpCommand {
 
     @Override
     public Integer call() {
-        OnTimeout action = ApplyCommand.parseOnTimeout(onTimeout);
+        Deadline deadline = new Deadline(timeout, ApplyCommand.parseOnTimeout(onTimeout));
         if (now && !stable) {
             throw new org.klp.cli.UsageException("--now goes with --stable (klp restore --stable --now)");
         }
@@ -79,9 +82,9 @@ public final class RestoreCommand extends KlpCommand {
         BootDecision decision = guard.decide(kernel, guard.skipRequested(), loaded);
         if (decision instanceof BootDecision.Load load) {
             Path module = host.root().resolve(load.candidate().module());
-            ModuleCheck.Checked checked = ModuleCheck.check(host, module, Optional.empty());
             progress("restoring " + load.candidate().label() + ": " + load.why());
-            int code = ApplyCommand.applyChecked(this, host, "restore", checked, timeout, action, false);
+            Outcome.Changed outcome = new Operations(host, this::progress).restore(module, deadline);
+            int code = Outcomes.report(host, out(), err(), json(), outcome);
             remember(host, guard, kernel, code == ExitCode.FAILURE ? "failed" : "loaded", load.candidate().patch(),
                     load.candidate().label() + ": " + load.why());
             return code;
