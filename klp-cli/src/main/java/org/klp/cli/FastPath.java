@@ -27,7 +27,7 @@ import org.klp.kernel.sim.SimulatedKernel;
  * (help, other options, {@code status -v} and {@code status --json}, which name packages), on any
  * error (the full path words it), on a simulated kernel with a transition to settle, and on a host
  * record that the full path settles first (an operation left pending with no transition running, a
- * reboot since one was advised, a live patch's loading marker) or that is not a well-formed record of this format. Declining costs
+ * reboot since one was advised, a live patch's loading marker left by an earlier boot) or that is not a well-formed record of this format. Declining costs
  * nothing but the time: nothing has been written.
  */
 public final class FastPath {
@@ -38,6 +38,7 @@ public final class FastPath {
 
     private static final String RECORD = HostRecordStore.DIR + "/state";
     private static final String LOADING_MARKER = HostRecordStore.DIR + "/" + BootRecordStore.MARKER;
+    private static final long MARKER_MAX_BYTES = 64 * 1024;
 
     private FastPath() {
     }
@@ -73,11 +74,11 @@ public final class FastPath {
     private static Optional<Answer> status(HostRoot root) {
         Map<String, String> record = quietRecord(root.resolve(RECORD));
         Optional<Boolean> transition = TransitionFiles.inTransition(root.path());
-        if (record == null || transition.isEmpty() || needsSettling(record, TransitionFiles.bootId(root.path()), transition.get())) {
+        if (record == null || transition.isEmpty()) {
             return Optional.empty();
         }
-        if (Files.exists(root.resolve(LOADING_MARKER), LinkOption.NOFOLLOW_LINKS)) {
-            // the full path settles a loading marker first: a crash record, or a patch now trusted
+        Optional<String> bootId = TransitionFiles.bootId(root.path());
+        if (needsSettling(record, bootId, transition.get()) || crashMarkerToSettle(root.resolve(LOADING_MARKER), bootId)) {
             return Optional.empty();
         }
         return Optional.of(new Answer((transition.get() ? "in_progress" : "ready") + System.lineSeparator(), ExitCode.OK));
@@ -108,6 +109,34 @@ public final class FastPath {
             entries.put(line.substring(0, eq), line.substring(eq + 1));
         }
         return "1".equals(entries.get("format")) ? entries : null;
+    }
+
+    /**
+     * Whether a live patch's loading marker is there for the full path to turn into a crash record
+     * (it was written in another boot), or cannot be read plainly. A marker of this boot changes
+     * nothing the plain status prints; the full path or {@code klp restore --stable} removes it
+     * once the patch has run long enough.
+     */
+    static boolean crashMarkerToSettle(Path marker, Optional<String> bootId) {
+        List<String> lines;
+        try {
+            if (!Files.exists(marker, LinkOption.NOFOLLOW_LINKS)) {
+                return false;
+            }
+            if (!Files.isRegularFile(marker, LinkOption.NOFOLLOW_LINKS) || Files.size(marker) > MARKER_MAX_BYTES) {
+                return true;
+            }
+            lines = Files.readAllLines(marker, StandardCharsets.UTF_8);
+        } catch (IOException | RuntimeException e) {
+            return true;
+        }
+        for (String line : lines) {
+            if (line.startsWith("boot=")) {
+                String writtenIn = line.substring("boot=".length());
+                return writtenIn.indexOf('\\') >= 0 || (bootId.isPresent() && !writtenIn.isEmpty() && !writtenIn.equals(bootId.get()));
+            }
+        }
+        return false;
     }
 
     /**

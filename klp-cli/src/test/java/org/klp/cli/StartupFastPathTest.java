@@ -97,6 +97,19 @@ class StartupFastPathTest {
     }
 
     @Test
+    void loadingMarkerLeftByAnEarlierBootIsLeftToTheFullPathWhichRecordsTheCrash() {
+        assertThat(host.klp("apply", host.module(1)).exitCode()).isZero();
+        assertThat(host.root.resolve("var/lib/klp/loading")).exists();
+        assertSameAnswers(host.root, "ready\n", 0); // a patch new in this boot: nothing for status to settle
+        assertThat(host.klp("sim", "reboot").exitCode()).isZero(); // the kernel died before the patch was trusted
+        assertDeclined("--root", host.root.toString(), "status");
+        assertThat(host.klp("status").exitCode()).isZero();
+        assertThat(host.root.resolve("var/lib/klp/loading")).doesNotExist();
+        assertThat(host.klp("history").out()).contains("boot klp_patch_v1: crashed");
+        assertSameAnswers(host.root, "ready\n", 0);
+    }
+
+    @Test
     void garbageInTheKernelsFilesIsLeftToTheFullPathWhichReportsIt() throws IOException {
         assertThat(host.klp("apply", host.module(1)).exitCode()).isZero();
         Path copy = copyWithoutSimulation(host.root, tmp.resolve("garbage"));
