@@ -3,6 +3,8 @@ package org.klp.cli.operation;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,6 +19,7 @@ import org.klp.cli.Host;
 import org.klp.cli.SimHostFixture;
 import org.klp.cli.TestRepository;
 import org.klp.cli.UsageException;
+import org.klp.cli.boot.InitrdRegeneration;
 import org.klp.kernel.apply.ApplyResult;
 import org.klp.kernel.apply.OnTimeout;
 
@@ -63,6 +66,20 @@ class OperationsTest {
         Outcome.Changed again = (Outcome.Changed) operations().apply(new Operations.ApplyRequest(Path.of(fixture.module(1)), Optional.empty(), DEADLINE));
         assertThat(again.result()).isInstanceOf(ApplyResult.AlreadyActive.class);
         assertThat(again.kind()).isEqualTo("unchanged");
+    }
+
+    @Test
+    void updateAsTheAgentCallsItArmsTheLoadingMarkerAndWritesTheBootPlan() throws IOException {
+        Outcome.Changed c = (Outcome.Changed) operations().update(new Operations.UpdateRequest(List.of(repo.toUri().toString()), Optional.of(trusted),
+                Optional.of(2), false, DEADLINE));
+        assertThat(c.kind()).isEqualTo("completed");
+        String patch = ((ApplyResult.Completed) c.result()).patch();
+        assertThat(Files.readString(fixture.root.resolve("var/lib/klp/loading")))
+                .as("forced to disk before the load: a crash now keeps the patch from the next boot")
+                .contains("patch=" + patch + "\n", "phase=apply\n");
+        assertThat(Files.readString(fixture.root.resolve("var/lib/klp/boot-plan")).lines())
+                .anyMatch(l -> l.startsWith(SimHostFixture.KERNEL + " " + patch + " "));
+        assertThat(c.initrd()).extracting(InitrdRegeneration.Result::kernel).containsExactly(SimHostFixture.KERNEL);
     }
 
     @Test
