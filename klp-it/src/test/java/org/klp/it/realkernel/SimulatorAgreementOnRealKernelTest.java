@@ -11,8 +11,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The simulated kernel agrees with the real one: {@link KlpScript} (scenarios 1 to 7, and the bad
@@ -22,7 +25,14 @@ import org.junit.jupiter.api.Test;
  * clock times, and the stack frames the simulated kernel does not invent. Where the two disagreed,
  * the simulator or klp was fixed (klp-it/REAL-KERNEL-FINDINGS.md, "Simulator agreement").
  */
+@ParameterizedClass(name = "{0}")
+@MethodSource("org.klp.it.realkernel.DebianKernel#all")
 class SimulatorAgreementOnRealKernelTest {
+
+    /** The kernel line of this run of the class (each line's boots are made once, before its tests). */
+    @Parameter
+    DebianKernel line;
+
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String INSTANT = "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d+)?Z";
@@ -55,10 +65,12 @@ class SimulatorAgreementOnRealKernelTest {
     private static final Map<String, Map<String, String>> REAL_TASKS = new HashMap<>();
     private static final Map<String, Map<String, String>> SIMULATED_TASKS = new HashMap<>();
 
-    @BeforeAll
-    static void runBoth() {
-        simulated = KlpGuestRuns.simulated();
-        real = KlpGuestRuns.real();
+    @BeforeParameterizedClassInvocation
+    static void runBoth(DebianKernel line) {
+        simulated = KlpGuestRuns.simulated(line);
+        real = KlpGuestRuns.real(line);
+        REAL_TASKS.clear();
+        SIMULATED_TASKS.clear();
         Map<String, String> realBoot = new HashMap<>();
         Map<String, String> simulatedBoot = new HashMap<>();
         for (KlpScript.Act act : KlpScript.ACTS) {
