@@ -88,6 +88,38 @@ class SimulatorAgreementOnRealKernelTest {
         }
     }
 
+    /**
+     * The files of {@code /sys/kernel/livepatch} agree, and each patch folder has the files of the
+     * kernel's version: {@code enabled}, {@code transition}, {@code force} always, {@code replace}
+     * from 6.11 on (so on Debian's 6.12, not on its 6.1), {@code stack_order} from 6.14 on (on
+     * neither). Absent on one kernel is as expected as present on the other.
+     */
+    @Test
+    void theKernelsLivepatchFilesAgreeAndAreThoseOfItsVersion() {
+        KernelVersion version = RealKernelLab.of(line).kernel().version();
+        List<String> expected = new ArrayList<>(List.of("enabled", "force", "transition"));
+        if (version.isAtLeast(new KernelVersion(6, 11))) {
+            expected.add("replace");
+        }
+        if (version.isAtLeast(new KernelVersion(6, 14))) {
+            expected.add("stack_order");
+        }
+        String realListing = real.step(KlpScript.LIVEPATCH_LISTING).stdout();
+        assertThat(patchFiles(realListing, "klp_patch_v2")).as("the real kernel " + version + "'s files of a patch")
+                .containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(simulated.livepatchListing()).as("the simulated host of the same release lists what the real kernel lists")
+                .isEqualTo(realListing);
+    }
+
+    /** The plain files directly in a patch's folder of a {@code find . | sort} listing: entries with nothing below them. */
+    private static List<String> patchFiles(String listing, String patch) {
+        List<String> entries = listing.lines().toList();
+        String prefix = "./" + patch + "/";
+        return entries.stream().filter(e -> e.startsWith(prefix) && !e.substring(prefix.length()).contains("/"))
+                .filter(e -> entries.stream().noneMatch(o -> o.startsWith(e + "/")))
+                .map(e -> e.substring(prefix.length())).toList();
+    }
+
     @Test
     void everyKlpCommandExitsWithTheSameCodeOnBoth() {
         List<String> differences = new ArrayList<>();
