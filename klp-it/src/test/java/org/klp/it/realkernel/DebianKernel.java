@@ -7,6 +7,7 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.klp.core.kernel.KernelRelease;
 
 /**
  * A Debian kernel line the real-kernel suite runs on, named by the metapackage that follows it
@@ -49,7 +50,7 @@ public record DebianKernel(String imagePackage, String headersPackage) {
                     new Prerequisites.Missing("a guest kernel: " + imagePackage + " is not installed", imagePackage),
                     new Prerequisites.Missing("its headers", headersPackage)));
         }
-        return GuestKernel.of(org.klp.core.kernel.KernelRelease.parse(m.group(1)));
+        return GuestKernel.of(KernelRelease.parse(m.group(1)));
     }
 
     /** Shown as the name of each parameterized test class invocation: the metapackage and the release it stands for today. */

@@ -20,11 +20,6 @@ public record GuestKernel(KernelRelease release, Path vmlinuz, Path modules, Pat
         return new GuestKernel(release, Path.of("/boot", "vmlinuz-" + release.uname()), modules, modules.resolve("build"));
     }
 
-    /** The release each Debian kernel line depends on now, as {@link DebianKernel#installed()}. */
-    public static GuestKernel installed(DebianKernel line) {
-        return line.installed();
-    }
-
     /** The major.minor of this kernel's release, e.g. {@code 6.12}: which of the kernel's sysfs attributes exist. */
     public KernelVersion version() {
         return KernelVersion.of(release.uname());

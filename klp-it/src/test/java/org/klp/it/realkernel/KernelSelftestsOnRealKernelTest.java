@@ -342,7 +342,11 @@ class KernelSelftestsOnRealKernelTest {
         run.step("busy-rmmod-busy").requireSuccess();
         assertThat(kernelPatches("busy-after-view")).isEmpty();
         assertThat(kernelModules("busy-after-view")).isEmpty();
-        assertThat(kernelLog("busy-dmesg")).isEqualTo(upstream("test-callbacks.sh", "busy target module").lines());
+        // The kernel signals the tasks a transition waits for every 15 s: upstream's run is over before the
+        // first signal, ours (klp's commands under TCG) is not. That line says how long it took, nothing else.
+        List<String> log = new ArrayList<>(kernelLog("busy-dmesg"));
+        log.removeIf(l -> l.equals("livepatch: signaling remaining tasks"));
+        assertThat(log).isEqualTo(upstream("test-callbacks.sh", "busy target module").lines());
     }
 
     @Test

@@ -2,6 +2,8 @@ package org.klp.it.realkernel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
 import org.junit.jupiter.params.Parameter;
@@ -158,9 +160,12 @@ class LivePatchLifecycleOnRealKernelTest {
     void loadingV1WithNothingBlockingCompletesByTheTimeInsmodReturns() {
         run.step("insmod-v1").requireSuccess();
         run.step("v1-wait").requireSuccess();
-        assertThat(run.step("v1-tree").lines()).containsExactly(".", "./klp_patch_v1", "./klp_patch_v1/enabled",
-                "./klp_patch_v1/force", "./klp_patch_v1/klp_target", "./klp_patch_v1/klp_target/klp_target_message,1",
-                "./klp_patch_v1/klp_target/patched", "./klp_patch_v1/transition");
+        List<String> tree = new ArrayList<>(List.of(".", "./klp_patch_v1", "./klp_patch_v1/klp_target",
+                "./klp_patch_v1/klp_target/klp_target_message,1", "./klp_patch_v1/klp_target/patched"));
+        PatchFolderFiles.of(lab.kernel().version()).forEach(f -> tree.add("./klp_patch_v1/" + f));
+        tree.sort(null);
+        assertThat(run.step("v1-tree").lines()).as("the tree of " + lab.kernel().version() + ", files of its version included")
+                .containsExactlyElementsOf(tree);
         assertThat(run.step("v1-values").lines()).containsExactly("enabled:1", "transition:0", "klp_target/patched:1");
         assertThat(run.step("v1-message").stdout()).isEqualTo("klp_target_message: live patched by klp_patch_v1\n");
         assertThat(run.step("v1-taint").out()).as("... | TAINT_LIVEPATCH").isEqualTo("45056");

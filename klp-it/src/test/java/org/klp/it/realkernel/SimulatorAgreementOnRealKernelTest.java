@@ -97,13 +97,7 @@ class SimulatorAgreementOnRealKernelTest {
     @Test
     void theKernelsLivepatchFilesAgreeAndAreThoseOfItsVersion() {
         KernelVersion version = RealKernelLab.of(line).kernel().version();
-        List<String> expected = new ArrayList<>(List.of("enabled", "force", "transition"));
-        if (version.isAtLeast(new KernelVersion(6, 11))) {
-            expected.add("replace");
-        }
-        if (version.isAtLeast(new KernelVersion(6, 14))) {
-            expected.add("stack_order");
-        }
+        List<String> expected = PatchFolderFiles.of(version);
         String realListing = real.step(KlpScript.LIVEPATCH_LISTING).stdout();
         assertThat(patchFiles(realListing, "klp_patch_v2")).as("the real kernel " + version + "'s files of a patch")
                 .containsExactlyInAnyOrderElementsOf(expected);
