@@ -41,7 +41,8 @@ class KernelSelftestsOnRealKernelTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String M = GuestFolder.MOUNT_POINT + "/selftests/";
     private static final String LP = "/sys/kernel/livepatch";
-    private static final String LIVE_PATCHED = "grep 'live patched' /proc/cmdline > /dev/kmsg; grep 'live patched' /proc/meminfo > /dev/kmsg; cat /proc/cmdline";
+    /** As the scripts do between steps (each line to the kernel log, where check_result expects it), and to the step's output. */
+    private static final String LIVE_PATCHED = "grep 'live patched' /proc/cmdline | tee /dev/kmsg; grep 'live patched' /proc/meminfo | tee /dev/kmsg; true";
     private static final String KERNEL_VIEW = "cd " + LP + " && find . -mindepth 1 | sort; cd /; echo modules:; cut -d' ' -f1 /proc/modules | grep -E '^(test_klp|livepatch)' | sort; true";
 
     /** About 35 klp commands of 2 to 8 s each under TCG on a loaded machine, plus the boot. */
@@ -243,6 +244,7 @@ class KernelSelftestsOnRealKernelTest {
                 "./test_klp_atomic_replace/vmlinux/meminfo_proc_show,1");
         assertThat(run.step("multiple-disable-2").requireSuccess().stdout()).contains("active: test_klp_livepatch");
         assertThat(run.step("multiple-grep-3").lines()).containsExactly("test_klp_livepatch: this has been live patched");
+        assertThat(run.step("multiple-grep-4").lines()).isEmpty();
         run.step("multiple-disable-1").requireSuccess();
         assertThat(kernelModules("multiple-after-view")).isEmpty();
     }
