@@ -176,7 +176,8 @@ class SimulatorAgreementOnRealKernelTest {
         for (String pattern : TEXT_EXCEPTIONS.keySet()) {
             t = t.replaceAll(pattern, "<…>");
         }
-        Matcher m = Pattern.compile("\\b\\d+\\b").matcher(t);
+        // a task id is a number on its own, never a part of a dotted version (the 12 of 6.12.118 is no pid 12)
+        Matcher m = Pattern.compile("(?<![\\w.])\\d+(?!\\w|\\.\\d)").matcher(t);
         StringBuilder sb = new StringBuilder();
         while (m.find()) {
             m.appendReplacement(sb, Matcher.quoteReplacement(tasks.containsKey(m.group()) ? "<" + tasks.get(m.group()) + ">" : m.group()));
