@@ -42,6 +42,13 @@ public final class CdsTraining {
             }
             run(sink, "--root", root, "status");
             run(sink, "--root", root, "bogus");
+            // past the fake signal the transition completes; once the full path has settled the
+            // record, the start-up fast path answers these
+            run(sink, "--root", root, "sim", "advance", "20s");
+            run(sink, "--root", root, "status");
+            run(sink, "--root", root, "status");
+            run(sink, "--root", root, "check");
+            run(sink, "--root", root, "check", "--json");
             run(sink, "--help");
         } finally {
             try (Stream<Path> walk = Files.walk(dir)) {
@@ -54,7 +61,10 @@ public final class CdsTraining {
         }
     }
 
+    /** As {@link Main} runs a command: the fast path first, then the full path, so the archive holds both. */
     private static void run(PrintWriter sink, String... args) {
+        Main.class.getName();
+        FastPath.answer(args);
         Klp.run(args, sink, sink);
     }
 }

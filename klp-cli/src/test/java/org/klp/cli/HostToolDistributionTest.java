@@ -23,7 +23,7 @@ class HostToolDistributionTest {
 
     @Test
     void theJarCarriesTheLauncherTheBootHooksTheUnitAndTheManPageAtTheirHostPaths() throws Exception {
-        assertThat(dist("usr/bin/klp")).startsWith("#!/bin/sh").contains("-jar /usr/lib/klp/klp.jar \"$@\"");
+        assertThat(dist("usr/bin/klp")).startsWith("#!/bin/sh").contains("jar=/usr/lib/klp/klp.jar").contains("-cp \"$jar\" org.klp.cli.Main \"$@\"");
         assertThat(dist("usr/lib/klp/klp-restore-early")).startsWith("#!/bin/sh");
         assertThat(dist("usr/lib/systemd/system/klp-restore.service")).contains("ExecStart=/usr/bin/klp restore");
         assertThat(dist("usr/lib/dracut/modules.d/90klp/module-setup.sh")).contains("inst_simple /usr/lib/klp/klp-restore-early");

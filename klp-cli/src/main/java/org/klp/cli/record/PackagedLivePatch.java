@@ -109,7 +109,7 @@ public final class PackagedLivePatch {
         LivePatchPackage merged = new LivePatchPackage(p.kernel(), p.version(), klpRecord.livePatch().releaseDate(), fixes,
                 klpRecord.livePatch().functions());
         return new PatchRecord(merged, fromPackage.moduleName(), fromPackage.moduleFile(), fromPackage.rpm(),
-                klpRecord.kernelReleaseDate().orElse(null));
+                klpRecord.kernelReleaseDate().orElse(null), klpRecord.systemStates());
     }
 
     private static List<String> union(List<String> a, List<String> b) {

@@ -33,7 +33,7 @@ record KlpJar(Path jar, String origin) {
     private static final List<Class<?>> KLP_PARTS = List.of(org.klp.cli.Klp.class, org.klp.kernel.LivepatchReader.class,
             org.klp.core.kernel.KernelRelease.class, org.klp.packaging.record.PatchRecordJson.class);
     private static final List<Class<?>> LIBRARIES = List.of(picocli.CommandLine.class, com.fasterxml.jackson.core.JsonFactory.class);
-    private static final String MAIN_CLASS = "org.klp.cli.Klp";
+    private static final String MAIN_CLASS = "org.klp.cli.Main";
 
     /** klp-cli's jar if it is fresh, else one assembled into {@code workDir}. */
     static KlpJar find(Path built, Path workDir) {

@@ -56,6 +56,15 @@ public final class SimulatedKernel implements KernelControl {
         return SimStore.isSimulated(root.path());
     }
 
+    /**
+     * True when {@link #settle()} would change nothing: the model shows no transition under way, so
+     * its files under {@code sys} and {@code proc} already are the present. False when unsure. For
+     * readers that answer without opening the kernel (the start-up fast path of {@code klp status}).
+     */
+    public static boolean isSettled(HostRoot root) {
+        return SimStore.isSettled(root.path());
+    }
+
     public static SimulatedKernel open(HostRoot root, Clock wall) {
         if (!isSimulated(root)) {
             throw new IllegalArgumentException(root.path() + " is not a simulated host (no " + SimStore.KERNEL + "); create one with: klp sim create DIR --kernel RELEASE");

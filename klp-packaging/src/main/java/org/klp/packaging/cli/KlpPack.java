@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
                 "  klp-pack key generate --name 'klp repository <klp@example.org>' --output keys",
                 "  klp-pack rpm --kernel 5.14.21-150500.55.49-default --version 1 --module livepatch_1.ko --kernel-released 2024-03-01 --output repo --key keys/klp.secret.asc",
                 "  klp-pack rpm --kernel 5.14.21-150500.55.49-default --version 2 --module livepatch_2.ko --fixes fixes.json --repo repo --key keys/klp.secret.asc",
+                "  klp-pack build --kernel 6.1.0-57-amd64 --version 3 --fixes fixes/ --repo repo --key keys/klp.secret.asc",
                 "  klp-pack repo publish repo --key keys/klp.secret.asc",
                 "  klp-pack product release --identifier sle-module-live-patching --version 15.5 --arch x86_64 --kind extension \\",
                 "           --summary 'SUSE Linux Enterprise Live Patching 15 SP5 x86_64' --output repo --key keys/klp.secret.asc",
@@ -33,7 +34,7 @@ public final class KlpPack implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: rpm, key, repo, product or stand-in (see klp-pack --help)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: build, rpm, key, repo, product or stand-in (see klp-pack --help)");
     }
 
     /**
@@ -44,10 +45,13 @@ public final class KlpPack implements Runnable {
     static CommandLine commandLine(String... args) {
         CommandLine cli = new CommandLine(new KlpPack());
         String first = args.length == 0 ? "" : args[0];
-        boolean all = !(first.equals("rpm") || first.equals("key") || first.equals("repo") || first.equals("stand-in")
+        boolean all = !(first.equals("rpm") || first.equals("build") || first.equals("key") || first.equals("repo") || first.equals("stand-in")
                 || first.equals("product"));
         if (all || first.equals("rpm")) {
             cli.addSubcommand("rpm", new RpmCommand());
+        }
+        if (all || first.equals("build")) {
+            cli.addSubcommand("build", new BuildCommand());
         }
         if (all || first.equals("key")) {
             cli.addSubcommand("key", new KeyCommand());

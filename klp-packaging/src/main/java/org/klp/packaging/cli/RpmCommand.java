@@ -28,6 +28,8 @@ import picocli.CommandLine.Option;
                 "The package holds the module at /lib/modules/<kernel>/livepatch/<module>.ko and the patch record at"
                         + " /usr/share/klp/patches/<package>-<N>.json, requires kernel-uname-r = <kernel>, provides"
                         + " kernel-livepatch(<kernel>) = N, and loads the module with 'klp apply' after installation when that kernel runs.",
+                "The module's klp system states (read from its klp_patch, or its state= modinfo) are recorded; a version whose states"
+                        + " would lower a state version of N-1 is refused, as the kernel would refuse to load it; states that cannot be read are said so.",
                 "Version 1 is the initial patch (no fixes). Version N > 1 must carry every fix of version N-1, given with --previous"
                         + " or found in --repo; a missing fix, a version gap or a duplicate version is refused."},
         exitCodeListHeading = "%nExit codes:%n",
@@ -124,6 +126,7 @@ final class RpmCommand implements Callable<Integer> {
         LivePatchRpm.Spec s = new LivePatchRpm.Spec(k, version, moduleBytes, module.getFileName().toString(), fixList, day, kernelDay, arch);
         LivePatchRpm.Result r = LivePatchRpm.build(s, prev, signing, out);
         var out2 = spec.commandLine().getOut();
+        r.warnings().forEach(w -> spec.commandLine().getErr().println("klp-pack: warning: " + w));
         if (json) {
             out2.print(Json.of(g -> {
                 g.writeStartObject();
@@ -135,6 +138,20 @@ final class RpmCommand implements Callable<Integer> {
                 g.writeStringField("module", r.record().moduleName());
                 g.writeStringField("kernelReleased", String.valueOf(r.record().kernelReleased()));
                 g.writeBooleanField("signed", signing != null);
+                if (r.record().systemStates().isPresent()) {
+                    g.writeArrayFieldStart("states");
+                    for (var st : r.record().states()) {
+                        g.writeString(st.toString());
+                    }
+                    g.writeEndArray();
+                } else {
+                    g.writeNullField("states");
+                }
+                g.writeArrayFieldStart("warnings");
+                for (String w : r.warnings()) {
+                    g.writeString(w);
+                }
+                g.writeEndArray();
                 g.writeArrayFieldStart("fixes");
                 for (Fix f : r.record().livePatch().fixes()) {
                     g.writeString(f.id());

@@ -30,12 +30,14 @@ import org.klp.core.patch.PatchedFunction;
  *   "moduleFile": "lib/modules/6.1.0-56-amd64/livepatch/klp_patch_v2.ko",
  *   "rpm": "kernel-livepatch-6_1_0-56-amd64-2-1.x86_64",
  *   "functions": ["klp_target:klp_target_message,0"],
+ *   "states": ["1:2"],
  *   "fixes": [ … as in {@link FixesJson} … ]
  * }</pre>
  *
  * {@code package} must agree with {@code kernel}; {@code moduleFile}, {@code rpm},
  * {@code kernelReleased} (the kernel's release date, from which the end of support follows) and
- * {@code functions} are optional. {@link #readAll} reads a JSON array of records (the
+ * {@code functions} are optional; so is {@code states} (the module's klp system states as
+ * {@code ID:VERSION}), absent when they are not known. {@link #readAll} reads a JSON array of records (the
  * {@code klp-patches} file of a repository).
  */
 public final class PatchRecordJson {
@@ -72,6 +74,7 @@ public final class PatchRecordJson {
         String rpm = "";
         List<PatchedFunction> functions = new ArrayList<>();
         List<Fix> fixes = List.of();
+        java.util.Optional<List<org.klp.core.patch.SystemState>> states = java.util.Optional.empty();
         for (String field = in.nextField(); field != null; field = in.nextField()) {
             switch (field) {
                 case "format" -> format = in.integer(field);
@@ -90,6 +93,13 @@ public final class PatchRecordJson {
                     for (String f : in.strings(field)) {
                         functions.add(in.checked(() -> parseFunction(f)));
                     }
+                }
+                case "states" -> {
+                    List<org.klp.core.patch.SystemState> list = new ArrayList<>();
+                    for (String st : in.strings(field)) {
+                        list.add(in.checked(() -> org.klp.core.patch.SystemState.parse(st)));
+                    }
+                    states = java.util.Optional.of(list);
                 }
                 case "fixes" -> {
                     in.expect(JsonToken.START_ARRAY, "\"fixes\" as an array");
@@ -118,7 +128,8 @@ public final class PatchRecordJson {
         String file = moduleFile;
         String r = rpm;
         LocalDate kr = kernelReleased;
-        return in.checked(() -> new PatchRecord(livePatch, name, file, r, kr));
+        var st = states;
+        return in.checked(() -> new PatchRecord(livePatch, name, file, r, kr, st));
     }
 
     private static LocalDate date(StrictJson in, String field) throws IOException {
@@ -227,6 +238,13 @@ public final class PatchRecordJson {
                 g.writeString(formatFunction(f));
             }
             g.writeEndArray();
+            if (record.systemStates().isPresent()) {
+                g.writeArrayFieldStart("states");
+                for (var state : record.states()) {
+                    g.writeString(state.toString());
+                }
+                g.writeEndArray();
+            }
             g.writeFieldName("fixes");
             FixesJson.writeArray(g, p.fixes());
             g.writeEndObject();

@@ -45,6 +45,11 @@ public record Changelog(List<Entry> entries) {
 
     /** The entry for {@code patch}, which adds {@code added} over its previous version. */
     public static Entry entryFor(LivePatchPackage patch, List<Fix> added, String author) {
+        return entryFor(patch, added, List.of(), author);
+    }
+
+    /** The entry for {@code patch}, which adds {@code added} and, on the publisher's explicit decision, drops {@code dropped}. */
+    public static Entry entryFor(LivePatchPackage patch, List<Fix> added, List<Fix> dropped, String author) {
         long time = patch.releaseDate().atTime(12, 0).toEpochSecond(ZoneOffset.UTC);
         String kernel = patch.kernel().uname();
         StringBuilder text = new StringBuilder();
@@ -72,6 +77,10 @@ public record Changelog(List<Entry> entries) {
             refs.sort((a, b) -> Boolean.compare(a.startsWith("CVE-"), b.startsWith("CVE-")) != 0
                     ? Boolean.compare(a.startsWith("CVE-"), b.startsWith("CVE-")) : a.compareTo(b));
             text.append("\n  References: ").append(String.join(" ", refs));
+            for (Fix f : dropped) {
+                text.append("\n- Dropped ").append(f.id()).append(" (carried by version ").append(patch.version() - 1)
+                        .append("): this version no longer fixes it");
+            }
         }
         return new Entry(time, author + " - " + patch.version() + "-1", text.toString());
     }

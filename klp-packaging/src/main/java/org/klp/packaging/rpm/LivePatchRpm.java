@@ -73,16 +73,23 @@ public final class LivePatchRpm {
 
     /** What to build. {@code kernelReleased} null: taken from the previous version, or {@code released} for version 1. */
     public record Spec(KernelRelease kernel, int version, byte[] module, String moduleSource, List<Fix> fixes,
-                       LocalDate released, LocalDate kernelReleased, String arch) {
+                       LocalDate released, LocalDate kernelReleased, String arch, java.util.Set<String> dropped) {
         public Spec {
             Objects.requireNonNull(kernel, "kernel");
             Objects.requireNonNull(module, "module");
             Objects.requireNonNull(released, "released");
             fixes = List.copyOf(fixes);
+            dropped = dropped == null ? java.util.Set.of() : java.util.Set.copyOf(dropped.stream().map(Fix::normalizeId).toList());
             arch = arch == null || arch.isBlank() ? DEFAULT_ARCH : arch;
             if (!arch.matches("[A-Za-z0-9_]+")) {
                 throw new IllegalArgumentException("Not an architecture: '" + arch + "' (expected e.g. x86_64, aarch64, ppc64le, s390x)");
             }
+        }
+
+        /** A package that drops none of its previous version's fixes. */
+        public Spec(KernelRelease kernel, int version, byte[] module, String moduleSource, List<Fix> fixes,
+                    LocalDate released, LocalDate kernelReleased, String arch) {
+            this(kernel, version, module, moduleSource, fixes, released, kernelReleased, arch, java.util.Set.of());
         }
     }
 
@@ -90,8 +97,15 @@ public final class LivePatchRpm {
     public record Previous(PatchRecord record, Changelog changelog, String source) {
     }
 
-    /** A built package. */
-    public record Result(Path file, PatchRecord record) {
+    /** A built package, and what the publisher should know (system states that could not be read). */
+    public record Result(Path file, PatchRecord record, List<String> warnings) {
+        public Result {
+            warnings = List.copyOf(warnings);
+        }
+
+        public Result(Path file, PatchRecord record) {
+            this(file, record, List.of());
+        }
     }
 
     private LivePatchRpm() {
@@ -186,6 +200,7 @@ public final class LivePatchRpm {
         LivePatchPackage patch = new LivePatchPackage(spec.kernel(), spec.version(), spec.released(), spec.fixes(), functions);
         LocalDate kernelReleased = spec.kernelReleased();
         List<Fix> added = patch.fixes();
+        List<Fix> droppedFixes = List.of();
         Changelog history = new Changelog(List.of());
         if (patch.isInitial()) {
             if (previous != null) {
@@ -212,7 +227,7 @@ public final class LivePatchRpm {
                         : "Version gap: " + previous.source() + " is version " + before.version() + ", so the next version of "
                                 + patch.name() + " is " + (before.version() + 1) + ", not " + patch.version());
             }
-            patch.requireCumulativeOver(before);
+            requireCumulative(patch, before, spec.dropped());
             if (previous.record().moduleName().equals(moduleName)) {
                 throw new IllegalArgumentException("Module " + moduleName + " has the same name as version " + before.version()
                         + "'s module; a replacing live patch needs a new module name (the kernel cannot load two modules of one name),"
@@ -225,14 +240,36 @@ public final class LivePatchRpm {
                 throw new IllegalArgumentException(previous.source() + " does not record its kernel's release date; give --kernel-released DATE");
             }
             added = patch.changeFrom(before).gained();
+            droppedFixes = patch.changeFrom(before).dropped();
             history = previous.changelog();
+        }
+
+        java.util.Optional<List<org.klp.core.patch.SystemState>> states = org.klp.packaging.elf.KlpPatchStates.of(spec.module(), spec.moduleSource());
+        List<String> warnings = new ArrayList<>();
+        if (states.isEmpty()) {
+            warnings.add("the system states of " + spec.moduleSource() + " cannot be known (no klp_patch found in its data and no"
+                    + " state= in its .modinfo); a later version cannot be checked against them");
+        }
+        if (previous != null) {
+            java.util.Optional<List<org.klp.core.patch.SystemState>> before = previous.record().systemStates();
+            if (before.isPresent() && states.isPresent()) {
+                List<String> problems = org.klp.core.patch.SystemState.incompatibilities(before.get(), states.get());
+                if (!problems.isEmpty()) {
+                    throw new IllegalArgumentException("The kernel would refuse to load " + spec.moduleSource() + " over version "
+                            + previous.record().livePatch().version() + " (" + previous.source() + "): " + String.join("; ", problems)
+                            + "; a cumulative patch keeps every system state at the same or a higher version");
+                }
+            } else if (before.isEmpty()) {
+                warnings.add("the system states of version " + previous.record().livePatch().version() + " (" + previous.source()
+                        + ") are not recorded, so whether the kernel accepts this version over it cannot be checked");
+            }
         }
 
         String modulePath = PatchRecord.modulePath(patch, moduleName);
         String recordPath = PatchRecord.recordPath(patch);
         PackageWriter writer = new PackageWriter(patch.name(), Integer.toString(patch.version()), RELEASE, spec.arch());
         String nevra = patch.name() + "-" + patch.version() + "-" + RELEASE + "." + spec.arch();
-        PatchRecord record = new PatchRecord(patch, moduleName, modulePath, nevra, kernelReleased);
+        PatchRecord record = new PatchRecord(patch, moduleName, modulePath, nevra, kernelReleased, states);
 
         String kernel = patch.kernel().uname();
         writer.summary(patch.isInitial()
@@ -240,7 +277,7 @@ public final class LivePatchRpm {
                         : "Live patch " + patch.version() + " for kernel " + kernel)
                 .description(description(patch))
                 .buildTime(Instant.now())
-                .changelog(history.prepend(Changelog.entryFor(patch, added, Changelog.DEFAULT_AUTHOR)))
+                .changelog(history.prepend(Changelog.entryFor(patch, added, droppedFixes, Changelog.DEFAULT_AUTHOR)))
                 .directory("/lib/modules/" + kernel + "/livepatch")
                 .file("/" + modulePath, spec.module(), 0644)
                 .file("/" + recordPath, PatchRecordJson.write(record).getBytes(StandardCharsets.UTF_8), 0644)
@@ -249,7 +286,31 @@ public final class LivePatchRpm {
                 .supplements(PackageWriter.Dependency.rich(supplements(patch.kernel())))
                 .postScript(postScript(patch.kernel(), "/" + modulePath));
         Path file = writer.write(outputDir, key);
-        return new Result(file, record);
+        return new Result(file, record, warnings);
+    }
+
+    /**
+     * The cumulative rule with the publisher's explicit exceptions: every fix of {@code before}
+     * must be in {@code patch} unless named in {@code dropped}; a name in {@code dropped} that
+     * {@code before} does not carry, or that {@code patch} still carries, is refused (a typo must
+     * not pass for a decision).
+     */
+    static void requireCumulative(LivePatchPackage patch, LivePatchPackage before, java.util.Set<String> dropped) {
+        java.util.Set<String> previousIds = new java.util.HashSet<>(before.fixes().stream().map(Fix::id).toList());
+        for (String id : new java.util.TreeSet<>(dropped)) {
+            if (!previousIds.contains(id)) {
+                throw new IllegalArgumentException("--drop " + id + ": version " + before.version() + " of " + patch.name()
+                        + " does not carry " + id + " (it carries " + (previousIds.isEmpty() ? "no fix" : String.join(", ", new java.util.TreeSet<>(previousIds))) + ")");
+            }
+            if (patch.fixes().stream().anyMatch(f -> f.id().equals(id))) {
+                throw new IllegalArgumentException("--drop " + id + ": version " + patch.version() + " still carries " + id
+                        + "; remove the fix or do not drop it");
+            }
+        }
+        List<String> missing = patch.changeFrom(before).dropped().stream().map(Fix::id).filter(id -> !dropped.contains(id)).toList();
+        if (!missing.isEmpty()) {
+            throw new org.klp.core.patch.NotCumulativeException(patch.name(), patch.version(), before.version(), missing);
+        }
     }
 
     /** {@code (kernel-uname-r = KERNEL and kernel-livepatch-tools)}: see {@link #ACTIVATED_BY}. */
