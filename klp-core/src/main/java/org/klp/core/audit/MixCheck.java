@@ -50,6 +50,15 @@ public record MixCheck(double tolerance) {
                 : Optional.of(String.format(Locale.ROOT, "the mix is more than %.1f points from the intended one: %s", 100 * tolerance, off));
     }
 
+    /** A mix of shares: {@code VERDICT share%}, every verdict. */
+    public static String describe(Map<Verdict, Double> shares) {
+        StringBuilder sb = new StringBuilder();
+        for (Verdict v : Verdict.values()) {
+            sb.append(String.format(Locale.ROOT, "%s%s %.1f%%", sb.isEmpty() ? "" : ", ", v, 100 * shares.getOrDefault(v, 0.0)));
+        }
+        return sb.toString();
+    }
+
     /** The mix side by side: {@code VERDICT measured% (intended%)}, every verdict. */
     public static String describe(Map<Verdict, Integer> measured, Map<Verdict, Double> intended) {
         long hosts = Math.max(1, measured.values().stream().mapToLong(Integer::longValue).sum());

@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -109,6 +110,9 @@ public final class CheckinLoad {
                     r.serverCpuMicros, SERVER_BUDGET_MICROS, r.serverCpuMicros <= SERVER_BUDGET_MICROS ? ", held" : ", exceeded", r.loadCpuMicros, r.cpuMicros,
                     r.postgresCpuMicros < 0 ? "" : String.format(Locale.ROOT, "; PostgreSQL's processes %.0f µs", r.postgresCpuMicros), loadBefore,
                     java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+            System.out.println("  the JVM's CPU a check-in by thread (µs, /proc/self/task; at 10 µs or more): " + r.microsByThreadKind().entrySet().stream()
+                    .filter(e -> e.getValue() >= 10).sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                    .map(e -> String.format(Locale.ROOT, "%s %.0f", e.getKey(), e.getValue())).collect(java.util.stream.Collectors.joining(", ")));
         } finally {
             server.close();
             db.close();
@@ -154,7 +158,7 @@ public final class CheckinLoad {
      * {@code loadCpuMicros} those threads, {@code postgresCpuMicros} PostgreSQL's processes (-1: not measured).
      */
     record Result(double perSecond, double p50, double p99, double p999, double max, long count, long errors, double cpuMicros,
-                  double serverCpuMicros, double loadCpuMicros, double postgresCpuMicros) {
+                  double serverCpuMicros, double loadCpuMicros, double postgresCpuMicros, Map<String, Double> microsByThreadKind) {
     }
 
     /** As below, the connections spread over several servers (connection c talks to {@code ports[c % ports.length]}), not profiled. */
@@ -240,10 +244,11 @@ public final class CheckinLoad {
         }
         long[] all = Arrays.stream(latencies).filter(x -> x != null).flatMapToLong(Arrays::stream).sorted().toArray();
         if (all.length == 0) {
-            return new Result(0, 0, 0, 0, 0, 0, errors.get(), 0, 0, 0, -1);
+            return new Result(0, 0, 0, 0, 0, 0, errors.get(), 0, 0, 0, -1, Map.of());
         }
         return new Result(measured / elapsed, pct(all, 0.50), pct(all, 0.99), pct(all, 0.999), all[all.length - 1] / 1e6, measured, errors.get(),
-                cpu.processNanos() / per, cpu.serverNanos() / per, cpu.loadNanos() / per, cpu.postgresNanos() < 0 ? -1 : cpu.postgresNanos() / per);
+                cpu.processNanos() / per, cpu.serverNanos() / per, cpu.loadNanos() / per, cpu.postgresNanos() < 0 ? -1 : cpu.postgresNanos() / per,
+                cpu.byThreadKind().entrySet().stream().collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, e -> e.getValue() / per)));
     }
 
     private static double pct(long[] sorted, double p) {

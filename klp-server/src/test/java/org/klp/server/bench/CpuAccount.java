@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Where a bench's CPU time goes, for a server that runs in the bench's own JVM: the process's CPU
@@ -17,11 +19,18 @@ import java.util.List;
  */
 final class CpuAccount {
 
-    /** CPU nanoseconds at one instant: the whole JVM, the load generator's threads, PostgreSQL's processes (-1 when not measured). */
-    record Snapshot(long processNanos, long loadNanos, long postgresNanos) {
+    /**
+     * CPU nanoseconds at one instant: the whole JVM, the load generator's threads, PostgreSQL's
+     * processes (-1 when not measured), and the JVM's threads by kind ({@code /proc/self/task}: the
+     * thread's name without its number, so the JIT's and the GC's threads, which Java does not list,
+     * are counted too).
+     */
+    record Snapshot(long processNanos, long loadNanos, long postgresNanos, Map<String, Long> byThreadKind) {
         Snapshot minus(Snapshot before) {
+            Map<String, Long> kinds = new TreeMap<>();
+            byThreadKind.forEach((k, v) -> kinds.put(k, v - before.byThreadKind.getOrDefault(k, 0L)));
             return new Snapshot(processNanos - before.processNanos, loadNanos - before.loadNanos,
-                    postgresNanos < 0 || before.postgresNanos < 0 ? -1 : postgresNanos - before.postgresNanos);
+                    postgresNanos < 0 || before.postgresNanos < 0 ? -1 : postgresNanos - before.postgresNanos, kinds);
         }
 
         long serverNanos() {
@@ -55,7 +64,28 @@ final class CpuAccount {
             }
             load += t;
         }
-        return new Snapshot(os.getProcessCpuTime(), load, postgresPort == 0 ? -1 : postgresNanos());
+        return new Snapshot(os.getProcessCpuTime(), load, postgresPort == 0 ? -1 : postgresNanos(), threadKinds());
+    }
+
+    /** CPU of this JVM's live threads by kind; threads that end take theirs with them (a kind can then go down). */
+    private static Map<String, Long> threadKinds() {
+        Map<String, Long> kinds = new TreeMap<>();
+        try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path t : (Iterable<Path>) tasks::iterator) {
+                try {
+                    String stat = Files.readString(t.resolve("stat"), StandardCharsets.US_ASCII);
+                    String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    String kind = comm.replaceAll("[-#_ ]?[0-9]+$", "").replaceAll("[0-9]+", "N");
+                    kinds.merge(kind, (Long.parseLong(f[11]) + Long.parseLong(f[12])) * NANOS_PER_TICK, Long::sum);
+                } catch (IOException | RuntimeException gone) {
+                    // the thread ended while we read it
+                }
+            }
+        } catch (IOException e) {
+            return Map.of();
+        }
+        return kinds;
     }
 
     /** The postmaster listening on the port (its command line says {@code -p <port>}) and its children. */
