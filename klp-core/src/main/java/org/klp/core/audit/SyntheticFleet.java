@@ -67,12 +67,12 @@ public final class SyntheticFleet {
      * synthetic host wait for a reboot into a kernel it has not installed: those stay at 0.
      */
     public static final Map<Verdict, Double> REALISTIC_TARGET = Map.of(
-            Verdict.PATCHED_BY_KERNEL, 0.10,
+            Verdict.PATCHED_BY_KERNEL, 0.08,
             Verdict.PATCHED_BY_LIVE_PATCH, 0.22,
             Verdict.LIVE_PATCH_IN_PROGRESS, 0.02,
             Verdict.LIVE_PATCH_AVAILABLE, 0.22,
             Verdict.REBOOT_PENDING, 0.08,
-            Verdict.REBOOT_REQUIRED, 0.28,
+            Verdict.REBOOT_REQUIRED, 0.30,
             Verdict.NO_FIX_YET, 0.08);
 
     /** The share of hosts of a {@link Mix#REALISTIC} fleet whose last check-in is past its deadline. */
@@ -262,6 +262,7 @@ public final class SyntheticFleet {
                 i = cleanStream() * perStream + newest;
                 loaded = random.nextInt(latest[i] + 1);
                 t = loaded > 0 && random.nextInt(4) == 0 ? Transition.IN_PROGRESS : Transition.COMPLETE;
+                forced = loaded > 0 && random.nextInt(4) == 0;
             }
             case PATCHED_BY_LIVE_PATCH -> {
                 i = regular * perStream + newest;
