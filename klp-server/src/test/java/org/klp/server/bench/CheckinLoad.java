@@ -66,6 +66,7 @@ public final class CheckinLoad {
             throw new IllegalArgumentException("bounded: --seconds ≤ 300, --warmup ≤ 120, --connections ≤ 1024, --systems ≤ 2000000");
         }
         Path dir = TestServer.tempDir("bench");
+        String kernel = "5.14.21-150500.55.83-default";
         Postgres pg = null;
         Database db;
         if (dbKind.equals("postgres")) {
@@ -75,18 +76,18 @@ public final class CheckinLoad {
             db = Database.h2(dir.resolve("db"));
         }
         Clock clock = Clock.systemUTC();
+        // the fleet is there before the server starts, as when a server restarts
+        System.out.printf(Locale.ROOT, "seeding %d systems on %s…%n", systems, db.kind());
+        String[] auth = seed(db, systems, kernel);
         // every load connection comes from 127.0.0.1: the per-client limit must not be what the bench measures
         org.klp.server.api.HttpLimits d = org.klp.server.api.HttpLimits.DEFAULT;
         KlpServer server = KlpServer.start(new KlpServer.Config("127.0.0.1", 0, dir, db, new RpmMdPackageRepository(TestServer.signingKey(), clock),
                 clock, null, 0).withHttpLimits(new org.klp.server.api.HttpLimits(Math.max(d.maxConnections(), 2 * connections),
                 Math.max(d.maxConnectionsPerClient(), connections + 16), d.headerDeadline(), d.idleTimeout(), d.bodyDeadline(), d.minBodyBytesPerSecond())));
         try {
-            String kernel = "5.14.21-150500.55.83-default";
             CatalogService c = server.catalog();
             c.addProduct("sle-module-live-patching", "15.5", "x86_64", "SUSE Linux Enterprise Live Patching 15 SP5 x86_64", null, false);
             c.publishKernel("sle-module-live-patching/15.5/x86_64", KernelRelease.parse(kernel), java.time.LocalDate.now().minusDays(90), null, null);
-            System.out.printf(Locale.ROOT, "seeding %d systems on %s…%n", systems, db.kind());
-            String[] auth = seed(db, systems, kernel);
             db.jdbi().useHandle(h -> h.execute("insert into activations (system_id, product_id, regcode_id, activated_at)"
                     + " select id, (select min(id) from products), null, registered_at from systems"));
             byte[] body = TestServer.posture(kernel, 1).getBytes(StandardCharsets.UTF_8);
