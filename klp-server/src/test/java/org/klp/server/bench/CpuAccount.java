@@ -76,7 +76,7 @@ final class CpuAccount {
                     String stat = Files.readString(t.resolve("stat"), StandardCharsets.US_ASCII);
                     String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
                     String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    String kind = comm.replaceAll("[-#_ ]?[0-9]+$", "").replaceAll("[0-9]+", "N");
+                    String kind = comm.replaceAll("[-#_ ]?[0-9]+$", "");
                     kinds.merge(kind, (Long.parseLong(f[11]) + Long.parseLong(f[12])) * NANOS_PER_TICK, Long::sum);
                 } catch (IOException | RuntimeException gone) {
                     // the thread ended while we read it
