@@ -9,11 +9,13 @@ import java.util.Objects;
  * or force of a live patch version ended, new taint flags, or a transition that passed its
  * deadline. The store keeps them in the systems' history, so a later success does not erase them.
  *
+ * @param kernel  the kernel release the canary ran when it reported it; null for events stored
+ *                before kernels were kept (they are taken to concern the kernel the canary runs now)
  * @param version the live patch version it concerns: the target of the apply, the version
  *                running when the taint appeared, the version whose transition was stuck
  * @param elapsed how long the transition had run, when the event is about one; else null
  */
-public record CanaryEvent(Instant at, Kind kind, int version, Duration elapsed, String message) {
+public record CanaryEvent(Instant at, Kind kind, String kernel, int version, Duration elapsed, String message) {
 
     public enum Kind {
         /** An apply (update, downgrade) of the version failed; nothing changed. */
@@ -34,7 +36,17 @@ public record CanaryEvent(Instant at, Kind kind, int version, Duration elapsed, 
         message = message == null ? "" : message;
     }
 
-    public static CanaryEvent of(Instant at, Kind kind, int version, String message) {
-        return new CanaryEvent(at, kind, version, null, message);
+    public static CanaryEvent of(Instant at, Kind kind, String kernel, int version, String message) {
+        return new CanaryEvent(at, kind, kernel, version, null, message);
+    }
+
+    /**
+     * Whether it bears on a rollout of {@code version} to {@code rolloutKernel}, reported by a canary
+     * now running {@code canaryKernel}: live patch versions are per kernel, so version 3 failing on one
+     * kernel says nothing about version 3 of another.
+     */
+    public boolean concerns(String rolloutKernel, int version, String canaryKernel) {
+        String on = kernel != null ? kernel : canaryKernel;
+        return this.version == version && rolloutKernel.equals(on);
     }
 }

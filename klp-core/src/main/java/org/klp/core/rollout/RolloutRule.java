@@ -90,7 +90,9 @@ public final class RolloutRule {
 
     private static Optional<HaltSignal> haltSignal(Rollout rollout, Duration deadline, CanaryReport c) {
         int version = rollout.version();
-        List<CanaryEvent> since = c.events().stream().filter(e -> !e.at().isBefore(rollout.startedAt()) && e.version() == version).toList();
+        String canaryKernel = c.posture() == null ? null : c.posture().kernel();
+        List<CanaryEvent> since = c.events().stream()
+                .filter(e -> !e.at().isBefore(rollout.startedAt()) && e.concerns(rollout.kernel(), version, canaryKernel)).toList();
         for (CanaryEvent e : since) {
             switch (e.kind()) {
                 case APPLY_FAILED -> {

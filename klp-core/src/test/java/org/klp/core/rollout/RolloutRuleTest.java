@@ -37,7 +37,7 @@ class RolloutRuleTest {
 
     @Test
     void aRevertedApplyOfTheVersionHaltsNamingTheCanaryAndItsReason() {
-        RolloutDecision d = decide(List.of(withEvent(7, CanaryEvent.of(START.plusSeconds(90), CanaryEvent.Kind.APPLY_REVERTED, 4,
+        RolloutDecision d = decide(List.of(withEvent(7, CanaryEvent.of(START.plusSeconds(90), CanaryEvent.Kind.APPLY_REVERTED, null, 4,
                 "1 blocking task (kworker/0:3 1234, kernel thread in io_uring_setup)"))), START.plusSeconds(100));
         assertThat(d).isInstanceOf(RolloutDecision.Halt.class);
         assertThat(((RolloutDecision.Halt) d).signal()).isInstanceOf(HaltSignal.FailedApply.class);
@@ -47,7 +47,7 @@ class RolloutRuleTest {
 
     @Test
     void aFailedApplyOfTheVersionHalts() {
-        RolloutDecision d = decide(List.of(withEvent(7, CanaryEvent.of(START.plusSeconds(5), CanaryEvent.Kind.APPLY_FAILED, 4,
+        RolloutDecision d = decide(List.of(withEvent(7, CanaryEvent.of(START.plusSeconds(5), CanaryEvent.Kind.APPLY_FAILED, null, 4,
                 "signature check failed"))), START.plusSeconds(10));
         assertThat(d.reason()).contains("reported a failed apply of version 4: signature check failed");
     }
@@ -62,7 +62,7 @@ class RolloutRuleTest {
 
     @Test
     void aStuckTransitionThatItsOnTimeoutActionEndedStillHalts() {
-        CanaryEvent stuck = new CanaryEvent(START.plusSeconds(70), CanaryEvent.Kind.STUCK_TRANSITION, 4, Duration.ofSeconds(72),
+        CanaryEvent stuck = new CanaryEvent(START.plusSeconds(70), CanaryEvent.Kind.STUCK_TRANSITION, null, 4, Duration.ofSeconds(72),
                 "transition stuck");
         RolloutDecision d = decide(List.of(withEvent(5, stuck)), START.plusSeconds(200));
         assertThat(d.reason()).contains("stuck for 72 s, past the deadline of 60 s");
@@ -76,7 +76,7 @@ class RolloutRuleTest {
 
     @Test
     void aForcedTransitionOfTheVersionHalts() {
-        RolloutDecision d = decide(List.of(withEvent(9, CanaryEvent.of(START.plusSeconds(61), CanaryEvent.Kind.APPLY_FORCED, 4,
+        RolloutDecision d = decide(List.of(withEvent(9, CanaryEvent.of(START.plusSeconds(61), CanaryEvent.Kind.APPLY_FORCED, null, 4,
                 "transition forced past 1 blocking task(s)"))), START.plusSeconds(100));
         assertThat(((RolloutDecision.Halt) d).signal()).isInstanceOf(HaltSignal.ForcedTransition.class);
         assertThat(d.reason()).startsWith("canary canary-9 (system 9) had its transition to version 4 forced");
@@ -90,7 +90,7 @@ class RolloutRuleTest {
 
     @Test
     void newTaintWhileRunningTheVersionHalts() {
-        RolloutDecision d = decide(List.of(withEvent(4, CanaryEvent.of(START.plusSeconds(300), CanaryEvent.Kind.NEW_TAINT, 4,
+        RolloutDecision d = decide(List.of(withEvent(4, CanaryEvent.of(START.plusSeconds(300), CanaryEvent.Kind.NEW_TAINT, null, 4,
                 "flags 0x200 (W) (now 0xb200)"))), START.plusSeconds(400));
         assertThat(((RolloutDecision.Halt) d).signal()).isInstanceOf(HaltSignal.NewTaint.class);
         assertThat(d.reason()).isEqualTo("canary canary-4 (system 4) reported new taint flags 0x200 (W) (now 0xb200) while running version 4");
@@ -98,9 +98,20 @@ class RolloutRuleTest {
 
     @Test
     void signalsAboutAnotherVersionOrFromBeforeTheRolloutDoNotHalt() {
-        CanaryReport older = withEvent(1, CanaryEvent.of(START.minusSeconds(10), CanaryEvent.Kind.APPLY_REVERTED, 4, "before"));
-        CanaryReport other = withEvent(2, CanaryEvent.of(START.plusSeconds(10), CanaryEvent.Kind.APPLY_REVERTED, 3, "other version"));
+        CanaryReport older = withEvent(1, CanaryEvent.of(START.minusSeconds(10), CanaryEvent.Kind.APPLY_REVERTED, null, 4, "before"));
+        CanaryReport other = withEvent(2, CanaryEvent.of(START.plusSeconds(10), CanaryEvent.Kind.APPLY_REVERTED, null, 3, "other version"));
         assertThat(decide(List.of(older, other), START.plusSeconds(20))).isNotInstanceOf(RolloutDecision.Halt.class);
+    }
+
+    @Test
+    void aFailureOfTheSameVersionNumberOnAnotherKernelDoesNotHalt() {
+        CanaryReport onOtherKernel = withEvent(1, CanaryEvent.of(START.plusSeconds(10), CanaryEvent.Kind.APPLY_REVERTED, OTHER_KERNEL, 4,
+                "version 4 of the other kernel's live patch"));
+        CanaryReport movedSince = new CanaryReport(2, "canary-2", posture(OTHER_KERNEL, 2, HostPosture.READY, 0, false), START,
+                List.of(CanaryEvent.of(START.plusSeconds(10), CanaryEvent.Kind.APPLY_FAILED, KERNEL, 4, "failed before its reboot")));
+        assertThat(decide(List.of(onOtherKernel), START.plusSeconds(20))).isNotInstanceOf(RolloutDecision.Halt.class);
+        assertThat(decide(List.of(movedSince), START.plusSeconds(20))).as("the event names its kernel, wherever the canary runs now")
+                .isInstanceOf(RolloutDecision.Halt.class);
     }
 
     @Test
@@ -152,7 +163,7 @@ class RolloutRuleTest {
     @Test
     void oneBadCanaryHaltsWhateverTheOthersSettled() {
         List<CanaryReport> canaries = List.of(settled(1, 4, START), settled(2, 4, START),
-                withEvent(3, CanaryEvent.of(START.plusSeconds(5), CanaryEvent.Kind.APPLY_REVERTED, 4, "blocked")));
+                withEvent(3, CanaryEvent.of(START.plusSeconds(5), CanaryEvent.Kind.APPLY_REVERTED, null, 4, "blocked")));
         assertThat(decide(canaries, START.plus(Duration.ofDays(1)))).isInstanceOf(RolloutDecision.Halt.class);
     }
 }

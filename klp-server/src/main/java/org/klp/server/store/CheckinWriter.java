@@ -327,7 +327,7 @@ public final class CheckinWriter implements AutoCloseable {
                 for (PostureChange change : PostureDiff.between(previous, s)) {
                     Long elapsed = previous != null && HostPosture.IN_PROGRESS.equals(previous.transition()) && change instanceof PostureChange.ApplyEnded
                             ? previous.transitionSeconds() : null;
-                    eventRows.add(new EventRow(before.id, c.at(), change.kind(), change.version(), elapsed, change.message()));
+                    eventRows.add(new EventRow(before.id, c.at(), change.kind(), s.kernel(), change.version(), elapsed, change.message()));
                 }
                 stuck(before, previous, s, c.at()).ifPresent(eventRows::add);
                 rows.put(before.id, stored.withoutNewTaint());
@@ -353,11 +353,11 @@ public final class CheckinWriter implements AutoCloseable {
             update.execute();
         }
         if (!eventRows.isEmpty()) {
-            PreparedBatch events = h.prepareBatch("insert into system_events (system_id, at, kind, message, version, elapsed_seconds)"
-                    + " values (:s, :at, :k, :m, :v, :e)");
+            PreparedBatch events = h.prepareBatch("insert into system_events (system_id, at, kind, message, kernel, version, elapsed_seconds)"
+                    + " values (:s, :at, :k, :m, :kernel, :v, :e)");
             for (EventRow e : eventRows) {
                 events.bind("s", e.system()).bind("at", Sql.ts(e.at())).bind("k", e.kind()).bind("m", clip(e.message(), 2000))
-                        .bind("v", e.version()).bind("e", e.elapsedSeconds()).add();
+                        .bind("kernel", e.kernel()).bind("v", e.version()).bind("e", e.elapsedSeconds()).add();
             }
             events.execute();
         }
@@ -368,7 +368,7 @@ public final class CheckinWriter implements AutoCloseable {
     private record Update(Row row, Instant at) {
     }
 
-    private record EventRow(long system, Instant at, String kind, int version, Long elapsedSeconds, String message) {
+    private record EventRow(long system, Instant at, String kind, String kernel, int version, Long elapsedSeconds, String message) {
     }
 
     /**
@@ -395,7 +395,7 @@ public final class CheckinWriter implements AutoCloseable {
             case FORCE -> "the host is told to force it";
             case WAIT -> "it is left to the kernel";
         };
-        return java.util.Optional.of(new EventRow(before.id, at, STUCK_TRANSITION, s.loadedVersion(), s.transitionSeconds(),
+        return java.util.Optional.of(new EventRow(before.id, at, STUCK_TRANSITION, s.kernel(), s.loadedVersion(), s.transitionSeconds(),
                 "the transition to version " + s.loadedVersion() + " is stuck: " + s.transitionSeconds() + " s"
                         + (s.blockers() > 0 ? " (" + s.blockers() + " blocking task" + (s.blockers() == 1 ? "" : "s") + ")" : "")
                         + ", past the group's deadline of " + deadline + " s; on-timeout " + policy.onTimeout().word() + ": " + told));

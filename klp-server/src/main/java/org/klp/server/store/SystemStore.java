@@ -321,14 +321,14 @@ public final class SystemStore {
         java.util.Map<Long, List<CanaryEvent>> events = new java.util.HashMap<>();
         List<Long> ids = canaries.stream().map(SystemRecord::id).toList();
         for (int from = 0; from < ids.size(); from += 1000) {
-            h.createQuery("select system_id, at, kind, version, elapsed_seconds, message from system_events where system_id in (<ids>)"
+            h.createQuery("select system_id, at, kind, kernel, version, elapsed_seconds, message from system_events where system_id in (<ids>)"
                             + " and at >= :since and kind in (<kinds>) order by id")
                     .bindList("ids", ids.subList(from, Math.min(ids.size(), from + 1000))).bindList("kinds", List.copyOf(CANARY_KINDS.keySet()))
                     .bind("since", Sql.ts(since))
                     .map((rs, c) -> {
                         Long elapsed = longOrNull(rs, "elapsed_seconds");
                         return events.computeIfAbsent(rs.getLong("system_id"), k -> new ArrayList<>()).add(new CanaryEvent(Sql.instant(rs, "at"),
-                                CANARY_KINDS.get(rs.getString("kind")), rs.getInt("version"), elapsed == null ? null : java.time.Duration.ofSeconds(elapsed),
+                                CANARY_KINDS.get(rs.getString("kind")), rs.getString("kernel"), rs.getInt("version"), elapsed == null ? null : java.time.Duration.ofSeconds(elapsed),
                                 rs.getString("message")));
                     }).list();
         }
