@@ -179,6 +179,7 @@ public final class CheckinLoad {
         AtomicLong errors = new AtomicLong();
         long[][] latencies = new long[connections][];
         Thread[] threads = new Thread[connections];
+        long[] endedCpu = new long[connections];
         long perThread = Math.max(1, max / connections);
         for (int c = 0; c < connections; c++) {
             int id = c;
@@ -213,13 +214,15 @@ public final class CheckinLoad {
                     }
                 } catch (IOException e) {
                     errors.incrementAndGet();
+                } finally {
+                    endedCpu[id] = java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
                 }
                 latencies[id] = Arrays.copyOf(lat, n);
             }, "load-" + c);
             threads[c].setDaemon(true);
             threads[c].start();
         }
-        CpuAccount account = new CpuAccount(threads, postgresPort);
+        CpuAccount account = new CpuAccount(threads, endedCpu, postgresPort);
         Thread.sleep(warmupSeconds * 1000L);
         if (profile != null) {
             profile.start();

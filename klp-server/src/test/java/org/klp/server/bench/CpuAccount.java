@@ -43,10 +43,16 @@ final class CpuAccount {
     private final com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     private final java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     private final long[] loadThreadIds;
+    private final long[] endedNanos;
     private final int postgresPort;
 
-    /** {@code postgresPort} 0: no PostgreSQL to account for. */
-    CpuAccount(Thread[] loadThreads, int postgresPort) {
+    /**
+     * {@code postgresPort} 0: no PostgreSQL to account for. {@code endedNanos[i]}: the CPU time load
+     * thread i had when it ended (a thread that lost its connection ends early; the process keeps
+     * its CPU time, so the load generator's share must keep it too), 0 while it runs.
+     */
+    CpuAccount(Thread[] loadThreads, long[] endedNanos, int postgresPort) {
+        this.endedNanos = endedNanos;
         if (!threads.isThreadCpuTimeSupported()) {
             throw new IllegalStateException("this JVM does not measure CPU time per thread: the server's share cannot be told from the load generator's");
         }
@@ -57,12 +63,9 @@ final class CpuAccount {
 
     Snapshot now() {
         long load = 0;
-        for (long id : loadThreadIds) {
-            long t = threads.getThreadCpuTime(id);
-            if (t < 0) {
-                throw new IllegalStateException("a load thread ended inside the measured window: its CPU time is lost");
-            }
-            load += t;
+        for (int i = 0; i < loadThreadIds.length; i++) {
+            long t = threads.getThreadCpuTime(loadThreadIds[i]);
+            load += t >= 0 ? t : endedNanos[i];
         }
         return new Snapshot(os.getProcessCpuTime(), load, postgresPort == 0 ? -1 : postgresNanos(), threadKinds());
     }
