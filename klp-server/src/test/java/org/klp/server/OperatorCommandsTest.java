@@ -113,6 +113,9 @@ class OperatorCommandsTest {
         Run noRollout = klpServer("rollout", "halt", "web", TestServer.KERNEL, "2", "--reason", "smoke", "--json");
         assertThat(noRollout.code()).isEqualTo(3);
         assertThat(noRollout.json().path("error").asText()).contains("no rollout");
+        Run noResume = klpServer("rollout", "resume", "web", TestServer.KERNEL, "2", "--json");
+        assertThat(noResume.code()).isEqualTo(3);
+        assertThat(noResume.json().path("error").asText()).contains("no rollout");
         assertThat(ok("group", "delete", "web").out()).contains("deleted");
     }
 

@@ -13,7 +13,9 @@ import java.util.function.Supplier;
 import org.klp.cli.ExitCode;
 import org.klp.cli.Host;
 import org.klp.cli.UsageException;
+import org.klp.cli.record.PackagedLivePatch;
 import org.klp.cli.repo.Repositories;
+import org.klp.cli.repo.RpmDatabase;
 import org.klp.cli.repo.Zypper;
 import org.klp.core.kernel.KernelRelease;
 import org.klp.core.patch.FixChange;
@@ -21,8 +23,10 @@ import org.klp.core.patch.LivePatchPackage;
 import org.klp.kernel.apply.OnTimeout;
 import org.klp.kernel.state.LoadedPatch;
 import org.klp.packaging.record.PatchRecord;
+import org.klp.packaging.rpm.Changelog;
 import org.klp.packaging.rpm.LivePatchRpm;
 import org.klp.packaging.rpm.RpmPackage;
+import org.klp.packaging.rpm.RpmTags;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -146,10 +150,20 @@ public final class DowngradeCommand extends KlpCommand {
         return ApplyCommand.applyChecked(this, host, "downgrade", target, transition.timeout, action, false, current);
     }
 
-    /** What a package zypper downloaded carries, read from its record. */
+    /** What a package zypper downloaded carries: its changelog's fixes, enriched by klp's record when the package has one. */
     private LivePatchPackage recordOfPackage(Path rpm) {
-        progress("reading the record of " + rpm.getFileName());
-        return LivePatchRpm.recordOf(RpmPackage.read(rpm)).livePatch();
+        progress("reading the changelog of " + rpm.getFileName());
+        RpmPackage p = RpmPackage.read(rpm);
+        List<String> problems = new ArrayList<>();
+        RpmDatabase.InstalledPackage described = new RpmDatabase.InstalledPackage(p.name(), p.version(), p.release(), p.arch(),
+                p.header().number(RpmTags.BUILDTIME).orElse(0L), p.files(), Changelog.of(p).entries().stream().map(Changelog.Entry::text).toList());
+        PatchRecord fromChangelog = PackagedLivePatch.of(described, problems).orElseThrow(() -> new IllegalStateException(
+                rpm.getFileName() + " installs no live patch module" + (problems.isEmpty() ? "" : ": " + String.join("; ", problems))));
+        try {
+            return PackagedLivePatch.enrich(fromChangelog, LivePatchRpm.recordOf(p)).livePatch();
+        } catch (RuntimeException noKlpRecord) {
+            return fromChangelog.livePatch();
+        }
     }
 
     private boolean confirm() {

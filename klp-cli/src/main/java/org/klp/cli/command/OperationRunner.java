@@ -113,6 +113,7 @@ final class OperationRunner {
         if (name.equals(subject.patch()) && subject.moduleFile().isPresent() && Files.isRegularFile(subject.moduleFile().get())) {
             String copy = store.keepModuleCopy(subject.moduleFile().get(), name);
             Optional<PatchRecord> r = subject.record().or(() -> host.patchRecords().forModule(name, kernel));
+            r.ifPresent(store::keepPatchRecord);
             return Optional.of(new HostState.ActivePatch(name, kernel, copy, r.map(x -> x.livePatch().name()),
                     r.map(x -> x.livePatch().version()).orElse(0), recorded.map(HostState.ActivePatch::since).orElse(now)));
         }

@@ -30,7 +30,8 @@ final class PackageInstall {
         }
         host.forgetPatchRecords();
         PatchRecord record = host.patchRecords().version(kernel.uname(), version).orElseThrow(() -> new IllegalStateException(
-                "zypper installed " + packageName + "=" + version + " but its record (usr/share/klp/patches) is missing"));
+                "zypper installed " + packageName + "=" + version + " but neither the rpm database nor a klp record (usr/share/klp/patches)"
+                        + " shows a live patch module of that version"));
         Path module = host.root().resolve(record.moduleFile());
         if (!Files.isRegularFile(module)) {
             throw new IllegalStateException("zypper installed " + packageName + "=" + version + " but its module " + module + " is missing");

@@ -52,6 +52,37 @@ final class PatchInfo {
         j.endArray();
     }
 
+    /**
+     * Whether the installed package of a kernel's live patch differs from the loaded version: the
+     * newest version installed (the rpm database where the host has one, else the module files klp's
+     * records name), or none installed at all. Empty when they agree or the loaded version is unknown.
+     */
+    static Optional<String> drift(Host host, String kernel, Optional<PatchRecord> loaded) {
+        if (loaded.isEmpty()) {
+            return Optional.empty();
+        }
+        List<PatchRecord> installed = host.patchRecords().hasPackageDatabase()
+                ? host.patchRecords().packaged(kernel) : host.patchRecords().installed(kernel);
+        int version = loaded.get().livePatch().version();
+        if (installed.isEmpty()) {
+            return host.patchRecords().hasPackageDatabase()
+                    ? Optional.of("no package of " + loaded.get().livePatch().name() + " is installed, version " + version + " loaded")
+                    : Optional.empty();
+        }
+        PatchRecord newest = installed.get(installed.size() - 1);
+        if (installed.stream().anyMatch(r -> r.livePatch().version() == version) && newest.livePatch().version() == version) {
+            return Optional.empty();
+        }
+        String name = newest.rpm().isEmpty() ? newest.livePatch().nameVersion() : newest.rpm();
+        return Optional.of(name + " installed, version " + version + " loaded");
+    }
+
+    static String installedNames(Host host, String kernel) {
+        List<PatchRecord> installed = host.patchRecords().hasPackageDatabase()
+                ? host.patchRecords().packaged(kernel) : host.patchRecords().installed(kernel);
+        return String.join(", ", installed.stream().map(r -> r.rpm().isEmpty() ? r.livePatch().nameVersion() : r.rpm()).toList());
+    }
+
     static void recordJson(Json j, Optional<PatchRecord> record) {
         if (record.isEmpty()) {
             j.nullField("package");

@@ -7,6 +7,8 @@ import java.util.Optional;
 import org.klp.cli.ExitCode;
 import org.klp.cli.Host;
 import org.klp.cli.Json;
+import org.klp.cli.repo.Repositories;
+import org.klp.cli.repo.ZyppRepositoryCache;
 import org.klp.core.lifecycle.SupportPolicy;
 import org.klp.core.lifecycle.SupportStatus;
 import org.klp.core.patch.Fix;
@@ -72,12 +74,17 @@ public final class PatchesCommand extends KlpCommand {
                         .field("replaced", e.replaced())
                         .field("moduleRemovable", e.replacedModule().map(m -> (Object) (m.refcount() == 0)));
                 PatchInfo.recordJson(j, record);
+                boolean isActive = active.map(e.name()::equals).orElse(false);
+                j.field("drift", isActive ? PatchInfo.drift(host, kernel, record) : Optional.<String>empty());
                 List<Fix> fixes = record.map(r -> r.livePatch().fixes()).orElse(List.of());
                 PatchInfo.fixesJson(j, "fixes", fixes);
                 j.strings("cves", fixes.stream().filter(Fix::isCve).map(Fix::id).toList());
                 j.strings("bugs", fixes.stream().flatMap(f -> f.allIds().stream()).filter(id -> !id.startsWith("CVE-")).distinct().toList());
                 j.strings("functions", e.functions());
                 j.field("newerVersion", newer(host, kernel, record).map(r -> (Object) r.livePatch().version()));
+                j.strings("newerInZypperRepositories", record.map(r -> ZyppRepositoryCache.offers(host.root().path(), r.livePatch().name())
+                        .offers().stream().filter(o -> o.livePatchVersion() > r.livePatch().version()).map(o -> o.repository() + ":" + o.nevra())
+                        .toList()).orElse(List.of()));
                 Optional<SupportStatus> support = endOfSupport(host, record);
                 j.field("endOfSupport", support.map(x -> x.endOfSupport().toString()))
                         .field("daysLeft", support.map(x -> (Object) x.daysLeft()))
@@ -106,6 +113,9 @@ public final class PatchesCommand extends KlpCommand {
                 out.println(r.rpm().isEmpty()
                         ? "    package: " + r.livePatch().nameVersion() + " (klp record, not installed by a package manager)"
                         : "    RPM: " + r.rpm());
+                if (active.map(e.name()::equals).orElse(false)) {
+                    PatchInfo.drift(host, kernel, record).ifPresent(d -> out.println("    installed: " + d));
+                }
                 printFixes(out, r.livePatch());
             } else {
                 out.println("    package: unknown (no package record for module " + e.name() + " and kernel " + kernel + ")");
@@ -117,9 +127,7 @@ public final class PatchesCommand extends KlpCommand {
                 out.println("    end of support: " + endOfSupport(host, record).map(s -> s.endOfSupport() + (s.expired()
                         ? " (EXPIRED: no more live patches for this kernel; reboot into a supported kernel)"
                         : " (" + s.daysLeft() + " days left)")).orElse("unknown (no lifecycle data; see klp lifecycle)"));
-                Optional<PatchRecord> newer = newer(host, kernel, record);
-                out.println("    newer version: " + newer.map(r -> r.livePatch().version() + " (installed, not loaded: klp apply "
-                        + host.root().show(host.root().resolve(r.moduleFile())) + ")").orElse(record.isPresent() ? "none known" : "unknown"));
+                out.println("    newer version: " + newerText(host, kernel, record));
             }
         }
         host.patchRecords().problems().forEach(problem -> err().println("klp: warning: " + problem));
@@ -162,12 +170,42 @@ public final class PatchesCommand extends KlpCommand {
                 .map(end -> SupportStatus.of(end, today));
     }
 
+    /**
+     * Newer versions than the loaded one: installed and not loaded, offered by zypper's repositories
+     * (their cached metadata), and offered by klp's configured repositories.
+     */
+    private String newerText(Host host, String kernel, Optional<PatchRecord> record) {
+        if (record.isEmpty()) {
+            return "unknown";
+        }
+        int version = record.get().livePatch().version();
+        String packageName = record.get().livePatch().name();
+        List<String> found = new ArrayList<>();
+        newer(host, kernel, record).ifPresent(r -> found.add(r.livePatch().version() + " (installed, not loaded: klp apply "
+                + host.root().show(host.root().resolve(r.moduleFile())) + ")"));
+        ZyppRepositoryCache.Found zypp = ZyppRepositoryCache.offers(host.root().path(), packageName);
+        zypp.problems().forEach(p -> err().println("klp: warning: " + p));
+        zypp.offers().stream().filter(o -> o.livePatchVersion() > version).reduce((a, b) -> b)
+                .ifPresent(o -> found.add(o.livePatchVersion() + " in zypper repository " + o.repository() + " (" + o.nevra()
+                        + "; zypper in " + packageName + "=" + o.livePatchVersion() + ")"));
+        if (!Repositories.configuredLocations(host.root().path()).isEmpty()) {
+            try {
+                Repositories.open(host.root().path(), List.of(), Optional.empty(), this::progress)
+                        .newest(org.klp.core.kernel.KernelRelease.parse(kernel)).filter(o -> o.patch().patchVersion() > version)
+                        .ifPresent(o -> found.add(o.patch().patchVersion() + " in klp repository " + o.repository().location() + " (klp update)"));
+            } catch (RuntimeException e) {
+                err().println("klp: warning: klp's repositories could not be read: " + e.getMessage());
+            }
+        }
+        return found.isEmpty() ? "none known" : String.join("; ", found);
+    }
+
     private static Optional<PatchRecord> newer(Host host, String kernel, Optional<PatchRecord> record) {
         if (record.isEmpty()) {
             return Optional.empty();
         }
         int version = record.get().livePatch().version();
-        List<PatchRecord> all = host.patchRecords().forKernel(kernel);
+        List<PatchRecord> all = host.patchRecords().installed(kernel);
         return all.stream().filter(r -> r.livePatch().version() > version).reduce((a, b) -> b);
     }
 }

@@ -35,7 +35,9 @@ public final class StatusCommand extends KlpCommand {
             j.field("effectiveKernelRelease", org.klp.core.kernel.EffectiveKernelRelease.of(org.klp.core.kernel.KernelRelease.parse(
                     snapshot.kernelRelease()), version, !snapshot.inTransition() && !org.klp.cli.connect.PostureReader.forced(record)).uname());
             j.field("activePatch", active.orElse(null));
-            PatchInfo.recordJson(j, active.flatMap(a -> PatchInfo.record(host, a, snapshot.kernelRelease())));
+            Optional<org.klp.packaging.record.PatchRecord> activeRecord = active.flatMap(a -> PatchInfo.record(host, a, snapshot.kernelRelease()));
+            PatchInfo.recordJson(j, activeRecord);
+            j.field("drift", PatchInfo.drift(host, snapshot.kernelRelease(), activeRecord));
             j.strings("loadedPatches", snapshot.patches().stream().map(LoadedPatch::name).toList());
             if (transition.isPresent()) {
                 TransitionInfo t = transition.get();
@@ -64,7 +66,11 @@ public final class StatusCommand extends KlpCommand {
                         + (t.blockers().isEmpty() ? "" : " (see klp blocking -vv)"));
                 active.ifPresentOrElse(a -> out.println("active once complete: " + a.name()),
                         () -> out.println("active once complete: none (original kernel code)"));
-            }, () -> active.ifPresent(a -> out.println("active: " + PatchInfo.label(host, a.name(), snapshot.kernelRelease()))));
+            }, () -> active.ifPresent(a -> {
+                Optional<org.klp.packaging.record.PatchRecord> r = PatchInfo.record(host, a.name(), snapshot.kernelRelease());
+                out.println("active: " + PatchInfo.label(a.name(), r) + r.filter(x -> !x.rpm().isEmpty()).map(x -> ", RPM: " + x.rpm()).orElse(""));
+                PatchInfo.drift(host, snapshot.kernelRelease(), r).ifPresent(d -> out.println("installed: " + d));
+            }));
             out.println("kernel: " + snapshot.kernelRelease() + ", taint " + taintText(snapshot.taint()));
             record.rebootReason().ifPresent(r -> out.println("reboot recommended: " + r));
             record.pending().filter(p -> !snapshot.inTransition()).ifPresent(p ->

@@ -171,6 +171,15 @@ public final class HostRecordStore {
         }
     }
 
+    /**
+     * Keeps the record of an applied patch in {@code var/lib/klp/patches}: when zypper later
+     * replaces or removes its package, the loaded patch is still known by package, version and fixes.
+     */
+    public void keepPatchRecord(org.klp.packaging.record.PatchRecord record) {
+        writeAtomically(dir.resolve("patches").resolve(record.livePatch().nameVersion() + ".json"),
+                org.klp.packaging.record.PatchRecordJson.write(record).getBytes(StandardCharsets.UTF_8));
+    }
+
     /** Holds the host's operation lock until closed: one klp operation changes the kernel at a time. */
     public AutoCloseable lock() {
         try {

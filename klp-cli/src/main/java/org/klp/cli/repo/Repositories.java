@@ -57,6 +57,11 @@ public final class Repositories {
         return new Repositories(root, opened);
     }
 
+    /** The repositories {@code etc/klp/repositories} names (none when the file is missing). */
+    public static List<String> configuredLocations(Path root) {
+        return configured(root);
+    }
+
     static List<String> configured(Path root) {
         Path file = root.resolve(CONFIG);
         try {

@@ -128,7 +128,7 @@ public final class Zypper {
         return root.toAbsolutePath().normalize().equals(Path.of("/"));
     }
 
-    private static boolean onPath(String command) {
+    static boolean onPath(String command) {
         String path = System.getenv("PATH");
         if (path == null) {
             return false;

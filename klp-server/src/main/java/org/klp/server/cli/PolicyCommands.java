@@ -187,8 +187,8 @@ public final class PolicyCommands {
         }
     }
 
-    @Command(name = "rollout", mixinStandardHelpOptions = true, description = "Staged rollouts: listed, promoted or halted by an operator.",
-            subcommands = {RolloutList.class, RolloutPromote.class, RolloutHalt.class})
+    @Command(name = "rollout", mixinStandardHelpOptions = true, description = "Staged rollouts: listed, promoted, halted or resumed by an operator.",
+            subcommands = {RolloutList.class, RolloutPromote.class, RolloutHalt.class, RolloutResume.class})
     public static final class Rollout extends CatalogCommands.Group {
     }
 
@@ -238,6 +238,14 @@ public final class PolicyCommands {
 
         JsonNode send(ServerClient c) {
             return c.json(c.post(path("halt"), reason == null ? null : OperatorCommand.object().put("reason", reason)));
+        }
+    }
+
+    @Command(name = "resume", mixinStandardHelpOptions = true,
+            description = "Resumes a halted rollout: back to its canaries, which must settle on the version again before it promotes.")
+    static final class RolloutResume extends RolloutChange {
+        JsonNode send(ServerClient c) {
+            return c.json(c.post(path("resume"), (JsonNode) null));
         }
     }
 }
