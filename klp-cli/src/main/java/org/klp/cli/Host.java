@@ -94,6 +94,11 @@ public final class Host {
         return patchRecords;
     }
 
+    /** The package record of the loaded patch {@code patch} for {@code kernel}: what klp knows of its package and fixes. */
+    public Optional<org.klp.packaging.record.PatchRecord> patchRecord(String patch, String kernel) {
+        return patchRecords().forModule(patch, kernel);
+    }
+
     /** Records changed on disk (a new --record was stored); read them again on next use. */
     public void forgetPatchRecords() {
         patchRecords = null;

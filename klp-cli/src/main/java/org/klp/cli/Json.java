@@ -96,6 +96,10 @@ public final class Json {
         return run(() -> g.writeString(v));
     }
 
+    public Json value(long v) {
+        return run(() -> g.writeNumber(v));
+    }
+
     private Json fieldValue(String name, Object v) {
         if (v instanceof Number n) {
             return n instanceof Double || n instanceof Float ? field(name, n.doubleValue()) : field(name, n.longValue());

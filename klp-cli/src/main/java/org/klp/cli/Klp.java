@@ -39,7 +39,7 @@ import picocli.CommandLine.ScopeType;
                 "0:ok (for check: ready)",
                 "1:a transition is in progress, not ready (check), or an operation left one running",
                 "2:usage error: unknown option, bad value, conflicting options, no such --root",
-                "3:failure: the kernel refused, a transition was reverted, a file is missing or malformed"},
+                "3:failure: the kernel refused, a transition was reverted (other than by 'klp revert'), a file is missing or malformed (a kernel value it never writes, a host record of an unknown format), or a write would follow a symbolic link out of the root"},
         footerHeading = "%nExamples:%n",
         footer = {
                 "  klp status                 ready | in_progress",
@@ -137,6 +137,26 @@ public final class Klp implements Callable<Integer> {
             }
         }
         return "";
+    }
+
+    /** Every command and subcommand, as the words that name it after {@code klp} ({@code [sim, task, sleep]}). */
+    static java.util.List<java.util.List<String>> commandPaths() {
+        CommandLine cl = new CommandLine(new Klp());
+        COMMANDS.forEach((n, command) -> cl.addSubcommand(n, command.get()));
+        java.util.List<java.util.List<String>> paths = new java.util.ArrayList<>();
+        collect(cl, java.util.List.of(), paths);
+        return paths;
+    }
+
+    private static void collect(CommandLine command, java.util.List<String> path, java.util.List<java.util.List<String>> paths) {
+        command.getSubcommands().forEach((name, sub) -> {
+            if (sub.getCommandName().equals(name)) {
+                java.util.List<String> next = new java.util.ArrayList<>(path);
+                next.add(name);
+                paths.add(next);
+                collect(sub, next, paths);
+            }
+        });
     }
 
     /** Runs klp with these arguments, writing to {@code out} and {@code err}; returns the exit code. */

@@ -251,8 +251,9 @@ class KlpScenariosTest {
         assertThat(host.klp("blocking", "-vv").out()).contains("user task in an uninterruptible sleep (state D)");
         assertThat(host.klp("blocking", "--json").json().at("/blocking/0/state").asText()).isEqualTo("D");
         KlpRun revert = host.klp("revert");
-        assertThat(revert.exitCode()).as(revert.toString()).isEqualTo(ExitCode.FAILURE);
-        assertThat(revert.out()).contains("reverted: klp_patch_v1 stays active");
+        // the reversal asked for, done: a success (it once exited 3 with advice for a failed apply)
+        assertThat(revert.exitCode()).as(revert.toString()).isZero();
+        assertThat(revert.out()).contains("reverted the transition of klp_patch_v2", "klp_patch_v1 stays active");
         assertThat(host.klp("revert").exitCode()).isEqualTo(ExitCode.USAGE);
 
         host.klp("apply", host.module(2), "--timeout", "1", "--on-timeout=wait");

@@ -46,4 +46,15 @@ class ModuleLayersTest {
                 .because("the server proper uses core and packaging; only the demo runs hosts in-process")
                 .check(KLP);
     }
+
+    @Test
+    void theAgentAndTheOperationsNeverRunTheCommandLine() {
+        // the agent once ran klp in-process and parsed its printed JSON: Klp -> commands -> Agent -> Klp
+        noClasses().that().resideInAnyPackage("org.klp.cli.connect..", "org.klp.cli.operation..", "org.klp.cli.record..", "org.klp.cli.repo..")
+                .should().dependOnClassesThat().resideInAPackage("org.klp.cli.command..")
+                .orShould().dependOnClassesThat().haveFullyQualifiedName("org.klp.cli.Klp")
+                .orShould().dependOnClassesThat().resideInAPackage("picocli..")
+                .because("commands parse and print; the operations layer does the work for them and for the agent")
+                .check(KLP);
+    }
 }

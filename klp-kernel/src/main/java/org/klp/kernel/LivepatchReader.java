@@ -75,14 +75,30 @@ public final class LivepatchReader {
         return new LivepatchSnapshot(release, patches(), taint());
     }
 
-    /** Only the {@code transition} files: the cheapest answer to "is a transition under way?". */
+    /**
+     * Only the {@code transition} and {@code enabled} files: the cheapest answer to "is a transition
+     * under way?". A value the kernel never writes is an error, not an answer: a script waiting on
+     * {@code klp check} must not take a damaged tree for "ready".
+     */
     public boolean inTransition() {
+        boolean busy = false;
         for (Path dir : patchDirs()) {
-            if (root.readIfExists(dir.resolve("transition")).map(v -> v.strip().equals("1")).orElse(false)) {
-                return true;
-            }
+            flagIfExists(dir.resolve("enabled"));
+            busy |= flagIfExists(dir.resolve("transition"));
         }
-        return false;
+        return busy;
+    }
+
+    /** A 0/1 file of a patch that may vanish while it is read (its module unloaded): absent reads as 0. */
+    private boolean flagIfExists(Path file) {
+        return root.readIfExists(file).map(v -> {
+            String s = v.strip();
+            return switch (s) {
+                case "1" -> true;
+                case "0" -> false;
+                default -> throw new KernelStateException(root.show(file) + " holds '" + HostRoot.abbreviate(s) + "', expected 0 or 1");
+            };
+        }).orElse(false);
     }
 
     public Optional<LoadedPatch> patch(String name) {

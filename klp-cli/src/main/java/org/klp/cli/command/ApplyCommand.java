@@ -1,17 +1,19 @@
 package org.klp.cli.command;
 
+import java.io.PrintWriter;
+import java.io.Writer;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Optional;
 import org.klp.cli.Host;
-import org.klp.kernel.apply.ApplyResult;
+import org.klp.cli.operation.Deadline;
+import org.klp.cli.operation.Operations;
+import org.klp.cli.operation.Outcome;
 import org.klp.kernel.apply.OnTimeout;
-import org.klp.kernel.state.LoadedPatch;
-import org.klp.packaging.record.PatchRecord;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+
 
 @Command(name = "apply", description = {
         "Loads a live patch module and waits for its transition to complete.",
@@ -37,11 +39,11 @@ public final class ApplyCommand extends KlpCommand {
 
     @Override
     public Integer call() {
-        OnTimeout action = transition.action();
+        Deadline deadline = transition.deadline();
         Host host = host();
-        ModuleCheck.Checked checked = ModuleCheck.check(host, module, Optional.ofNullable(record));
-        checked.record().filter(r -> record != null).ifPresent(r -> ModuleCheck.keepRecord(host, r));
-        return applyChecked(this, host, "apply", checked, transition.timeout, action, quiet);
+        Outcome outcome = new Operations(host, this::progress).apply(new Operations.ApplyRequest(module, Optional.ofNullable(record), deadline));
+        PrintWriter out = quiet && !json() ? new PrintWriter(Writer.nullWriter()) : out();
+        return Outcomes.report(host, out, err(), json(), (Outcome.Changed) outcome);
     }
 
     static OnTimeout parseOnTimeout(String text) {
@@ -50,27 +52,5 @@ public final class ApplyCommand extends KlpCommand {
         } catch (IllegalArgumentException e) {
             throw new org.klp.cli.UsageException(e.getMessage());
         }
-    }
-
-    /** Applies a checked module through the operation runner and reports how it ended. */
-    static int applyChecked(KlpCommand command, Host host, String operation, ModuleCheck.Checked checked, Duration timeout,
-                            OnTimeout action, boolean quiet) {
-        String kernel = host.reader().kernelRelease();
-        Optional<PatchRecord> before = host.reader().snapshot().active().map(LoadedPatch::name)
-                .flatMap(a -> PatchInfo.record(host, a, kernel));
-        return applyChecked(command, host, operation, checked, timeout, action, quiet, before);
-    }
-
-    /**
-     * As above, with the active patch's record read before anything was installed: a package
-     * manager replacing the package removes the old record.
-     */
-    static int applyChecked(KlpCommand command, Host host, String operation, ModuleCheck.Checked checked, Duration timeout,
-                            OnTimeout action, boolean quiet, Optional<PatchRecord> before) {
-        OperationRunner runner = new OperationRunner(host);
-        ApplyResult result = runner.run(new OperationRunner.Subject(operation, checked.patch(), Optional.of(checked.module()), checked.record()),
-                () -> host.applier().apply(checked.module(), checked.patch(), timeout, action, command::progress));
-        java.io.PrintWriter out = quiet && !command.json() ? new java.io.PrintWriter(java.io.Writer.nullWriter()) : command.out();
-        return Outcomes.report(host, out, command.err(), command.json(), operation, result, before, checked.record());
     }
 }

@@ -2,14 +2,13 @@ package org.klp.cli.command;
 
 import java.util.Optional;
 import org.klp.cli.Host;
-import org.klp.cli.UsageException;
-import org.klp.kernel.apply.ApplyResult;
-import org.klp.kernel.apply.OnTimeout;
-import org.klp.kernel.state.LoadedPatch;
-import org.klp.packaging.record.PatchRecord;
+import org.klp.cli.operation.Deadline;
+import org.klp.cli.operation.Operations;
+import org.klp.cli.operation.Outcome;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
+
 
 @Command(name = "disable", description = {
         "Disables the active live patch, or PATCH: the kernel's original code runs again.",
@@ -26,15 +25,9 @@ public final class DisableCommand extends KlpCommand {
 
     @Override
     public Integer call() {
-        OnTimeout action = transition.action();
+        Deadline deadline = transition.deadline();
         Host host = host();
-        String kernel = host.reader().kernelRelease();
-        Optional<LoadedPatch> active = host.reader().snapshot().active();
-        String target = patch != null ? patch : active.map(LoadedPatch::name)
-                .orElseThrow(() -> new UsageException("no live patch is active; nothing to disable"));
-        Optional<PatchRecord> before = PatchInfo.record(host, target, kernel);
-        ApplyResult result = new OperationRunner(host).run(new OperationRunner.Subject("disable", target, Optional.empty(), before),
-                () -> host.applier().disable(target, transition.timeout, action, this::progress));
-        return Outcomes.report(host, out(), err(), json(), "disable", result, before, Optional.empty());
+        Outcome outcome = new Operations(host, this::progress).disable(Optional.ofNullable(patch), deadline);
+        return Outcomes.report(host, out(), err(), json(), (Outcome.Changed) outcome);
     }
 }

@@ -1,15 +1,13 @@
 package org.klp.cli.command;
 
 import java.time.Duration;
-import java.util.Optional;
 import org.klp.cli.Durations;
 import org.klp.cli.Host;
-import org.klp.cli.UsageException;
-import org.klp.kernel.apply.ApplyResult;
-import org.klp.kernel.state.LoadedPatch;
-import org.klp.packaging.record.PatchRecord;
+import org.klp.cli.operation.Operations;
+import org.klp.cli.operation.Outcome;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+
 
 @Command(name = "force", description = {
         "Forces the transition in progress: a last resort; plan a reboot after it.",
@@ -23,14 +21,7 @@ public final class ForceCommand extends KlpCommand {
     @Override
     public Integer call() {
         Host host = host();
-        String kernel = host.reader().kernelRelease();
-        LoadedPatch transition = host.reader().snapshot().transitionPatch()
-                .orElseThrow(() -> new UsageException("no transition is in progress; nothing to force"));
-        Optional<PatchRecord> before = host.reader().snapshot().patches().stream().filter(p -> !p.transition()).map(LoadedPatch::name)
-                .reduce((a, b) -> b).flatMap(a -> PatchInfo.record(host, a, kernel));
-        Optional<PatchRecord> target = PatchInfo.record(host, transition.name(), kernel);
-        ApplyResult result = new OperationRunner(host).run(new OperationRunner.Subject("force", transition.name(), Optional.empty(), target),
-                () -> host.applier().force(timeout, this::progress));
-        return Outcomes.report(host, out(), err(), json(), "force", result, before, target);
+        Outcome outcome = new Operations(host, this::progress).force(timeout);
+        return Outcomes.report(host, out(), err(), json(), (Outcome.Changed) outcome);
     }
 }

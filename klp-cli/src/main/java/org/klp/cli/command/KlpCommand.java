@@ -13,6 +13,10 @@ abstract class KlpCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandSpec spec;
 
+    /** Declared once here so that every command and subcommand answers {@code --help}. */
+    @CommandLine.Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    boolean help;
+
     private Host host;
 
     Klp klp() {

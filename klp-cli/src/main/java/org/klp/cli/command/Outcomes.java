@@ -4,9 +4,10 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.Optional;
 import org.klp.cli.Durations;
-import org.klp.cli.ExitCode;
 import org.klp.cli.Host;
 import org.klp.cli.Json;
+import org.klp.cli.operation.Outcome;
+import org.klp.cli.operation.OperationRunner;
 import org.klp.core.patch.FixChange;
 import org.klp.kernel.apply.ApplyResult;
 import org.klp.kernel.apply.BlockerView;
@@ -18,6 +19,14 @@ final class Outcomes {
     private Outcomes() {
     }
 
+    /** Prints an operation that ran: the steps on the way, then how it ended. */
+    static int report(Host host, PrintWriter out, PrintWriter err, boolean json, Outcome.Changed changed) {
+        if (!json) {
+            changed.steps().forEach(out::println);
+        }
+        return report(host, out, err, json, changed.operation(), changed.result(), changed.before(), changed.target());
+    }
+
     static int report(Host host, PrintWriter out, PrintWriter err, boolean json, String operation, ApplyResult result,
                       Optional<PatchRecord> before, Optional<PatchRecord> target) {
         String kernel = host.reader().kernelRelease();
@@ -25,7 +34,7 @@ final class Outcomes {
                 ? target : PatchInfo.record(host, a, kernel));
         FixChange change = FixChange.between(before.map(r -> r.livePatch().fixes()).orElse(List.of()),
                 after.map(r -> r.livePatch().fixes()).orElse(List.of()));
-        int code = exitCode(result);
+        int code = exitCode(operation, result);
         if (json) {
             Json j = Json.object().field("operation", operation).field("result", kind(result))
                     .field("activePatch", result.activeAfter().orElse(null));
@@ -46,6 +55,11 @@ final class Outcomes {
             c.modulesHeldForever().forEach(m -> out.println("module " + m + " stays loaded: a forced transition pinned it; it goes away at the next reboot"));
         } else if (result instanceof ApplyResult.AlreadyActive a) {
             out.println(PatchInfo.label(a.patch(), after) + " is already active; nothing changed");
+        } else if (result instanceof ApplyResult.Reverted r && operation.equals("revert")) {
+            // the reversal the user asked for, done: a success, said as such
+            out.println("reverted the transition of " + r.patch() + " in " + Durations.show(r.waited()) + ": "
+                    + r.activeAfter().map(a -> PatchInfo.label(a, after) + " stays active").orElse("no live patch is active")
+                    + (r.moduleUnloaded() ? "; module " + r.patch() + " unloaded" : ""));
         } else if (result instanceof ApplyResult.Reverted r) {
             err.println("klp: the transition of " + r.patch() + " did not complete in " + Durations.show(r.waited()) + ": "
                     + blockersSummary(r.blockers()));
@@ -71,33 +85,12 @@ final class Outcomes {
         return code;
     }
 
-    static int exitCode(ApplyResult r) {
-        if (r instanceof ApplyResult.Completed || r instanceof ApplyResult.AlreadyActive || r instanceof ApplyResult.Forced) {
-            return ExitCode.OK;
-        }
-        if (r instanceof ApplyResult.StillInProgress) {
-            return ExitCode.IN_PROGRESS;
-        }
-        return ExitCode.FAILURE;
+    static int exitCode(String operation, ApplyResult r) {
+        return new Outcome.Changed(operation, r, Optional.empty(), Optional.empty(), List.of()).exitCode();
     }
 
     static String kind(ApplyResult r) {
-        if (r instanceof ApplyResult.Completed) {
-            return "completed";
-        }
-        if (r instanceof ApplyResult.AlreadyActive) {
-            return "unchanged";
-        }
-        if (r instanceof ApplyResult.Reverted) {
-            return "reverted";
-        }
-        if (r instanceof ApplyResult.Forced) {
-            return "forced";
-        }
-        if (r instanceof ApplyResult.StillInProgress) {
-            return "in_progress";
-        }
-        return "failed";
+        return new Outcome.Changed("", r, Optional.empty(), Optional.empty(), List.of()).kind();
     }
 
     private static void details(Json j, ApplyResult r) {
@@ -131,12 +124,8 @@ final class Outcomes {
         j.endArray();
     }
 
-    /** {@code ; module m can never be unloaded}, or nothing when no module is held. */
     static String heldForever(List<String> modules) {
-        if (modules.isEmpty()) {
-            return "";
-        }
-        return "; " + (modules.size() == 1 ? "module " : "modules ") + String.join(", ", modules) + " can never be unloaded";
+        return OperationRunner.heldForever(modules);
     }
 
     static String blockersSummary(List<BlockerView> blockers) {

@@ -15,12 +15,12 @@ final class PatchInfo {
     }
 
     static Optional<PatchRecord> record(Host host, String patch, String kernel) {
-        return host.patchRecords().forModule(patch, kernel);
+        return host.patchRecord(patch, kernel);
     }
 
     /** {@code klp_patch_v2 (kernel-livepatch-6_1_0-56-amd64 version 2)}, or the bare name without a record. */
     static String label(String patch, Optional<PatchRecord> record) {
-        return record.map(r -> patch + " (" + r.livePatch().name() + " version " + r.livePatch().version() + ")").orElse(patch);
+        return org.klp.cli.operation.Operations.label(patch, record);
     }
 
     static String label(Host host, String patch, String kernel) {

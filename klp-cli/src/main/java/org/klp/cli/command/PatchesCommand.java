@@ -51,7 +51,8 @@ public final class PatchesCommand extends KlpCommand {
     public Integer call() {
         Host host = host();
         LivepatchSnapshot snapshot = host.reader().snapshot();
-        Optional<String> active = snapshot.active().map(LoadedPatch::name);
+        // stacked patches loaded without atomic replace are all active, not only the newest
+        java.util.Set<String> active = snapshot.activePatches().stream().map(LoadedPatch::name).collect(java.util.stream.Collectors.toSet());
         String kernel = snapshot.kernelRelease();
         List<Entry> entries = new ArrayList<>();
         // live patch modules carry taint K; one without a sysfs folder is a replaced patch still loaded
@@ -68,13 +69,13 @@ public final class PatchesCommand extends KlpCommand {
             j.startArray("patches");
             for (Entry e : entries) {
                 Optional<PatchRecord> record = PatchInfo.record(host, e.name(), kernel);
-                j.startObject().field("name", e.name()).field("active", active.map(e.name()::equals).orElse(false))
+                j.startObject().field("name", e.name()).field("active", active.contains(e.name()))
                         .field("enabled", e.registered().map(LoadedPatch::enabled).orElse(false))
                         .field("transition", e.registered().map(LoadedPatch::transition).orElse(false))
                         .field("replaced", e.replaced())
                         .field("moduleRemovable", e.replacedModule().map(m -> (Object) (m.refcount() == 0)));
                 PatchInfo.recordJson(j, record);
-                boolean isActive = active.map(e.name()::equals).orElse(false);
+                boolean isActive = active.contains(e.name());
                 j.field("drift", isActive ? PatchInfo.drift(host, kernel, record) : Optional.<String>empty());
                 List<Fix> fixes = record.map(r -> r.livePatch().fixes()).orElse(List.of());
                 PatchInfo.fixesJson(j, "fixes", fixes);
@@ -107,13 +108,13 @@ public final class PatchesCommand extends KlpCommand {
             Optional<PatchRecord> record = PatchInfo.record(host, e.name(), kernel);
             boolean transition = e.registered().map(LoadedPatch::transition).orElse(false);
             out.println("livepatch: " + e.name() + (transition ? " (in transition)" : e.replaced() ? " (replaced)" : ""));
-            out.println("    active: " + (active.map(e.name()::equals).orElse(false) ? "yes" : e.replaced() ? "no (" + e.replacedNote() + ")" : "no"));
+            out.println("    active: " + (active.contains(e.name()) ? "yes" : e.replaced() ? "no (" + e.replacedNote() + ")" : "no"));
             if (record.isPresent()) {
                 PatchRecord r = record.get();
                 out.println(r.rpm().isEmpty()
                         ? "    package: " + r.livePatch().nameVersion() + " (klp record, not installed by a package manager)"
                         : "    RPM: " + r.rpm());
-                if (active.map(e.name()::equals).orElse(false)) {
+                if (active.contains(e.name())) {
                     PatchInfo.drift(host, kernel, record).ifPresent(d -> out.println("    installed: " + d));
                 }
                 printFixes(out, r.livePatch());

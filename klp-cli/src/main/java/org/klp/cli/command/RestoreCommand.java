@@ -1,17 +1,16 @@
 package org.klp.cli.command;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Optional;
 import org.klp.cli.Durations;
 import org.klp.cli.ExitCode;
 import org.klp.cli.Host;
 import org.klp.cli.Json;
-import org.klp.cli.record.HostState;
-import org.klp.kernel.apply.OnTimeout;
+import org.klp.cli.operation.Deadline;
+import org.klp.cli.operation.Operations;
+import org.klp.cli.operation.Outcome;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+
 
 @Command(name = "restore", description = {
         "Loads the live patch the host record says is active (run at boot).",
@@ -27,31 +26,17 @@ public final class RestoreCommand extends KlpCommand {
 
     @Override
     public Integer call() {
-        var action = ApplyCommand.parseOnTimeout(onTimeout);
+        Deadline deadline = new Deadline(timeout, ApplyCommand.parseOnTimeout(onTimeout));
         Host host = host();
-        HostState state = host.records().read();
-        String kernel = host.reader().kernelRelease();
-        Optional<HostState.ActivePatch> active = state.active();
-        String skip = null;
-        if (active.isEmpty()) {
-            skip = "the host record names no active live patch";
-        } else if (!active.get().kernel().equals(kernel)) {
-            skip = "the recorded live patch " + active.get().patch() + " is for kernel " + active.get().kernel() + ", but " + kernel + " is running";
-        } else if (host.reader().patch(active.get().patch()).map(p -> p.enabled()).orElse(false)) {
-            skip = active.get().patch() + " is already loaded";
-        } else if (active.get().moduleCopy().isEmpty() || !Files.isRegularFile(host.root().resolve(active.get().moduleCopy()))) {
-            skip = "klp's copy of the module of " + active.get().patch() + " is missing";
-        }
-        if (skip != null) {
+        Outcome outcome = new Operations(host, this::progress).restore(deadline);
+        if (outcome instanceof Outcome.NothingToRestore n) {
             if (json()) {
-                out().print(Json.object().field("operation", "restore").field("result", "nothing-to-do").field("reason", skip).end());
+                out().print(Json.object().field("operation", "restore").field("result", "nothing-to-do").field("reason", n.reason()).end());
             } else {
-                out().println("nothing to restore: " + skip);
+                out().println("nothing to restore: " + n.reason());
             }
-            return skip.contains("missing") ? ExitCode.FAILURE : ExitCode.OK;
+            return n.failure() ? ExitCode.FAILURE : ExitCode.OK;
         }
-        Path module = host.root().resolve(active.get().moduleCopy());
-        ModuleCheck.Checked checked = ModuleCheck.check(host, module, Optional.empty());
-        return ApplyCommand.applyChecked(this, host, "restore", checked, timeout, action, false);
+        return Outcomes.report(host, out(), err(), json(), (Outcome.Changed) outcome);
     }
 }

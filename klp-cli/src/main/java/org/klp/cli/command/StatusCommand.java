@@ -20,7 +20,7 @@ public final class StatusCommand extends KlpCommand {
     @Override
     public Integer call() {
         Host host = host();
-        OperationRunner.settleRecord(host);
+        org.klp.cli.operation.Operations.settleRecord(host);
         LivepatchSnapshot snapshot = host.reader().snapshot();
         boolean detail = verbosity() > 0 || json();
         Optional<TransitionInfo> transition = snapshot.inTransition() && detail
@@ -35,6 +35,7 @@ public final class StatusCommand extends KlpCommand {
             j.field("effectiveKernelRelease", org.klp.core.kernel.EffectiveKernelRelease.of(org.klp.core.kernel.KernelRelease.parse(
                     snapshot.kernelRelease()), version, !snapshot.inTransition() && !org.klp.cli.connect.PostureReader.forced(record)).uname());
             j.field("activePatch", active.orElse(null));
+            j.strings("activePatches", snapshot.activePatches().stream().map(LoadedPatch::name).toList());
             Optional<org.klp.packaging.record.PatchRecord> activeRecord = active.flatMap(a -> PatchInfo.record(host, a, snapshot.kernelRelease()));
             PatchInfo.recordJson(j, activeRecord);
             j.field("drift", PatchInfo.drift(host, snapshot.kernelRelease(), activeRecord));
@@ -71,6 +72,12 @@ public final class StatusCommand extends KlpCommand {
                 out.println("active: " + PatchInfo.label(a.name(), r) + r.filter(x -> !x.rpm().isEmpty()).map(x -> ", RPM: " + x.rpm()).orElse(""));
                 PatchInfo.drift(host, snapshot.kernelRelease(), r).ifPresent(d -> out.println("installed: " + d));
             }));
+            java.util.List<LoadedPatch> stacked = snapshot.activePatches();
+            if (transition.isEmpty() && stacked.size() > 1) {
+                // loaded without atomic replace: each one's code runs, the newest wins where they patch the same function
+                out.println("stacked: " + stacked.size() + " live patches are active together: "
+                        + String.join(", ", stacked.stream().map(LoadedPatch::name).toList()));
+            }
             out.println("kernel: " + snapshot.kernelRelease() + ", taint " + taintText(snapshot.taint()));
             record.rebootReason().ifPresent(r -> out.println("reboot recommended: " + r));
             record.pending().filter(p -> !snapshot.inTransition()).ifPresent(p ->

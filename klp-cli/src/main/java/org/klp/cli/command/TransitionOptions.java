@@ -20,4 +20,8 @@ final class TransitionOptions {
     OnTimeout action() {
         return ApplyCommand.parseOnTimeout(onTimeout);
     }
+
+    org.klp.cli.operation.Deadline deadline() {
+        return new org.klp.cli.operation.Deadline(timeout, action());
+    }
 }

@@ -1,22 +1,25 @@
 package org.klp.cli.connect;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.time.Duration;
 import org.klp.cli.Host;
-import org.klp.cli.Klp;
+import org.klp.cli.operation.Deadline;
+import org.klp.cli.operation.Operations;
+import org.klp.cli.operation.Outcome;
+import org.klp.kernel.apply.ApplyResult;
+import org.klp.kernel.apply.BlockerView;
+import org.klp.kernel.apply.OnTimeout;
 import org.klp.core.fleet.DesiredAction;
 import org.klp.core.fleet.DesiredState;
 import org.klp.core.fleet.HostPosture;
 import org.klp.core.kernel.KernelRelease;
+import org.klp.kernel.files.AtomicFileWriter;
 import org.klp.packaging.client.LivePatchRepository;
 import org.klp.packaging.pgp.TrustedKeys;
 
@@ -24,12 +27,12 @@ import org.klp.packaging.pgp.TrustedKeys;
  * One round of {@code klp agent}: report the host's posture, receive its desired state, reconcile,
  * and report again when something changed.
  *
- * <p>Reconciling uses the host tool itself: the package of the target version is downloaded from
- * the server's signed repository and verified ({@link LivePatchRepository}), its module and record
- * are installed under the root, and the change is made by {@code klp apply} (an update) or
- * {@code klp downgrade -n} (which names the fixes it drops), run in-process with the transition
- * deadline and the on-timeout action the group's policy gives. A transition under way is the
- * server's call: wait, or {@code klp revert} / {@code klp force} when it passed the group's deadline.
+ * <p>Reconciling uses the host tool's own {@link Operations}: the package of the target version is
+ * downloaded from the server's signed repository and verified ({@link LivePatchRepository}), its
+ * module and record are installed under the root, and the change is made by an update or a
+ * downgrade, with the transition deadline and the on-timeout action the group's policy gives. A
+ * transition under way is the server's call: wait, or revert / force when it passed the group's
+ * deadline.
  * The kernel lock is the zypp lock of {@link KernelLock}. A round whose desired state the host
  * already has changes nothing: the agent is idempotent. What the host reports of a change carries
  * its real reason (the error, the blocking tasks) and how long the transition ran.
@@ -41,7 +44,6 @@ public final class Agent {
     }
 
     public static final String TRUSTED_KEYS = org.klp.cli.repo.Repositories.TRUSTED_KEYS;
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private Agent() {
     }
@@ -76,12 +78,19 @@ public final class Agent {
         long started = System.nanoTime();
         Round round;
         try {
-            round = action.changesVersion() ? change(host, d, progress) : run(host, d, List.of(action.word(), "--timeout",
-                    Math.max(10, d.transitionTimeoutSeconds()) + "s"));
+            Operations operations = new Operations(host, progress);
+            Duration deadline = Duration.ofSeconds(Math.max(10, d.transitionTimeoutSeconds()));
+            String did = action + " to version " + d.targetVersion() + " (klp " + action.word() + ")";
+            round = switch (action) {
+                case UPDATE, DOWNGRADE -> change(host, d, operations);
+                case REVERT -> roundOf(d, did, operations.revert(deadline));
+                case FORCE -> roundOf(d, did, operations.force(deadline));
+                default -> throw new IllegalStateException("no operation carries out " + action);
+            };
         } catch (RuntimeException e) {
             round = new Round(d, action + " to version " + d.targetVersion(), "failed", e.getMessage(), null, 3);
         }
-        // the change ran in its own klp invocation: read the host afresh
+        // read the host afresh: the change installed packages and records
         Host fresh = Host.open(host.root().path(), host.clock());
         HostPosture after = PostureReader.read(fresh);
         String message = round.message();
@@ -112,86 +121,76 @@ public final class Agent {
     }
 
     /**
-     * Moves the host to the target version with the host tool's own commands, which download,
-     * verify, install and apply it: {@code klp update --to N} forward (the newest, or a pinned or
-     * staged version short of it), {@code klp downgrade -n --to N} back.
+     * Moves the host to the target version with the host tool's own operations, which download,
+     * verify, install and apply it: an update forward (the newest, or a pinned or staged version
+     * short of it), a downgrade back, which the group's policy has already confirmed.
      */
-    private static Round change(Host host, DesiredState d, java.util.function.Consumer<String> progress) {
+    private static Round change(Host host, DesiredState d, Operations operations) {
         if (d.repositories().isEmpty()) {
             throw new IllegalStateException("the server named no repository for " + d.packageName());
         }
-        Path root = host.root().path();
-        Path keys = root.resolve(TRUSTED_KEYS);
+        Path keys = host.root().path().resolve(TRUSTED_KEYS);
         if (!Files.isRegularFile(keys)) {
             throw new IllegalStateException("no trusted repository key in " + keys + "; register again (klp register) to fetch it");
         }
-        String repoUrl = d.repositories().get(0);
-        List<String> deadline = List.of("--timeout", d.transitionTimeoutSeconds() + "s", "--on-timeout", d.onTimeout().word());
-        String verb = d.action() == DesiredAction.DOWNGRADE ? "downgrade" : "update";
-        List<String> args = new ArrayList<>(List.of(verb, "--to", Integer.toString(d.targetVersion()), "--repo", repoUrl,
-                "--trusted", keys.toString()));
-        if (verb.equals("downgrade")) {
-            args.add("-n");
+        List<String> repositories = List.of(d.repositories().get(0));
+        Deadline deadline = new Deadline(Duration.ofSeconds(d.transitionTimeoutSeconds()), OnTimeout.parse(d.onTimeout().word()));
+        if (d.action() == DesiredAction.DOWNGRADE) {
+            Outcome o = operations.downgrade(new Operations.DowngradeRequest(Optional.empty(), Optional.of(d.targetVersion()), Optional.empty(),
+                    repositories, Optional.of(keys), deadline), plan -> true);
+            return roundOf(d, d.action() + " to version " + d.targetVersion() + " (klp downgrade)", o);
         }
-        args.addAll(deadline);
-        return run(host, d, args);
+        Outcome o = operations.update(new Operations.UpdateRequest(repositories, Optional.of(keys), Optional.of(d.targetVersion()), false, deadline));
+        return roundOf(d, d.action() + " to version " + d.targetVersion() + " (klp update)", o);
     }
 
-    /** Runs one klp command in-process on this host and reads how it ended, and why, from its JSON. */
-    private static Round run(Host host, DesiredState d, List<String> command) {
-        List<String> args = new ArrayList<>(List.of("--root", host.root().path().toString(), "--json"));
-        args.addAll(command);
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Klp.run(args.toArray(String[]::new), new PrintWriter(out), new PrintWriter(err));
-        String result = "failed";
-        String message = err.toString().strip();
-        try {
-            JsonNode n = JSON.readTree(out.toString());
-            if (n != null && n.has("result")) {
-                result = n.get("result").asText();
-                message = why(n, message);
-            } else if (n != null && n.has("error")) {
-                message = n.get("error").path("message").asText(message);
-            }
-        } catch (IOException e) {
-            // not JSON: the message on stderr says what happened
+    /** How an operation ended, and why, as the server's history records it. */
+    static Round roundOf(DesiredState d, String did, Outcome outcome) {
+        if (outcome instanceof Outcome.Changed c) {
+            String message = why(c.result());
+            return new Round(d, did, c.kind(), message.isEmpty() ? c.kind() : message, null, c.exitCode());
         }
-        if (message.isEmpty()) {
-            message = result;
+        if (outcome instanceof Outcome.UpToDate u) {
+            return new Round(d, did, "up-to-date", u.reason(), null, 0);
         }
-        return new Round(d, d.action() + " to version " + d.targetVersion() + " (klp " + command.get(0) + ")", result,
-                message.replaceFirst("^klp: ", ""), null, code);
+        return new Round(d, did, "unchanged", outcome.toString(), null, 0);
     }
 
     /**
-     * Why a klp operation ended as it did, from its JSON: the error of a failure, the blocking
-     * tasks and the time waited of a reversed, forced or unfinished transition.
+     * Why an operation ended as it did: the error of a failure, the blocking tasks and the time
+     * waited of a reversed, forced or unfinished transition; nothing for a plain success.
      */
-    static String why(JsonNode n, String fallback) {
-        if (n.hasNonNull("error") && n.get("error").isTextual()) {
-            return n.get("error").asText();
+    static String why(ApplyResult result) {
+        if (result instanceof ApplyResult.Failed f) {
+            return f.reason();
         }
-        JsonNode blocking = n.path("blocking");
-        if (!blocking.isArray() && !n.has("waitedMilliseconds")) {
-            return fallback;
+        List<BlockerView> blockers;
+        Duration waited;
+        if (result instanceof ApplyResult.Reverted r) {
+            blockers = r.blockers();
+            waited = r.waited();
+        } else if (result instanceof ApplyResult.Forced f) {
+            blockers = f.blockers();
+            waited = f.waited();
+        } else if (result instanceof ApplyResult.StillInProgress s) {
+            blockers = s.blockers();
+            waited = s.waited();
+        } else {
+            return "";
         }
         StringBuilder sb = new StringBuilder();
-        sb.append(blocking.size()).append(" blocking task").append(blocking.size() == 1 ? "" : "s");
-        if (blocking.size() > 0) {
+        sb.append(blockers.size()).append(" blocking task").append(blockers.size() == 1 ? "" : "s");
+        if (!blockers.isEmpty()) {
             sb.append(" (");
-            for (int i = 0; i < blocking.size() && i < 3; i++) {
-                JsonNode b = blocking.get(i);
-                sb.append(i == 0 ? "" : ", ").append(b.path("comm").asText("?")).append(' ').append(b.path("tid").asText(""))
-                        .append(b.path("kernelThread").asBoolean() ? ", kernel thread" : "")
-                        .append(b.hasNonNull("sleepsIn") ? " in " + b.get("sleepsIn").asText() : "");
+            for (int i = 0; i < blockers.size() && i < 3; i++) {
+                BlockerView b = blockers.get(i);
+                sb.append(i == 0 ? "" : ", ").append(b.task().comm()).append(' ').append(b.task().tid())
+                        .append(b.task().kernelThread() ? ", kernel thread" : "")
+                        .append(b.sleepsIn().map(f -> " in " + f.object() + ":" + f.name()).orElse(""));
             }
-            sb.append(blocking.size() > 3 ? ", …)" : ")");
+            sb.append(blockers.size() > 3 ? ", …)" : ")");
         }
-        if (n.has("waitedMilliseconds")) {
-            sb.append(" after ").append(n.get("waitedMilliseconds").asLong() / 1000).append(" s");
-        }
-        return sb.toString();
+        return sb.append(" after ").append(waited.toSeconds()).append(" s").toString();
     }
 
     /**
@@ -203,11 +202,10 @@ public final class Agent {
     public static Optional<Path> configureRepository(Path root, String repositoryUrl) {
         Path list = root.resolve(org.klp.cli.repo.Repositories.CONFIG);
         try {
-            Files.createDirectories(list.getParent());
             List<String> lines = Files.exists(list) ? new ArrayList<>(Files.readAllLines(list)) : new ArrayList<>();
             if (!lines.contains(repositoryUrl)) {
                 lines.add(repositoryUrl);
-                Files.write(list, lines);
+                AtomicFileWriter.under(root).write(list, String.join("\n", lines) + "\n");
             }
         } catch (IOException e) {
             throw new IllegalStateException("Cannot write " + list + ": " + e.getMessage(), e);
@@ -218,8 +216,8 @@ public final class Agent {
     /** Removes the repositories registration configured, at deregistration. */
     public static void forgetRepositories(Path root) {
         try {
-            Files.deleteIfExists(root.resolve(org.klp.cli.repo.Repositories.CONFIG));
-        } catch (IOException e) {
+            AtomicFileWriter.under(root).delete(root.resolve(org.klp.cli.repo.Repositories.CONFIG));
+        } catch (java.io.UncheckedIOException e) {
             throw new IllegalStateException("Cannot remove " + root.resolve(org.klp.cli.repo.Repositories.CONFIG) + ": " + e.getMessage(), e);
         }
     }
@@ -229,12 +227,7 @@ public final class Agent {
         byte[] key = ConnectClient.fetch(url + "repodata/repomd.xml.key", 1 << 20);
         TrustedKeys.parse(key, url + "repodata/repomd.xml.key");
         Path file = root.resolve(TRUSTED_KEYS);
-        try {
-            Files.createDirectories(file.getParent());
-            Files.write(file, key);
-        } catch (IOException e) {
-            throw new IllegalStateException("Cannot write " + file + ": " + e.getMessage(), e);
-        }
+        AtomicFileWriter.under(root).write(file, key);
         return Optional.of(file);
     }
 

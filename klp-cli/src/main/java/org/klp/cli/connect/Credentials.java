@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import org.klp.kernel.files.AtomicFileWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -111,13 +112,13 @@ public record Credentials(String server, String login, String password, long sys
             return m.find() ? m.group(1) : null;
         }).orElse(null);
         String scc = "username=" + login + "\npassword=" + password + "\n" + (token == null ? "" : "system_token=" + token + "\n");
-        PrivateFiles.write(f, scc, true);
+        AtomicFileWriter.under(root).write(f, scc, AtomicFileWriter.Access.PRIVATE);
         List<String> config = new ArrayList<>(text(root.resolve(CONFIG)).map(t -> t.lines().toList()).orElse(List.of("---")));
         config.removeIf(l -> l.split(":", 2)[0].strip().equals("url"));
         config.add(config.isEmpty() || !config.get(0).equals("---") ? 0 : 1, "url: " + server);
-        PrivateFiles.write(root.resolve(CONFIG), String.join("\n", config) + "\n", false);
+        AtomicFileWriter.under(root).write(root.resolve(CONFIG), String.join("\n", config) + "\n", AtomicFileWriter.Access.PUBLIC);
         if (systemId > 0) {
-            PrivateFiles.write(root.resolve(SYSTEM_ID), systemId + "\n", false);
+            AtomicFileWriter.under(root).write(root.resolve(SYSTEM_ID), systemId + "\n", AtomicFileWriter.Access.PUBLIC);
         }
     }
 

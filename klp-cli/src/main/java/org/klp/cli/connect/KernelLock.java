@@ -45,14 +45,7 @@ public final class KernelLock {
             next = text.substring(0, at) + (end < 0 ? "" : text.substring(end + 2));
         }
         Path f = root.resolve(FILE);
-        try {
-            Files.createDirectories(f.getParent());
-            Path tmp = f.resolveSibling(".locks.tmp");
-            Files.writeString(tmp, next, StandardCharsets.UTF_8);
-            Files.move(tmp, f, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot write " + f + ": " + e.getMessage(), e);
-        }
+        org.klp.kernel.files.AtomicFileWriter.under(root).write(f, next);
         return true;
     }
 

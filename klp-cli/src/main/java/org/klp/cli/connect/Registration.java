@@ -80,7 +80,7 @@ public final class Registration {
             if (Files.exists(list)) {
                 List<String> lines = new ArrayList<>(Files.readAllLines(list));
                 if (lines.removeAll(repositories)) {
-                    Files.write(list, lines);
+                    org.klp.kernel.files.AtomicFileWriter.under(root).write(list, lines.isEmpty() ? "" : String.join("\n", lines) + "\n");
                 }
             }
         } catch (IOException e) {

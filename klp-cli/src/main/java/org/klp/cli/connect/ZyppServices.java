@@ -7,6 +7,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import org.klp.kernel.files.AtomicFileWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -47,9 +48,9 @@ public final class ZyppServices {
 
     /** Adds (or replaces) a service with the system's credentials, and refreshes it where zypper is installed. */
     public static void add(Path root, Service s, Credentials c) {
-        PrivateFiles.write(root.resolve(SERVICES).resolve(s.name() + ".service"),
-                "[" + s.name() + "]\nname=" + s.name() + "\nenabled=1\nautorefresh=1\nurl = " + s.url() + "\ntype = ris\n", false);
-        PrivateFiles.write(root.resolve(CREDENTIALS).resolve(s.name()), "username=" + c.login() + "\npassword=" + c.password() + "\n", true);
+        AtomicFileWriter.under(root).write(root.resolve(SERVICES).resolve(s.name() + ".service"),
+                "[" + s.name() + "]\nname=" + s.name() + "\nenabled=1\nautorefresh=1\nurl = " + s.url() + "\ntype = ris\n", AtomicFileWriter.Access.PUBLIC);
+        AtomicFileWriter.under(root).write(root.resolve(CREDENTIALS).resolve(s.name()), "username=" + c.login() + "\npassword=" + c.password() + "\n", AtomicFileWriter.Access.PRIVATE);
         if (zypperManages(root)) {
             Zypper.Result r = Zypper.run(root, List.of("refresh-services", s.name()));
             if (r.exitCode() != 0) {

@@ -2,16 +2,12 @@ package org.klp.cli.record;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -21,22 +17,36 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.klp.kernel.KernelStateException;
+import org.klp.kernel.files.AtomicFileWriter;
 
 /**
  * The host's record under {@code var/lib/klp} (inside the root): {@code state} (a small
- * {@code key=value} file, replaced atomically: write, fsync, rename, fsync the folder),
- * {@code history} (append-only, one JSON object a line, fsynced), {@code modules/} (copies of
- * applied modules, for boot-time restore), and {@code lock} (one klp operation at a time).
+ * {@code key=value} file with a {@code format} line, replaced atomically), {@code history}
+ * (append-only, one JSON object a line, fsynced), {@code modules/} (copies of
+ * applied modules, for boot-time restore), and {@code lock} (one klp operation at a time). Every
+ * write goes through {@link AtomicFileWriter}: none follows a link out of the root.
  */
 public final class HostRecordStore {
 
     public static final String DIR = "var/lib/klp";
     private static final String HEADER = "# klp host record; written by klp, do not edit";
+    private static final String FORMAT = "1";
 
+    private final Path root;
     private final Path dir;
+    private AtomicFileWriter writer;
 
     public HostRecordStore(Path root) {
+        this.root = root;
         this.dir = root.resolve(DIR);
+    }
+
+    /** Made on first use: it only writes when asked, so read-only commands work on a read-only root. */
+    private AtomicFileWriter writer() {
+        if (writer == null) {
+            writer = AtomicFileWriter.under(root);
+        }
+        return writer;
     }
 
     public Path dir() {
@@ -47,7 +57,7 @@ public final class HostRecordStore {
         Path file = dir.resolve("state");
         List<String> lines;
         try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            lines = Files.readAllLines(writer().inside(file), StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
             return HostState.EMPTY;
         } catch (IOException e) {
@@ -65,6 +75,15 @@ public final class HostRecordStore {
                         + "' (expected key=value); move it aside to start afresh");
             }
             v.put(line.substring(0, eq), unescape(line.substring(eq + 1)));
+        }
+        String format = v.get("format");
+        if (format == null && !v.isEmpty()) {
+            throw new KernelStateException("The host record " + file + " has no format line, so klp cannot tell how to read it;"
+                    + " move it aside to start afresh");
+        }
+        if (format != null && !format.equals(FORMAT)) {
+            throw new KernelStateException("The host record " + file + " is in format " + format + ", which this klp does not know"
+                    + " (it reads format " + FORMAT + "); a newer klp wrote it: use that klp, or move the file aside to start afresh");
         }
         try {
             Optional<HostState.ActivePatch> active = Optional.ofNullable(v.get("active.patch")).map(p -> new HostState.ActivePatch(p,
@@ -87,7 +106,7 @@ public final class HostRecordStore {
     }
 
     public void write(HostState s) {
-        StringBuilder sb = new StringBuilder(HEADER).append('\n').append("format=1\n");
+        StringBuilder sb = new StringBuilder(HEADER).append('\n').append("format=").append(FORMAT).append('\n');
         s.active().ifPresent(a -> {
             put(sb, "active.patch", a.patch());
             put(sb, "active.kernel", a.kernel());
@@ -115,35 +134,30 @@ public final class HostRecordStore {
             put(sb, "last.message", l.message());
             put(sb, "last.at", l.at().toString());
         });
-        writeAtomically(dir.resolve("state"), sb.toString().getBytes(StandardCharsets.UTF_8));
+        writer().write(dir.resolve("state"), sb.toString());
     }
 
-    /** Appends one event to {@code history} and forces it to disk before returning. */
+    /** Appends one event to {@code history} and forces it to disk before returning; a line a crash left torn stays apart. */
     public void appendHistory(HistoryEvent event) {
-        byte[] line = (event.toJson() + "\n").getBytes(StandardCharsets.UTF_8);
-        try {
-            Files.createDirectories(dir);
-            try (FileChannel ch = FileChannel.open(dir.resolve("history"), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.APPEND)) {
-                ch.write(ByteBuffer.wrap(line));
-                ch.force(true);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot append to " + dir.resolve("history") + ": " + e.getMessage(), e);
-        }
+        writer().appendLine(dir.resolve("history"), event.toJson());
     }
 
-    public List<HistoryEvent> history() {
+    /** The events of {@code history}, and the numbers of lines too damaged to read (a crash mid-write tears one). */
+    public record History(List<HistoryEvent> events, List<Integer> damagedLines) {
+    }
+
+    public History history() {
         Path file = dir.resolve("history");
         List<String> lines;
         try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            lines = Files.readAllLines(writer().inside(file), StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
-            return List.of();
+            return new History(List.of(), List.of());
         } catch (IOException e) {
             throw new KernelStateException("Cannot read " + file + ": " + e.getMessage(), e);
         }
         List<HistoryEvent> out = new ArrayList<>();
+        List<Integer> damaged = new ArrayList<>();
         for (int n = 0; n < lines.size(); n++) {
             if (lines.get(n).isBlank()) {
                 continue;
@@ -151,20 +165,30 @@ public final class HostRecordStore {
             try {
                 out.add(HistoryEvent.parse(lines.get(n)));
             } catch (IllegalArgumentException e) {
-                // a torn last line from a crash mid-append; everything before it stands
-                if (n != lines.size() - 1) {
-                    throw new KernelStateException(file + " line " + (n + 1) + " is damaged: " + e.getMessage(), e);
-                }
+                // a line torn by a crash mid-append; the events around it stand
+                damaged.add(n + 1);
             }
         }
-        return out;
+        return new History(out, damaged);
+    }
+
+    /**
+     * Checks that every file an operation on {@code patch} will write lies inside the root, before
+     * the operation touches the kernel: a refusal afterwards would leave the record behind the kernel.
+     */
+    public void checkWritable(String patch) {
+        for (String name : List.of("state", "history", "lock")) {
+            writer().requireInside(dir.resolve(name));
+        }
+        writer().requireInside(dir.resolve("modules").resolve(patch + ".ko"));
+        writer().directory(dir.resolve("patches"));
     }
 
     /** Keeps klp's own copy of an applied module, for boot-time restore. Returns its path relative to the root. */
     public String keepModuleCopy(Path module, String patch) {
         try {
             byte[] bytes = Files.readAllBytes(module);
-            writeAtomically(dir.resolve("modules").resolve(patch + ".ko"), bytes);
+            writer().write(dir.resolve("modules").resolve(patch + ".ko"), bytes);
             return DIR + "/modules/" + patch + ".ko";
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot keep a copy of " + module + ": " + e.getMessage(), e);
@@ -176,15 +200,14 @@ public final class HostRecordStore {
      * replaces or removes its package, the loaded patch is still known by package, version and fixes.
      */
     public void keepPatchRecord(org.klp.packaging.record.PatchRecord record) {
-        writeAtomically(dir.resolve("patches").resolve(record.livePatch().nameVersion() + ".json"),
-                org.klp.packaging.record.PatchRecordJson.write(record).getBytes(StandardCharsets.UTF_8));
+        writer().write(dir.resolve("patches").resolve(record.livePatch().nameVersion() + ".json"),
+                org.klp.packaging.record.PatchRecordJson.write(record));
     }
 
     /** Holds the host's operation lock until closed: one klp operation changes the kernel at a time. */
     public AutoCloseable lock() {
         try {
-            Files.createDirectories(dir);
-            FileChannel ch = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileChannel ch = writer().openLockFile(dir.resolve("lock"));
             FileLock lock = ch.tryLock();
             if (lock == null) {
                 ch.close();
@@ -197,33 +220,6 @@ public final class HostRecordStore {
             };
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot lock " + dir.resolve("lock") + ": " + e.getMessage(), e);
-        }
-    }
-
-    static void writeAtomically(Path file, byte[] content) {
-        try {
-            Path parent = file.getParent();
-            Files.createDirectories(parent);
-            Path tmp = parent.resolve("." + file.getFileName() + ".tmp" + ProcessHandle.current().pid());
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer buf = ByteBuffer.wrap(content);
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
-                }
-                ch.force(true);
-            }
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-            try (FileChannel d = FileChannel.open(parent, StandardOpenOption.READ)) {
-                d.force(true);
-            } catch (IOException e) {
-                // some file systems cannot sync a directory; the rename is still atomic
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot write " + file + ": " + e.getMessage(), e);
         }
     }
 

@@ -119,8 +119,10 @@ public final class Repositories {
     /** Downloads the package (verified, into the cache) and installs its module and record under the root. */
     public DownloadedLivePatch.Extracted install(Offer offer, Consumer<String> progress) {
         progress.accept("downloading " + offer.patch().fileName() + " from " + offer.repository().location());
-        DownloadedLivePatch d = offer.repository().download(offer.patch(), root.resolve(CACHE));
+        org.klp.kernel.files.AtomicFileWriter writer = org.klp.kernel.files.AtomicFileWriter.under(root);
+        // the cache folder is made (and checked) here: a link leading out of the root is refused before anything is downloaded
+        DownloadedLivePatch d = offer.repository().download(offer.patch(), writer.directory(root.resolve(CACHE)));
         progress.accept("installing " + offer.patch().nevra() + " (signature and digests verified)");
-        return d.extractTo(root);
+        return d.extractTo(root, writer::write);
     }
 }

@@ -5,12 +5,10 @@ import java.io.UncheckedIOException;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
@@ -22,12 +20,13 @@ import java.util.stream.Stream;
 import org.klp.core.patch.PatchedFunction;
 import org.klp.kernel.KernelStateException;
 import org.klp.kernel.LivepatchReader;
+import org.klp.kernel.files.AtomicFileWriter;
 
 /**
  * Keeps a simulated kernel on disk: its model in {@code .klp-sim/} (the part a real kernel keeps
  * in memory) and the files a real kernel would show, written where a real host has them
  * ({@code sys/kernel/livepatch}, {@code proc/<pid>/…}), so the very same reader serves both.
- * Every file is replaced atomically (write, rename) so a concurrent reader never sees half a value.
+ * Every file is replaced atomically ({@link AtomicFileWriter}) so a concurrent reader never sees half a value.
  */
 final class SimStore {
 
@@ -37,6 +36,7 @@ final class SimStore {
     private static final String HEADER = "klp-sim 1";
 
     private final Path root;
+    private AtomicFileWriter writer;
 
     SimStore(Path root) {
         this.root = root;
@@ -175,7 +175,7 @@ final class SimStore {
             sb.append("transition ").append(t.patch).append(' ').append(t.target).append(' ').append(t.startedMillis)
                     .append(' ').append(t.signalBaseMillis).append(' ').append(t.signalsSent ? 1 : 0).append('\n');
         }
-        write(root.resolve(KERNEL), sb.toString());
+        writeModel(root.resolve(KERNEL), sb.toString());
     }
 
     void writeTasks(SimModel m) {
@@ -187,7 +187,7 @@ final class SimStore {
                     .append(' ').append(encode(t.comm)).append(' ').append(encode(t.cmdline))
                     .append(' ').append(t.runningPatch == null ? "-" : t.runningPatch).append('\n');
         }
-        write(root.resolve(TASKS), sb.toString());
+        writeModel(root.resolve(TASKS), sb.toString());
     }
 
     private static String encode(String s) {
@@ -318,20 +318,21 @@ final class SimStore {
 
     // ---- file mechanics ----------------------------------------------------------------------
 
-    static void write(Path file, String content) {
-        try {
-            Path dir = file.getParent();
-            Files.createDirectories(dir);
-            Path tmp = dir.resolve("." + file.getFileName() + ".tmp" + ProcessHandle.current().pid() + "-" + Thread.currentThread().getId());
-            Files.writeString(tmp, content, StandardCharsets.UTF_8);
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot write " + file + ": " + e.getMessage(), e);
+    /** A file the simulated kernel shows under /sys or /proc: memory on a real machine, so not forced to disk. */
+    private void write(Path file, String content) {
+        writer().writeVolatile(file, content);
+    }
+
+    /** The simulated kernel's model: its record, forced to disk like klp's own. */
+    private void writeModel(Path file, String content) {
+        writer().write(file, content);
+    }
+
+    private AtomicFileWriter writer() {
+        if (writer == null) {
+            writer = AtomicFileWriter.under(root);
         }
+        return writer;
     }
 
     private static void mkdirs(Path dir) {

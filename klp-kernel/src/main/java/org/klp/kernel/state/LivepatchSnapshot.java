@@ -37,6 +37,27 @@ public record LivepatchSnapshot(String kernelRelease, List<LoadedPatch> patches,
         return Optional.empty();
     }
 
+    /**
+     * Every patch whose code runs once the current transition settles, newest first: the active
+     * patch, and below it the enabled patches it stacks on. A patch loaded with atomic replace ends
+     * the list (it replaces everything below it); patches loaded without it, or on a kernel without
+     * atomic replace, all stay active together.
+     */
+    public List<LoadedPatch> activePatches() {
+        List<LoadedPatch> active = new java.util.ArrayList<>();
+        for (int i = patches.size() - 1; i >= 0; i--) {
+            LoadedPatch p = patches.get(i);
+            if (!p.enabled()) {
+                continue;
+            }
+            active.add(p);
+            if (p.replace().orElse(false)) {
+                break;
+            }
+        }
+        return List.copyOf(active);
+    }
+
     public Optional<LoadedPatch> patch(String name) {
         return patches.stream().filter(p -> p.name().equals(name)).findFirst();
     }

@@ -22,11 +22,31 @@ public record DownloadedLivePatch(Path file, RpmPackage rpm, PatchRecord record)
     }
 
     /**
+     * Writes a file under a root: the host tool passes its atomic-file writer, which refuses
+     * links leading out of the root.
+     */
+    @FunctionalInterface
+    public interface FileSink {
+        void write(Path target, byte[] data);
+    }
+
+    /**
      * Writes the module ({@code lib/modules/<kernel>/livepatch/<module>.ko}) and the patch record
      * ({@code usr/share/klp/patches/<package>-<N>.json}) under {@code root}, each checked against
      * its digest in the package header, written to a temporary file, synced and renamed.
      */
     public Extracted extractTo(Path root) {
+        return extractTo(root, (target, data) -> {
+            try {
+                write(target, data);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("Cannot write " + target + ": " + e.getMessage(), e);
+            }
+        });
+    }
+
+    /** As {@link #extractTo(Path)}, each file written by {@code sink}. */
+    public Extracted extractTo(Path root, FileSink sink) {
         String modulePath = "/" + record.moduleFile();
         String recordPath = "/" + PatchRecord.recordPath(record.livePatch());
         Map<String, byte[]> files = rpm.extract(p -> p.equals(modulePath) || p.equals(recordPath));
@@ -36,21 +56,23 @@ public record DownloadedLivePatch(Path file, RpmPackage rpm, PatchRecord record)
         if (!files.containsKey(recordPath)) {
             throw new RpmFormatException(rpm.source() + " lacks its patch record " + recordPath);
         }
-        try {
-            Path module = write(root, modulePath, files.get(modulePath));
-            PatchRecord withRpm = record.withRpm(rpm.nevra());
-            Path rec = write(root, recordPath, PatchRecordJson.write(withRpm).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            return new Extracted(module, rec, withRpm);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException("Cannot write the live patch under " + root + ": " + e.getMessage(), e);
-        }
+        Path module = under(root, modulePath);
+        sink.write(module, files.get(modulePath));
+        PatchRecord withRpm = record.withRpm(rpm.nevra());
+        Path rec = under(root, recordPath);
+        sink.write(rec, PatchRecordJson.write(withRpm).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return new Extracted(module, rec, withRpm);
     }
 
-    private static Path write(Path root, String absolute, byte[] data) throws IOException {
+    private static Path under(Path root, String absolute) {
         Path target = root.resolve(absolute.substring(1)).normalize();
         if (!target.startsWith(root.normalize())) {
             throw new RpmFormatException("refusing to write outside the root: " + absolute);
         }
+        return target;
+    }
+
+    private static Path write(Path target, byte[] data) throws IOException {
         Files.createDirectories(target.getParent());
         Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
         try {

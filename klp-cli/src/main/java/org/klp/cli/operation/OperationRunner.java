@@ -1,4 +1,4 @@
-package org.klp.cli.command;
+package org.klp.cli.operation;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,8 +23,9 @@ import org.klp.packaging.record.PatchRecord;
  * the host's lock, it first finishes the record of an operation a crash interrupted, then records
  * the operation as pending (fsynced) before touching the kernel, and records how it ended after.
  * A crash at any point leaves a pending entry that the next run reconciles with what the kernel shows.
+ * An operation refused before it changed anything leaves the record exactly as it was.
  */
-final class OperationRunner {
+public final class OperationRunner {
 
     private final Host host;
 
@@ -39,7 +40,9 @@ final class OperationRunner {
     ApplyResult run(Subject subject, Supplier<ApplyResult> action) {
         HostRecordStore store = host.records();
         try (AutoCloseable lock = store.lock()) {
-            HostState state = reconcile(store, settleReboot(store, store.read()));
+            HostState before = reconcile(store, settleReboot(store, store.read()));
+            HostState state = before;
+            store.checkWritable(subject.patch());
             Instant started = host.now();
             Optional<String> previous = host.reader().snapshot().active().map(LoadedPatch::name);
             state = state.withPending(Optional.of(new HostState.PendingOperation(subject.operation(), subject.patch(),
@@ -50,6 +53,12 @@ final class OperationRunner {
 
             ApplyResult result = action.get();
 
+            if (result instanceof ApplyResult.Failed f) {
+                // refused (by klp or the kernel): nothing changed, so the record stays as it was; the history says why
+                store.write(before);
+                store.appendHistory(new HistoryEvent(host.now(), subject.operation(), subject.patch(), "failed", f.reason()));
+                return result;
+            }
             state = record(store, state, subject, result);
             store.write(state);
             return result;
@@ -84,7 +93,7 @@ final class OperationRunner {
             message = "transition forced past " + f.blockers().size() + " blocking task(s)";
             next = next.withActive(activeAfter(store, state, subject, f.activeAfter(), kernel, now));
             next = addHeld(next, f.modulesHeldForever(), Optional.of("the transition of " + f.patch() + " was forced at " + now
-                    + ": tasks that were blocked may still run old code" + Outcomes.heldForever(f.modulesHeldForever()) + "; plan a reboot"),
+                    + ": tasks that were blocked may still run old code" + heldForever(f.modulesHeldForever()) + "; plan a reboot"),
                     host.reader().bootId());
         } else if (result instanceof ApplyResult.StillInProgress s) {
             outcome = "in_progress";
@@ -125,6 +134,14 @@ final class OperationRunner {
                 r.map(x -> x.livePatch().version()).orElse(0), now));
     }
 
+    /** {@code ; module m can never be unloaded}, or nothing when no module is held. */
+    public static String heldForever(List<String> modules) {
+        if (modules.isEmpty()) {
+            return "";
+        }
+        return "; " + (modules.size() == 1 ? "module " : "modules ") + String.join(", ", modules) + " can never be unloaded";
+    }
+
     private static HostState addHeld(HostState state, List<String> held, Optional<String> reason, Optional<String> boot) {
         if (held.isEmpty() && reason.isEmpty()) {
             return state;
@@ -155,7 +172,7 @@ final class OperationRunner {
      * advised, finish the record now, if the host's lock is free and the record writable; otherwise
      * leave it for the next operation.
      */
-    static void settleRecord(Host host) {
+    public static void settleRecord(Host host) {
         HostRecordStore store = host.records();
         HostState state;
         try {

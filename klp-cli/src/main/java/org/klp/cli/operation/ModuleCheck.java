@@ -1,4 +1,4 @@
-package org.klp.cli.command;
+package org.klp.cli.operation;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -81,12 +81,9 @@ final class ModuleCheck {
     static void keepRecord(Host host, PatchRecord record) {
         Path dir = host.root().resolve(HostRecordStore.DIR + "/patches");
         try {
-            Files.createDirectories(dir);
-            Path tmp = dir.resolve("." + record.livePatch().nameVersion() + ".json.tmp");
-            Files.writeString(tmp, PatchRecordJson.write(record), StandardCharsets.UTF_8);
-            Files.move(tmp, dir.resolve(record.livePatch().nameVersion() + ".json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
+            org.klp.kernel.files.AtomicFileWriter.under(host.root().path()).write(dir.resolve(record.livePatch().nameVersion() + ".json"),
+                    PatchRecordJson.write(record));
+        } catch (java.io.UncheckedIOException e) {
             throw new IllegalStateException("Cannot keep the record of " + record.livePatch().nameVersion() + " in " + dir + ": " + e.getMessage(), e);
         }
         host.forgetPatchRecords();

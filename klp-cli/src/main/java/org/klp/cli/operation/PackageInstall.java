@@ -1,4 +1,4 @@
-package org.klp.cli.command;
+package org.klp.cli.operation;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,16 +18,14 @@ final class PackageInstall {
     }
 
     /** Installs version {@code version} with zypper and returns its module file under the root. */
-    static Path withZypper(KlpCommand command, Host host, Zypper zypper, KernelRelease kernel, String packageName, int version, boolean older) {
+    static Path withZypper(Steps steps, Host host, Zypper zypper, KernelRelease kernel, String packageName, int version, boolean older) {
         List<String> cmd = zypper.installCommand(packageName, version, older);
-        command.progress("running " + String.join(" ", cmd));
+        steps.progress("running " + String.join(" ", cmd));
         Zypper.Result r = zypper.run(cmd);
         if (r.exitCode() != 0) {
             throw new IllegalStateException(String.join(" ", cmd) + " failed (exit " + r.exitCode() + "): " + lastLines(r.output()));
         }
-        if (!command.json()) {
-            command.out().println("installed with: " + String.join(" ", cmd));
-        }
+        steps.done("installed with: " + String.join(" ", cmd));
         host.forgetPatchRecords();
         PatchRecord record = host.patchRecords().version(kernel.uname(), version).orElseThrow(() -> new IllegalStateException(
                 "zypper installed " + packageName + "=" + version + " but neither the rpm database nor a klp record (usr/share/klp/patches)"
@@ -40,12 +38,12 @@ final class PackageInstall {
     }
 
     /** Installs the offered version (zypper where it manages the package) and returns its module file under the root. */
-    static Path obtain(KlpCommand command, Host host, Repositories repositories, Repositories.Offer offer, boolean older) {
+    static Path obtain(Steps steps, Host host, Repositories repositories, Repositories.Offer offer, boolean older) {
         Optional<Zypper> zypper = Zypper.managing(host.root().path(), offer.patch().name());
         if (zypper.isPresent()) {
-            return withZypper(command, host, zypper.get(), offer.patch().kernel(), offer.patch().name(), offer.patch().patchVersion(), older);
+            return withZypper(steps, host, zypper.get(), offer.patch().kernel(), offer.patch().name(), offer.patch().patchVersion(), older);
         }
-        DownloadedLivePatch.Extracted x = repositories.install(offer, command::progress);
+        DownloadedLivePatch.Extracted x = repositories.install(offer, steps::progress);
         host.forgetPatchRecords();
         return x.module();
     }
