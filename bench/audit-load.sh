@@ -3,7 +3,9 @@
 # 20,000 CVEs) bulk-loaded into PostgreSQL (COPY) and/or H2 (batched inserts), the server started on
 # it as its own process with -Xmx2g, measured over its HTTP API; the naive per-host computation in
 # the same run for the ratio. Bounded: every wait has a deadline (15 min for the server's start),
-# each step runs once; about 10 minutes per database on 2 cores.
+# each step runs once; about 10 minutes per database on 2 cores. The fleet's worst-verdict mix is
+# checked against the one the generator intends before anything is measured: exit 3, no figures,
+# when it is degenerate (one verdict for nearly all hosts, hosts missing, or a verdict 3 points off).
 # Usage: bench/audit-load.sh [h2|postgres|both] [--hosts 1000000] [--postures 2000] [--cves 20000]
 set -euo pipefail
 top="$(cd "$(dirname "$0")/.." && pwd)"

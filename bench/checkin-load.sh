@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Check-in throughput and p99 latency of klp-server on loopback, with 100,000 registered systems,
 # on H2 and on PostgreSQL (a real PostgreSQL 18 from zonky's binaries, started by the bench).
-# Bounded: 5 s warm-up + 20 s measured per database, 64 closed-loop connections.
-# Usage: bench/checkin-load.sh [h2|postgres|both] [extra CheckinLoad options, e.g. --connections 128 --seconds 30]
+# Bounded: 5 s warm-up + 20 s measured per database, 64 closed-loop connections. Prints the server's
+# own CPU a check-in (the JVM minus the load generator's threads), the load generator's, PostgreSQL's,
+# the JVM's by thread kind, and a JDK Flight Recorder summary of where the server's threads spend it.
+# Usage: bench/checkin-load.sh [h2|postgres|both] [extra CheckinLoad options, e.g. --connections 128 --seconds 30 --top 25]
 set -euo pipefail
 top="$(cd "$(dirname "$0")/.." && pwd)"
 which="${1:-both}"; shift || true

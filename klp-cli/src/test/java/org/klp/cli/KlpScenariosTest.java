@@ -164,6 +164,20 @@ class KlpScenariosTest {
     }
 
     @Test
+    void aPatchWithoutReplaceIsSaidToStackNotToReplace() {
+        host.klp("sim", "make-module", host.modules.resolve("a.ko").toString(), "--name", "stack_a", "--kernel", SimHostFixture.KERNEL,
+                "--function", "klp_target:klp_target_message");
+        host.klp("sim", "make-module", host.modules.resolve("b.ko").toString(), "--name", "stack_b", "--kernel", SimHostFixture.KERNEL,
+                "--function", "vmlinux:cmdline_proc_show", "--no-replace");
+        host.klp("apply", host.modules.resolve("a.ko").toString());
+        KlpRun stacked = host.klp("apply", host.modules.resolve("b.ko").toString());
+        assertThat(stacked.exitCode()).as(stacked.toString()).isZero();
+        assertThat(stacked.out()).contains("apply done: stack_b in").contains(", on top of stack_a, which stays enabled (stack_b does not replace it)")
+                .doesNotContain("replacing");
+        assertThat(host.klp("patches").lines()).containsExactly("stack_a", "stack_b");
+    }
+
+    @Test
     void downgradeTheKernelRefusesForItsSystemStateLeavesThePatchActive() {
         host.klp("sim", "make-module", host.modules.resolve("s2.ko").toString(), "--name", "state_v2", "--kernel", SimHostFixture.KERNEL,
                 "--function", "klp_target:klp_target_message", "--state", "7:2");

@@ -124,6 +124,21 @@ public final class KlpServer implements AutoCloseable {
         this.url = url;
     }
 
+    /** The fleet's credentials, read on a thread of their own: the server answers meanwhile (a miss reads the database). */
+    private static void preload(SystemCredentials credentials) {
+        Thread t = new Thread(() -> {
+            try {
+                long t0 = System.nanoTime();
+                int n = credentials.preload();
+                LOG.info("read the credentials of {} systems in {} ms", n, (System.nanoTime() - t0) / 1_000_000);
+            } catch (RuntimeException e) {
+                LOG.warn("reading the fleet's credentials ahead failed (each system's first request reads its own): {}", e.toString());
+            }
+        }, "klp-credentials");
+        t.setDaemon(true);
+        t.start();
+    }
+
     public static KlpServer start(Config config) {
         Database db = config.database();
         var jdbi = db.jdbi();
@@ -151,6 +166,7 @@ public final class KlpServer implements AutoCloseable {
         ServerMetrics metrics = new ServerMetrics(config.clock(), version());
         metrics.fleet(new FleetNumbersReader(audit, systems, engine, config.clock()), () -> audit.lag().behind(), () -> audit.lag().behindEvents());
         SystemCredentials credentials = new SystemCredentials(systems);
+        preload(credentials);
         FleetService fleet = new FleetService(jdbi, systems, registrations, catalogStore, engine, writer, audit, credentials);
         AdminTokenService adminTokens = new AdminTokenService(tokens);
         ServerApi api = ServerApi.create(new ServerApi.Services(jdbi, systems, registrations, catalogStore, catalog, engine, fleet,

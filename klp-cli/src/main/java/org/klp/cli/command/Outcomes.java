@@ -12,6 +12,7 @@ import org.klp.cli.operation.OperationRunner;
 import org.klp.core.patch.FixChange;
 import org.klp.kernel.apply.ApplyResult;
 import org.klp.kernel.apply.BlockerView;
+import org.klp.kernel.state.LoadedPatch;
 import org.klp.packaging.record.PatchRecord;
 
 /** Says how an operation ended, in words and in JSON, with the fixes gained and lost, and picks the exit code. */
@@ -57,7 +58,9 @@ final class Outcomes {
         if (result instanceof ApplyResult.Completed c) {
             String verb = operation.equals("disable") ? "disabled " + c.patch() : operation + " done: " + PatchInfo.label(c.patch(), target);
             out.println(verb + " in " + Durations.show(c.took())
-                    + c.previous().filter(p -> !p.equals(c.patch())).map(p -> ", replacing " + p).orElse(""));
+                    + c.previous().filter(p -> !p.equals(c.patch())).map(p -> stillEnabled(host, p)
+                            ? ", on top of " + p + ", which stays enabled (" + c.patch() + " does not replace it)"
+                            : ", replacing " + p).orElse(""));
             out.println("active: " + c.activeAfter().map(a -> PatchInfo.label(a, after)).orElse("none (the kernel's original code runs)"));
             c.unloadedModules().forEach(m -> out.println("unloaded module " + m));
             c.modulesHeldForever().forEach(m -> out.println("module " + m + " stays loaded: a forced transition pinned it; it goes away at the next reboot"));
@@ -100,6 +103,11 @@ final class Outcomes {
             j.startObject().field("kernel", r.kernel()).field("result", r.outcome()).field("tool", r.tool()).field("message", r.message()).endObject();
         }
         j.endArray();
+    }
+
+    /** Whether the kernel still lists the patch as enabled: a patch without atomic replace stacks on the one before. */
+    private static boolean stillEnabled(Host host, String patch) {
+        return host.reader().snapshot().patch(patch).filter(LoadedPatch::enabled).isPresent();
     }
 
     static int exitCode(String operation, ApplyResult r) {

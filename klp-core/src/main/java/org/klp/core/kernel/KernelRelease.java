@@ -8,7 +8,10 @@ import java.util.regex.Pattern;
 
 /**
  * A kernel release as {@code uname -r} prints it: upstream version, distribution release and
- * flavor, e.g. {@code 5.14.21-150500.55.49-default} or Debian's {@code 6.1.0-56-amd64}.
+ * flavor, e.g. {@code 5.14.21-150500.55.49-default} or Debian's {@code 6.1.0-56-amd64}. The
+ * release is either numbers after a dash or, as Debian names its newer kernels
+ * ({@code 6.12.57+deb12-amd64}, backports' {@code 6.12.12+bpo-amd64}), a distribution tag after a
+ * plus, kept with its plus: {@code +deb12}.
  *
  * <p>The <em>package form</em> replaces the dots of version and release by underscores, as the
  * name of a live patch package does: {@code 5_14_21-150500_55_49-default}. Both forms parse.
@@ -20,18 +23,22 @@ import java.util.regex.Pattern;
 public record KernelRelease(String version, String release, String flavor) implements Comparable<KernelRelease> {
 
     private static final String EXPECTED =
-            "expected VERSION-RELEASE-FLAVOR such as 5.14.21-150500.55.49-default or 6.1.0-56-amd64";
+            "expected VERSION-RELEASE-FLAVOR such as 5.14.21-150500.55.49-default or 6.1.0-56-amd64, or VERSION+TAG-FLAVOR such as "
+                    + "6.12.57+deb12-amd64";
     private static final Pattern VERSION = Pattern.compile("\\d+\\.\\d+(?:\\.\\d+)?");
-    private static final Pattern RELEASE = Pattern.compile("\\d+(?:\\.\\d+)*");
+    private static final String NUMBERS = "\\d+(?:\\.\\d+)*";
+    private static final String TAG = "\\+[a-z][a-z0-9]{0,31}";
+    private static final Pattern RELEASE = Pattern.compile(NUMBERS + "|" + TAG);
     private static final Pattern FLAVOR = Pattern.compile("[a-z][a-z0-9]*(?:-[a-z][a-z0-9]*)*");
     private static final Pattern UNAME = Pattern.compile(
-            "(" + VERSION.pattern() + ")-(" + RELEASE.pattern() + ")-(" + FLAVOR.pattern() + ")");
+            "(" + VERSION.pattern() + ")(?:-(" + NUMBERS + ")|(" + TAG + "))-(" + FLAVOR.pattern() + ")");
     private static final Pattern PACKAGE_FORM = Pattern.compile(
-            "(\\d+_\\d+(?:_\\d+)?)-(\\d+(?:_\\d+)*)-(" + FLAVOR.pattern() + ")");
+            "(\\d+_\\d+(?:_\\d+)?)(?:-(\\d+(?:_\\d+)*)|(" + TAG + "))-(" + FLAVOR.pattern() + ")");
 
     private static final Comparator<KernelRelease> ORDER = Comparator
             .comparing((KernelRelease k) -> numbers(k.version), Arrays::compare)
             .thenComparing(k -> numbers(k.release), Arrays::compare)
+            .thenComparing(KernelRelease::release)
             .thenComparing(KernelRelease::flavor);
 
     public KernelRelease {
@@ -42,7 +49,8 @@ public record KernelRelease(String version, String release, String flavor) imple
             throw new IllegalArgumentException("Not a kernel version: '" + version + "' (expected digits and dots such as 5.14.21)");
         }
         if (!RELEASE.matcher(release).matches()) {
-            throw new IllegalArgumentException("Not a kernel release number: '" + release + "' (expected digits and dots such as 150500.55.49)");
+            throw new IllegalArgumentException("Not a kernel release number: '" + release
+                    + "' (expected digits and dots such as 150500.55.49, or a tag such as +deb12)");
         }
         if (!FLAVOR.matcher(flavor).matches()) {
             throw new IllegalArgumentException("Not a kernel flavor: '" + flavor + "' (expected lower-case words such as default, rt or cloud-amd64)");
@@ -58,7 +66,7 @@ public record KernelRelease(String version, String release, String flavor) imple
         if (!m.matches()) {
             throw new IllegalArgumentException("Not a kernel release: '" + text + "' (" + EXPECTED + ")");
         }
-        return new KernelRelease(m.group(1), m.group(2), m.group(3));
+        return new KernelRelease(m.group(1), m.group(2) != null ? m.group(2) : m.group(3), m.group(4));
     }
 
     /** Parses the package form ({@code 5_14_21-150500_55_49-default}). */
@@ -71,7 +79,7 @@ public record KernelRelease(String version, String release, String flavor) imple
             throw new IllegalArgumentException("Not a kernel release in package form: '" + text
                     + "' (expected VERSION-RELEASE-FLAVOR with underscores for dots, such as 5_14_21-150500_55_49-default)");
         }
-        return new KernelRelease(m.group(1).replace('_', '.'), m.group(2).replace('_', '.'), m.group(3));
+        return new KernelRelease(m.group(1).replace('_', '.'), m.group(2) != null ? m.group(2).replace('_', '.') : m.group(3), m.group(4));
     }
 
     /** Parses either form: what a user may type where a kernel is asked for. */
@@ -84,26 +92,37 @@ public record KernelRelease(String version, String release, String flavor) imple
 
     /** The {@code uname -r} string. */
     public String uname() {
-        return version + "-" + release + "-" + flavor;
+        return versionRelease() + "-" + flavor;
     }
 
     /** The form used in package names: dots of version and release become underscores. */
     public String packageForm() {
-        return version.replace('.', '_') + "-" + release.replace('.', '_') + "-" + flavor;
+        return version.replace('.', '_') + (isTagged() ? release : "-" + release.replace('.', '_')) + "-" + flavor;
     }
 
     /** Version and release without the flavor, as in RPM's {@code kernel-default = 5.14.21-150500.55.49}. */
     public String versionRelease() {
-        return version + "-" + release;
+        return version + (isTagged() ? release : "-" + release);
+    }
+
+    /** Whether the release is a distribution tag ({@code +deb12}) rather than numbers. */
+    private boolean isTagged() {
+        return release.startsWith("+");
     }
 
     /**
      * The stream a release belongs to: same upstream version, same first release component and
      * flavor (SUSE's service pack base such as {@code 150500}); a release without dots (Debian's ABI
-     * number) belongs to the stream of its version and flavor. Kernels of one stream replace one
-     * another on update.
+     * number) belongs to the stream of its version and flavor; a tagged release, whose upstream
+     * version moves with every update ({@code 6.12.57+deb12}, {@code 6.12.58+deb12}), to the stream
+     * of its major.minor, tag and flavor ({@code 6.12+deb12-amd64}). Kernels of one stream replace
+     * one another on update.
      */
     public String stream() {
+        if (isTagged()) {
+            String[] parts = version.split("\\.");
+            return parts[0] + "." + parts[1] + release + "-" + flavor;
+        }
         int dot = release.indexOf('.');
         if (dot < 0) {
             return version + "-" + flavor;
@@ -122,6 +141,9 @@ public record KernelRelease(String version, String release, String flavor) imple
     }
 
     private static long[] numbers(String dotted) {
+        if (dotted.startsWith("+")) {
+            return new long[0];
+        }
         String[] parts = dotted.split("\\.");
         long[] out = new long[parts.length];
         for (int i = 0; i < parts.length; i++) {

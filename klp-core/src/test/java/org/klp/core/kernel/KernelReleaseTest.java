@@ -21,6 +21,8 @@ class KernelReleaseTest {
             "6.1.0-56-amd64, 6.1.0, 56, amd64, 6_1_0-56-amd64",
             "6.4.0-150600.23.7-rt, 6.4.0, 150600.23.7, rt, 6_4_0-150600_23_7-rt",
             "6.1.0-56-cloud-amd64, 6.1.0, 56, cloud-amd64, 6_1_0-56-cloud-amd64",
+            "6.12.57+deb12-amd64, 6.12.57, +deb12, amd64, 6_12_57+deb12-amd64",
+            "6.12.12+bpo-cloud-amd64, 6.12.12, +bpo, cloud-amd64, 6_12_12+bpo-cloud-amd64",
     })
     void parsesUnameStringsAndPrintsBothForms(String uname, String version, String release, String flavor, String packageForm) {
         KernelRelease k = KernelRelease.parse(uname);
@@ -37,7 +39,8 @@ class KernelReleaseTest {
     @ParameterizedTest
     @ValueSource(strings = {"", " ", "5.14.21", "5.14.21-default", "5.14.21-150500.55.49-", "-150500.55.49-default",
             "5.14.21-150500..49-default", "5.14.21-150500.55.49-Default", "five-1-default", "5.14.21-150500.55.49-default\nx",
-            "5.14.21-15O500.55.49-default", "5.14.21_150500.55.49-default"})
+            "5.14.21-15O500.55.49-default", "5.14.21_150500.55.49-default",
+            "6.12.57+-amd64", "6.12.57+deb12", "6.12.57-+deb12-amd64", "6.12.57+Deb12-amd64", "6.12.57+deb-12-amd64"})
     void refusesMalformedReleasesNamingTheInput(String text) {
         assertThatThrownBy(() -> KernelRelease.parse(text))
                 .isInstanceOf(IllegalArgumentException.class)
@@ -81,6 +84,18 @@ class KernelReleaseTest {
         assertThat(KernelRelease.parse("5.14.21-150500.55.49-default").stream()).isEqualTo("5.14.21-150500-default");
         assertThat(KernelRelease.parse("5.14.21-150500.55.7-default").stream()).isEqualTo("5.14.21-150500-default");
         assertThat(KernelRelease.parse("6.1.0-56-amd64").stream()).isEqualTo("6.1.0-amd64");
+        assertThat(KernelRelease.parse("6.12.57+deb12-amd64").stream()).isEqualTo("6.12+deb12-amd64");
+        assertThat(KernelRelease.parse("6.12.118+deb12-amd64").stream()).isEqualTo("6.12+deb12-amd64");
+    }
+
+    @Test
+    void ordersTaggedReleasesByVersion() {
+        List<KernelRelease> sorted = new ArrayList<>(List.of(KernelRelease.parse("6.12.118+deb12-amd64"),
+                KernelRelease.parse("6.12.57+deb12-amd64"), KernelRelease.parse("6.1.0-56-amd64")));
+        sorted.sort(null);
+        assertThat(sorted).extracting(KernelRelease::uname)
+                .containsExactly("6.1.0-56-amd64", "6.12.57+deb12-amd64", "6.12.118+deb12-amd64");
+        assertThat(KernelRelease.parse("6.12.57+deb12-amd64").versionRelease()).isEqualTo("6.12.57+deb12");
     }
 
     @Test

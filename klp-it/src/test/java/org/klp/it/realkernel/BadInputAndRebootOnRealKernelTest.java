@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Two boots with one guest folder. The first feeds the kernel bad modules (a vermagic from
@@ -14,17 +17,25 @@ import org.junit.jupiter.api.Test;
  * runs java, and records the active patch in {@code /var/lib/klp}. The second boot's hook
  * re-applies that patch before anything else runs, before its target module is even loaded.
  */
+@ParameterizedClass(name = "{0}")
+@MethodSource("org.klp.it.realkernel.DebianKernel#all")
 class BadInputAndRebootOnRealKernelTest {
+
+    /** The kernel line of this run of the class (each line's boots are made once, before its tests). */
+    @Parameter
+    DebianKernel line;
+
 
     private static final String LP = "/sys/kernel/livepatch";
     private static final String MODULES = "/work/modules/";
 
+    private static RealKernelLab lab;
     private static GuestRun first;
     private static GuestRun second;
 
-    @BeforeAll
-    static void bootTwice() {
-        RealKernelLab lab = RealKernelLab.get();
+    @BeforeParameterizedClassInvocation
+    static void bootTwice(DebianKernel line) {
+        lab = RealKernelLab.of(line);
         GuestFolder folder = lab.newFolder("bad-input-and-reboot");
         folder.put("probe.jar", GuestJars.runnable(KernelFilesProbe.class, lab.workDir().resolve("probe.jar")));
         first = lab.guest().boot(folder, badInputAndStates());
@@ -132,7 +143,7 @@ class BadInputAndRebootOnRealKernelTest {
 
     @Test
     void aVermagicOfAnotherReleaseOfTheSameKernelLoadsBecauseModversionsComparesOnlyTheFlags() {
-        assertThat(run1("bad-release-modinfo").out()).startsWith(withReleaseNumberRewritten(RealKernelLab.get().kernel().release().uname()) + " ");
+        assertThat(run1("bad-release-modinfo").out()).startsWith(withReleaseNumberRewritten(lab.kernel().release().uname()) + " ");
         run1("bad-release-insmod").requireSuccess();
         assertThat(run1("bad-release-livepatch").lines()).containsExactly("klp_patch_v1");
         run1("bad-release-cleanup").requireSuccess();
@@ -141,7 +152,7 @@ class BadInputAndRebootOnRealKernelTest {
     @Test
     void aVermagicWithOtherFlagsIsRefusedAsAnInvalidModuleFormat() {
         assertThat(run1("bad-vermagic-insmod").requireFailure().stderr()).contains("Invalid module format");
-        String release = RealKernelLab.get().kernel().release().uname();
+        String release = lab.kernel().release().uname();
         assertThat(run1("bad-vermagic-dmesg").stdout())
                 .contains("klp_patch_v1: version magic '" + release + " SMP PREEMPT mod_unload modversions ' should be "
                         + "'" + release + " SMP preempt mod_unload modversions '");

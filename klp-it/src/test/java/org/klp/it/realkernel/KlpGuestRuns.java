@@ -2,13 +2,15 @@ package org.klp.it.realkernel;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
- * The boots of {@link KlpScript} on the real kernel, and its run on a simulated host, each done
- * once per JVM and shared by the test classes that assert on them (Surefire runs them all in one
+ * The boots of {@link KlpScript} on the real kernel of each {@link DebianKernel} line, and its run
+ * on a simulated host of the same release, each done once per JVM and line and shared by the test classes that assert on them (Surefire runs them all in one
  * JVM). Before every boot the initramfs is packed as {@code update-initramfs} would pack it with
  * klp installed ({@link RealKernelLab#guestWithKlpHook}), from the folder's host record at that
  * moment. A failure is kept and thrown again on every later call, so each test class reports it.
@@ -44,18 +46,17 @@ final class KlpGuestRuns {
         }
     }
 
-    private static Outcome<Runs> real;
-    private static Outcome<KlpScript.SimRun> simulated;
+    private static final Map<DebianKernel, Outcome<Runs>> REAL = new HashMap<>();
+    private static final Map<DebianKernel, Outcome<KlpScript.SimRun>> SIMULATED = new HashMap<>();
 
     private KlpGuestRuns() {
     }
 
-    /** Every boot of the script on the real kernel. */
-    static synchronized Runs real() {
-        if (real == null) {
-            real = Outcome.of(() -> {
+    /** Every boot of the script on the kernel of that line. */
+    static synchronized Runs real(DebianKernel line) {
+        return REAL.computeIfAbsent(line, l -> Outcome.of(() -> {
                 long start = System.nanoTime();
-                RealKernelLab lab = RealKernelLab.get();
+                RealKernelLab lab = RealKernelLab.of(l);
                 KlpJar jar = lab.klpJar();
                 GuestFolder folder = lab.newFolder(FOLDER);
                 folder.put("klp.jar", jar.jar());
@@ -73,21 +74,16 @@ final class KlpGuestRuns {
                 System.out.println("klp jar in the guest: " + runs.klpJar() + "; " + boots.size() + " boots in "
                         + runs.wallTime().toSeconds() + " s");
                 return runs;
-            });
-        }
-        return real.get();
+            })).get();
     }
 
-    /** The script on a simulated host of the guest's kernel release, in this JVM. */
-    static synchronized KlpScript.SimRun simulated() {
-        if (simulated == null) {
-            simulated = Outcome.of(() -> {
-                RealKernelLab lab = RealKernelLab.get();
+    /** The script on a simulated host of that line's kernel release, in this JVM. */
+    static synchronized KlpScript.SimRun simulated(DebianKernel line) {
+        return SIMULATED.computeIfAbsent(line, l -> Outcome.of(() -> {
+                RealKernelLab lab = RealKernelLab.of(l);
                 GuestFolder dir = GuestFolder.createEmpty(lab.workDir().resolve("klp-simulated"));
                 return KlpScript.runSimulated(dir.root(), lab.kernel().release().uname());
-            });
-        }
-        return simulated.get();
+            })).get();
     }
 
     /** A value, or the failure that prevented it, thrown again on every use. */

@@ -11,29 +11,41 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.StreamSupport;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * klp, the real jar, on Debian's kernel in QEMU: every scenario of {@link KlpScript} asserted on
+ * klp, the real jar, on each of Debian's kernels ({@link DebianKernel}) in QEMU: every scenario of {@link KlpScript} asserted on
  * what klp prints (text and {@code --json}) and on the kernel's own files. Two boots with one
  * folder ({@link KlpGuestRuns}); the simulated host's agreement with them is
  * {@link SimulatorAgreementOnRealKernelTest}.
  */
+@ParameterizedClass(name = "{0}")
+@MethodSource("org.klp.it.realkernel.DebianKernel#all")
 class KlpOnRealKernelTest {
+
+    /** The kernel line of this run of the class (each line's boots are made once, before its tests). */
+    @Parameter
+    DebianKernel line;
+
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String V1_CVES = "[\"CVE-2024-1086\",\"CVE-2023-52447\"]";
 
+    private static RealKernelLab lab;
     private static KlpGuestRuns.Runs runs;
     private static String kernel;
     /** {@code kernel-livepatch-6_1_0-56-amd64}: the package of the test patches' records for the guest kernel. */
     private static String pkg;
 
-    @BeforeAll
-    static void boot() {
-        runs = KlpGuestRuns.real();
-        kernel = RealKernelLab.get().kernel().release().uname();
+    @BeforeParameterizedClassInvocation
+    static void boot(DebianKernel line) {
+        lab = RealKernelLab.of(line);
+        runs = KlpGuestRuns.real(line);
+        kernel = lab.kernel().release().uname();
         pkg = "kernel-livepatch-" + kernel.replace('.', '_');
     }
 
@@ -339,7 +351,7 @@ class KlpOnRealKernelTest {
 
     /**
      * Not asserted: how long klp takes on this kernel, written to the test output and to
-     * {@code target/realkernel/klp-performance.txt}.
+     * {@code target/realkernel/<release>/klp-performance.txt}.
      */
     @Test
     void performanceFiguresAreReported() {
@@ -366,7 +378,7 @@ class KlpOnRealKernelTest {
         String report = String.join("\n", lines) + "\n";
         System.out.print(report);
         try {
-            Files.writeString(RealKernelLab.get().workDir().resolve("klp-performance.txt"), report);
+            Files.writeString(lab.workDir().resolve("klp-performance.txt"), report);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

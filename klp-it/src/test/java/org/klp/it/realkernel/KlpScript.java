@@ -89,6 +89,12 @@ final class KlpScript {
     static final String SETUP = "klp() { " + JAVA + " -XX:SharedArchiveFile=/work/klp.jsa -jar /work/klp.jar \"$@\"; }; "
             + "[ -f /work/klp.jsa ] || " + JAVA + " -XX:ArchiveClassesAtExit=/work/klp.jsa -cp /work/klp.jar org.klp.cli.CdsTraining";
 
+    /**
+     * The step that lists every file and folder of {@code /sys/kernel/livepatch} ({@code find . | sort})
+     * after the reboot, v2 active: the simulated host lists its own at the same point.
+     */
+    static final String LIVEPATCH_LISTING = "s7-livepatch";
+
     /** Bare loads of v1 timed in the first boot. */
     static final int BARE_RUNS = 3;
 
@@ -168,7 +174,7 @@ final class KlpScript {
                 new Reboot("reboot"),
                 guest("b2-setup", SETUP),
                 guest("s7-restored-early", "cat /run/klp/restored-early"),
-                guest("s7-livepatch", "cd " + LP + " && find . | sort; cd /"),
+                guest(LIVEPATCH_LISTING, "cd " + LP + " && find . | sort; cd /"),
                 guest("s7-values", "cd " + LP + " && grep . */enabled */transition */klp_target/patched; cd /"),
                 guest("s7-taint", "cat /proc/sys/kernel/tainted"),
                 klp("s7-status", "status"),
@@ -277,8 +283,11 @@ final class KlpScript {
     record SimResult(String name, int exitCode, String stdout, String stderr) {
     }
 
-    /** The klp acts' results on the simulated host, and the pids its kernel events gave their tasks. */
-    record SimRun(Map<String, SimResult> results, Map<String, String> tasks) {
+    /**
+     * The klp acts' results on the simulated host, the pids its kernel events gave their tasks, and
+     * its {@code /sys/kernel/livepatch} at {@link #LIVEPATCH_LISTING}, as {@code find . | sort} prints it.
+     */
+    record SimRun(Map<String, SimResult> results, Map<String, String> tasks, String livepatchListing) {
     }
 
     /**
@@ -305,6 +314,7 @@ final class KlpScript {
         List<String> roots = new ArrayList<>(List.of(root.toString()));
         Map<String, String> vars = new HashMap<>();
         Map<String, SimResult> results = new LinkedHashMap<>();
+        String listing = null;
         int boot = 1;
         for (Act act : ACTS) {
             String r = root.toString();
@@ -321,9 +331,11 @@ final class KlpScript {
             } else if (act instanceof Reboot) {
                 root = reboot(root, dir.resolve("boot" + ++boot), kernel);
                 roots.add(root.toString());
+            } else if (act.name().equals(LIVEPATCH_LISTING)) {
+                listing = findSorted(root.resolve(LP.substring(1)));
             }
         }
-        return new SimRun(results, vars);
+        return new SimRun(results, vars, listing);
     }
 
     /** Output of the simulated host with the paths of its roots (one per boot) shown as on a real host: {@code /work/…}. */
@@ -368,6 +380,16 @@ final class KlpScript {
             }
         }
         return root;
+    }
+
+    /** What {@code cd DIR && find . | sort} prints in the C locale. */
+    static String findSorted(Path dir) {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            return walk.map(p -> p.equals(dir) ? "." : "./" + dir.relativize(p)).sorted()
+                    .collect(java.util.stream.Collectors.joining("\n", "", "\n"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot list " + dir, e);
+        }
     }
 
     private static void copyTree(Path from, Path to) {

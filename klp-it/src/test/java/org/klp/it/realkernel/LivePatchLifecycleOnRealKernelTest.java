@@ -2,8 +2,13 @@ package org.klp.it.realkernel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.junit.jupiter.api.BeforeAll;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The whole life of a cumulative live patch on Debian's kernel, in one boot, with plain shell:
@@ -13,18 +18,26 @@ import org.junit.jupiter.api.Test;
  * replacement pins the replaced modules; a downgrade to v1 and a disable restore the original
  * code. Along the way the kernel's files are captured as fixtures for the simulated kernel.
  */
+@ParameterizedClass(name = "{0}")
+@MethodSource("org.klp.it.realkernel.DebianKernel#all")
 class LivePatchLifecycleOnRealKernelTest {
+
+    /** The kernel line of this run of the class (each line's boots are made once, before its tests). */
+    @Parameter
+    DebianKernel line;
+
 
     private static final String LP = "/sys/kernel/livepatch";
     private static final String MODULES = "/work/modules/";
     /** A task's patch_state outside a transition. */
     private static final String NOT_IN_TRANSITION = "-1";
 
+    private static RealKernelLab lab;
     private static GuestRun run;
 
-    @BeforeAll
-    static void bootOnce() {
-        RealKernelLab lab = RealKernelLab.get();
+    @BeforeParameterizedClassInvocation
+    static void bootOnce(DebianKernel line) {
+        lab = RealKernelLab.of(line);
         run = lab.guest().boot(lab.newFolder("lifecycle"), scenario());
         System.out.println(run.summary());
     }
@@ -147,9 +160,12 @@ class LivePatchLifecycleOnRealKernelTest {
     void loadingV1WithNothingBlockingCompletesByTheTimeInsmodReturns() {
         run.step("insmod-v1").requireSuccess();
         run.step("v1-wait").requireSuccess();
-        assertThat(run.step("v1-tree").lines()).containsExactly(".", "./klp_patch_v1", "./klp_patch_v1/enabled",
-                "./klp_patch_v1/force", "./klp_patch_v1/klp_target", "./klp_patch_v1/klp_target/klp_target_message,1",
-                "./klp_patch_v1/klp_target/patched", "./klp_patch_v1/transition");
+        List<String> tree = new ArrayList<>(List.of(".", "./klp_patch_v1", "./klp_patch_v1/klp_target",
+                "./klp_patch_v1/klp_target/klp_target_message,1", "./klp_patch_v1/klp_target/patched"));
+        PatchFolderFiles.of(lab.kernel().version()).forEach(f -> tree.add("./klp_patch_v1/" + f));
+        tree.sort(null);
+        assertThat(run.step("v1-tree").lines()).as("the tree of " + lab.kernel().version() + ", files of its version included")
+                .containsExactlyElementsOf(tree);
         assertThat(run.step("v1-values").lines()).containsExactly("enabled:1", "transition:0", "klp_target/patched:1");
         assertThat(run.step("v1-message").stdout()).isEqualTo("klp_target_message: live patched by klp_patch_v1\n");
         assertThat(run.step("v1-taint").out()).as("... | TAINT_LIVEPATCH").isEqualTo("45056");
@@ -292,7 +308,7 @@ class LivePatchLifecycleOnRealKernelTest {
             run.step("capture-" + stage).requireSuccess();
             run.folder().unpack("out/fixtures/" + stage + ".tar");
             assertThat(run.folder().readString("out/fixtures/" + stage + "/proc/sys/kernel/osrelease"))
-                    .isEqualTo(RealKernelLab.get().kernel().release().uname() + "\n");
+                    .isEqualTo(lab.kernel().release().uname() + "\n");
             assertThat(run.folder().readString("out/fixtures/" + stage + "/proc/1/cmdline")).isEqualTo("/bin/busybox\0sh\0/init\0");
         }
         GuestFolder f = run.folder();

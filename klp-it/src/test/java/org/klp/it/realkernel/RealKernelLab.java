@@ -2,12 +2,15 @@ package org.klp.it.realkernel;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * Everything real-kernel tests share in one JVM, prepared once: the prerequisites checked, the
- * guest kernel found, {@code testkernel/} built for it and the initramfs packed, all under
- * {@code klp-it/target/realkernel/}. If preparing fails, every later {@link #get()} fails the
+ * Everything real-kernel tests share in one JVM for one {@link DebianKernel} line, prepared once:
+ * the prerequisites checked, the guest kernel found, {@code testkernel/} built for it and the
+ * initramfs packed, all under {@code klp-it/target/realkernel/} (module builds per release, so a
+ * second run only relinks what changed). If preparing fails, every later {@link #get()} fails the
  * same way, so each test class reports the cause.
  *
  * <p>Locations come from system properties that {@code klp-it/pom.xml} sets:
@@ -18,12 +21,16 @@ import java.util.List;
  */
 public final class RealKernelLab {
 
-    /** The default limit of one boot, scenario included. */
-    public static final Duration DEFAULT_BOOT_TIMEOUT = Duration.ofMinutes(4);
+    /**
+     * The default limit of one boot, scenario included: a safety net, not a performance check. klp's
+     * longest boot takes about 3 min on a quiet 2-core machine and over 4 when other builds share it.
+     */
+    public static final Duration DEFAULT_BOOT_TIMEOUT = Duration.ofMinutes(8);
     public static final int DEFAULT_MEMORY_MIB = 1024;
 
-    private static RealKernelLab instance;
-    private static RuntimeException failure;
+    /** Each kernel line's lab, or the failure that prevented it, prepared once per JVM. */
+    private static final Map<DebianKernel, RealKernelLab> LABS = new HashMap<>();
+    private static final Map<DebianKernel, RuntimeException> FAILURES = new HashMap<>();
 
     private final GuestKernel kernel;
     private final TestModules modules;
@@ -40,36 +47,43 @@ public final class RealKernelLab {
         this.guest = new QemuGuest(kernel, initramfs, DEFAULT_MEMORY_MIB, DEFAULT_BOOT_TIMEOUT);
     }
 
+    /** The lab of the first kernel line, {@link DebianKernel#BOOKWORM}: see {@link #of(DebianKernel)}. */
+    public static RealKernelLab get() {
+        return of(DebianKernel.BOOKWORM);
+    }
+
     /**
-     * The lab of this JVM, prepared on first use.
+     * The lab of a kernel line, prepared on first use in this JVM: modules and initramfs built for
+     * its release under {@code target/realkernel/}.
      *
      * @throws MissingPrerequisiteException naming the Debian packages to install
      */
-    public static synchronized RealKernelLab get() {
-        if (instance != null) {
-            return instance;
+    public static synchronized RealKernelLab of(DebianKernel line) {
+        RealKernelLab lab = LABS.get(line);
+        if (lab != null) {
+            return lab;
         }
-        if (failure != null) {
-            throw failure;
+        if (FAILURES.containsKey(line)) {
+            throw FAILURES.get(line);
         }
         try {
-            instance = prepare();
-            return instance;
+            lab = prepare(line);
+            LABS.put(line, lab);
+            return lab;
         } catch (RuntimeException e) {
-            failure = e;
+            FAILURES.put(line, e);
             throw e;
         }
     }
 
-    private static RealKernelLab prepare() {
-        GuestKernel kernel = GuestKernel.installed();
+    private static RealKernelLab prepare(DebianKernel line) {
+        GuestKernel kernel = line.installed();
         Prerequisites.require(kernel);
         Path buildDir = Path.of(System.getProperty("klp.it.buildDir", "target")).toAbsolutePath().normalize();
         Path sources = Path.of(System.getProperty("klp.testkernel.dir", "../testkernel")).toAbsolutePath().normalize();
-        Path workDir = buildDir.resolve("realkernel");
-        String release = kernel.release().uname();
-        TestModules modules = TestModules.build(kernel, sources, workDir.resolve("modules-" + release));
-        Path initramfs = Initramfs.build(kernel, workDir.resolve("initramfs-" + release + ".cpio.gz"));
+        Path workDir = buildDir.resolve("realkernel").resolve(kernel.release().uname());
+        TestModules modules = TestModules.build(kernel, sources, workDir.resolve("modules"));
+        Path initramfs = Initramfs.build(kernel, workDir.resolve("initramfs.cpio.gz"));
         return new RealKernelLab(kernel, modules, workDir, initramfs);
     }
 
@@ -87,7 +101,7 @@ public final class RealKernelLab {
     }
 
     /**
-     * A new, empty guest folder {@code target/realkernel/<name>} with every test module in
+     * A new, empty guest folder {@code target/realkernel/<release>/<name>} with every test module in
      * {@code modules/} ({@code /work/modules/klp_patch_v1.ko} and so on in the guest).
      */
     public GuestFolder newFolder(String name) {
@@ -124,7 +138,7 @@ public final class RealKernelLab {
         return Path.of(System.getProperty(name, fallback)).toAbsolutePath().normalize();
     }
 
-    /** {@code klp-it/target/realkernel}: modules, initramfs, guest folders and console logs. */
+    /** {@code klp-it/target/realkernel/<release>}: this kernel's modules, initramfs, guest folders and console logs. */
     public Path workDir() {
         return workDir;
     }

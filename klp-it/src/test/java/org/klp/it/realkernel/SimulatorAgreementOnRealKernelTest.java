@@ -11,8 +11,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The simulated kernel agrees with the real one: {@link KlpScript} (scenarios 1 to 7, and the bad
@@ -22,7 +25,14 @@ import org.junit.jupiter.api.Test;
  * clock times, and the stack frames the simulated kernel does not invent. Where the two disagreed,
  * the simulator or klp was fixed (klp-it/REAL-KERNEL-FINDINGS.md, "Simulator agreement").
  */
+@ParameterizedClass(name = "{0}")
+@MethodSource("org.klp.it.realkernel.DebianKernel#all")
 class SimulatorAgreementOnRealKernelTest {
+
+    /** The kernel line of this run of the class (each line's boots are made once, before its tests). */
+    @Parameter
+    DebianKernel line;
+
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String INSTANT = "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d+)?Z";
@@ -59,10 +69,12 @@ class SimulatorAgreementOnRealKernelTest {
     private static final Map<String, Map<String, String>> REAL_TASKS = new HashMap<>();
     private static final Map<String, Map<String, String>> SIMULATED_TASKS = new HashMap<>();
 
-    @BeforeAll
-    static void runBoth() {
-        simulated = KlpGuestRuns.simulated();
-        real = KlpGuestRuns.real();
+    @BeforeParameterizedClassInvocation
+    static void runBoth(DebianKernel line) {
+        simulated = KlpGuestRuns.simulated(line);
+        real = KlpGuestRuns.real(line);
+        REAL_TASKS.clear();
+        SIMULATED_TASKS.clear();
         Map<String, String> realBoot = new HashMap<>();
         Map<String, String> simulatedBoot = new HashMap<>();
         for (KlpScript.Act act : KlpScript.ACTS) {
@@ -78,6 +90,32 @@ class SimulatorAgreementOnRealKernelTest {
                 SIMULATED_TASKS.put(act.name(), simulatedBoot);
             }
         }
+    }
+
+    /**
+     * The files of {@code /sys/kernel/livepatch} agree, and each patch folder has the files of the
+     * kernel's version: {@code enabled}, {@code transition}, {@code force} always, {@code replace}
+     * from 6.11 on (so on Debian's 6.12, not on its 6.1), {@code stack_order} from 6.14 on (on
+     * neither). Absent on one kernel is as expected as present on the other.
+     */
+    @Test
+    void theKernelsLivepatchFilesAgreeAndAreThoseOfItsVersion() {
+        KernelVersion version = RealKernelLab.of(line).kernel().version();
+        List<String> expected = PatchFolderFiles.of(version);
+        String realListing = real.step(KlpScript.LIVEPATCH_LISTING).stdout();
+        assertThat(patchFiles(realListing, "klp_patch_v2")).as("the real kernel " + version + "'s files of a patch")
+                .containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(simulated.livepatchListing()).as("the simulated host of the same release lists what the real kernel lists")
+                .isEqualTo(realListing);
+    }
+
+    /** The plain files directly in a patch's folder of a {@code find . | sort} listing: entries with nothing below them. */
+    private static List<String> patchFiles(String listing, String patch) {
+        List<String> entries = listing.lines().toList();
+        String prefix = "./" + patch + "/";
+        return entries.stream().filter(e -> e.startsWith(prefix) && !e.substring(prefix.length()).contains("/"))
+                .filter(e -> entries.stream().noneMatch(o -> o.startsWith(e + "/")))
+                .map(e -> e.substring(prefix.length())).toList();
     }
 
     @Test
@@ -142,7 +180,8 @@ class SimulatorAgreementOnRealKernelTest {
         for (String pattern : TEXT_EXCEPTIONS.keySet()) {
             t = t.replaceAll(pattern, "<…>");
         }
-        Matcher m = Pattern.compile("\\b\\d+\\b").matcher(t);
+        // a task id is a number on its own, never a part of a dotted version (the 12 of 6.12.118 is no pid 12)
+        Matcher m = Pattern.compile("(?<![\\w.])\\d+(?!\\w|\\.\\d)").matcher(t);
         StringBuilder sb = new StringBuilder();
         while (m.find()) {
             m.appendReplacement(sb, Matcher.quoteReplacement(tasks.containsKey(m.group()) ? "<" + tasks.get(m.group()) + ">" : m.group()));

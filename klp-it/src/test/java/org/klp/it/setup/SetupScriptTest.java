@@ -26,7 +26,8 @@ class SetupScriptTest {
     /** What bin/setup installs, in its order; a package added there is added here. */
     static final List<String> PACKAGES = List.of(
             "openjdk-17-jdk-headless", "maven", "xz-utils",
-            "qemu-system-x86", "linux-image-amd64", "linux-headers-amd64", "busybox-static", "cpio", "gzip", "kmod", "gcc", "make", "libc6-dev",
+            "qemu-system-x86", "linux-image-amd64", "linux-headers-amd64", "linux-image-6.12-amd64", "linux-headers-6.12-amd64",
+            "linux-source-6.1", "linux-source-6.12", "busybox-static", "cpio", "gzip", "kmod", "gcc", "make", "libc6-dev",
             "rpm", "createrepo-c", "zypper", "libsolv-tools", "gpg",
             "postgresql", "chromium", "chromium-driver",
             "openscap-scanner", "prometheus");

@@ -17,6 +17,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.klp.core.kernel.KernelRelease;
 import org.klp.core.patch.PatchedFunction;
 import org.klp.kernel.KernelStateException;
 import org.klp.kernel.LivepatchReader;
@@ -238,15 +239,43 @@ final class SimStore {
         renderLivepatch(m);
     }
 
+    /**
+     * The files of a patch's folder that depend on the kernel's version, as
+     * Documentation/ABI/testing/sysfs-kernel-livepatch dates them: {@code replace} from 6.11 on,
+     * {@code stack_order} from 6.14 on. A simulated 6.1 shows neither, a simulated 6.12 {@code replace}.
+     */
+    static Set<String> versionedPatchFiles(String release) {
+        String[] parts = KernelRelease.parse(release).version().split("\\.");
+        int major = Integer.parseInt(parts[0]);
+        int minor = Integer.parseInt(parts[1]);
+        Set<String> files = new HashSet<>();
+        if (major > 6 || major == 6 && minor >= 11) {
+            files.add("replace");
+        }
+        if (major > 6 || major == 6 && minor >= 14) {
+            files.add("stack_order");
+        }
+        return files;
+    }
+
     private void renderLivepatch(SimModel m) {
         Path livepatch = root.resolve(LivepatchReader.LIVEPATCH);
         Set<String> present = new HashSet<>();
+        Set<String> versioned = versionedPatchFiles(m.release);
+        int stackOrder = 0;
         for (SimPatch p : m.patches) {
+            stackOrder++;
             present.add(p.name);
             Path dir = livepatch.resolve(p.name);
             boolean inTransition = m.transition != null && m.transition.patch.equals(p.name);
             write(dir.resolve("enabled"), (p.enabled ? "1" : "0") + "\n");
             write(dir.resolve("transition"), (inTransition ? "1" : "0") + "\n");
+            if (versioned.contains("replace")) {
+                write(dir.resolve("replace"), (p.replace ? "1" : "0") + "\n");
+            }
+            if (versioned.contains("stack_order")) {
+                write(dir.resolve("stack_order"), stackOrder + "\n"); // 1 for the oldest patch on the stack
+            }
             Path force = dir.resolve("force");
             if (!Files.exists(force)) {
                 write(force, "");
@@ -272,7 +301,7 @@ final class SimStore {
                     }
                 }
             }
-            removeChildrenExcept(dir, union(objects, Set.of("enabled", "transition", "force")));
+            removeChildrenExcept(dir, union(objects, union(versioned, Set.of("enabled", "transition", "force"))));
         }
         mkdirs(livepatch);
         removeChildrenExcept(livepatch, present);

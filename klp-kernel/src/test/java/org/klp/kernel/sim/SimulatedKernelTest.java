@@ -70,6 +70,25 @@ class SimulatedKernelTest {
     }
 
     @Test
+    void aPatchFolderShowsTheFilesOfTheKernelsVersion() {
+        kernel.load(SimModules.v1(modules));
+        assertThat(reader.patches().get(0).replace()).as("6.1 has no replace file").isEmpty();
+        assertThat(Files.exists(host.resolve("sys/kernel/livepatch/klp_patch_v1/stack_order"))).isFalse();
+
+        String release612 = "6.12.57+deb12-amd64";
+        Path host612 = tmp.resolve("host612");
+        SimulatedKernel k612 = SimulatedKernel.create(host612, new SimulatedKernel.Spec(KernelRelease.parse(release612), true, 0,
+                List.of("klp_target")), Clock.fixed(Instant.parse("2026-11-23T10:00:00Z"), ZoneOffset.UTC));
+        k612.load(SimModules.write(tmp.resolve("m612"), "klp_patch_v1", release612, List.of("livepatch=Y", "replace=Y", "state=1:1",
+                SimModules.MESSAGE)));
+        LoadedPatch v1 = new LivepatchReader(HostRoot.of(host612)).patches().get(0);
+        assertThat(v1.replace()).as("6.12 shows replace, from 6.11 on").contains(true);
+        assertThat(v1.stackOrder()).as("stack_order comes with 6.14").isEmpty();
+        assertThat(SimStore.versionedPatchFiles("6.14.0-1-default")).containsExactlyInAnyOrder("replace", "stack_order");
+        assertThat(SimStore.versionedPatchFiles("6.1.0-56-amd64")).isEmpty();
+    }
+
+    @Test
     void sleeperInAPatchedFunctionBlocksUntilTheFakeSignal() {
         kernel.load(SimModules.v1(modules));
         int sleeper = kernel.startSleepingTask("cat", "cat /proc/klp_target/sleep", "klp_target", "klp_target_wait", false, true);

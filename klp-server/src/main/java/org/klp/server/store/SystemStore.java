@@ -92,6 +92,18 @@ public final class SystemStore {
                 .map((rs, c) -> new Credentials(rs.getLong("id"), rs.getString("password_hash"), rs.getString("group_name"))).findFirst());
     }
 
+    /**
+     * Every system's login and credentials, streamed in pages (at most {@code limit}): what a
+     * server needs to authenticate its fleet's check-ins without a query each.
+     */
+    public void eachCredentials(int limit, java.util.function.BiConsumer<String, Credentials> each) {
+        jdbi.useTransaction(h -> h.createQuery("select login, id, password_hash, group_name from systems order by id").setFetchSize(10_000)
+                .setMaxRows(limit).map((rs, c) -> {
+                    each.accept(rs.getString("login"), new Credentials(rs.getLong("id"), rs.getString("password_hash"), rs.getString("group_name")));
+                    return 0;
+                }).useIterator(it -> it.forEachRemaining(x -> { })));
+    }
+
     public Optional<SystemRecord> find(long id) {
         return jdbi.withHandle(h -> find(h, id));
     }

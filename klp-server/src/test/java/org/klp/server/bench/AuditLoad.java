@@ -39,9 +39,11 @@ import org.klp.core.audit.CatalogKernel;
 import org.klp.core.audit.CveRecord;
 import org.klp.core.audit.HostFacts;
 import org.klp.core.audit.KernelExposure;
+import org.klp.core.audit.MixCheck;
 import org.klp.core.audit.NaiveAudit;
 import org.klp.core.audit.SyntheticFleet;
 import org.klp.core.audit.Transition;
+import org.klp.core.audit.Verdict;
 import org.klp.core.kernel.KernelRelease;
 import org.klp.core.patch.Fix;
 import org.klp.core.patch.LivePatchPackage;
@@ -69,8 +71,14 @@ public final class AuditLoad {
     private static final String PASSWORD = "bench-password";
     private static final int BENCH_HOST = 0;
 
+    /** The largest difference, in share of hosts, between a verdict's measured and intended share before the bench refuses the fleet. */
+    private static final MixCheck MIX = new MixCheck(0.03);
+    /** The exit status of a run refused for its workload. */
+    private static final int DEGENERATE = 3;
+
     private final SyntheticFleet fleet;
     private final long shiftDays;
+    private final Duration shift;
     private final Instant realNow;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
     private final String token = "klp_bench_" + Long.toHexString(new SplittableRandom().nextLong());
@@ -80,8 +88,11 @@ public final class AuditLoad {
     private AuditLoad(SyntheticFleet fleet) {
         this.fleet = fleet;
         this.realNow = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-        // Everything moves by whole days so that the synthetic "now" is today: dates stay dates, staleness and end of support hold.
+        // Dates move by whole days, so that the synthetic today is today and end of support holds; instants move by the exact
+        // difference, so that a host that checked in 10 minutes before the synthetic now checked in 10 minutes before the load
+        // (by whole days, hosts were up to a day overdue and the whole fleet UNKNOWN).
         this.shiftDays = ChronoUnit.DAYS.between(LocalDate.ofInstant(fleet.now(), ZoneOffset.UTC), LocalDate.ofInstant(realNow, ZoneOffset.UTC));
+        this.shift = Duration.between(fleet.now(), realNow);
     }
 
     public static void main(String[] args) throws Exception {
@@ -105,7 +116,20 @@ public final class AuditLoad {
         SyntheticFleet fleet = SyntheticFleet.generate(new SyntheticFleet.Shape(hosts, postures, cves, 8, 25, 50, 42), SyntheticFleet.Mix.REALISTIC);
         System.out.printf(Locale.ROOT, "generated %,d hosts over %,d postures, %,d CVEs, %d kernels, %,d live patch versions in %.1f s%n", hosts,
                 postures, cves, fleet.kernels().size(), fleet.livePatches().size(), (System.nanoTime() - t) / 1e9);
-        new AuditLoad(fleet).run(dbKind);
+        System.out.println("the intended worst-verdict mix: " + MixCheck.describe(fleet.intendedMix()));
+        try {
+            new AuditLoad(fleet).run(dbKind);
+        } catch (DegenerateWorkload e) {
+            System.out.println("REFUSED: " + e.getMessage() + "; no figures are reported for this fleet");
+            System.exit(DEGENERATE);
+        }
+    }
+
+    /** The fleet the server audits is not the one the bench meant to measure. */
+    private static final class DegenerateWorkload extends RuntimeException {
+        DegenerateWorkload(String why) {
+            super(why);
+        }
     }
 
     private void run(String dbKind) throws Exception {
@@ -162,7 +186,7 @@ public final class AuditLoad {
     }
 
     private Instant at(Instant i) {
-        return i.plus(shiftDays, ChronoUnit.DAYS);
+        return i.plus(shift);
     }
 
     private static String stream(int s) {
@@ -253,7 +277,8 @@ public final class AuditLoad {
                     String kernel = f.posture().kernel().uname();
                     String group = i == BENCH_HOST ? "bench" : group(f.group());
                     int v = f.posture().loadedVersion();
-                    Object[] row = {(long) i + 1, login(i), hash, String.format("host-%07d", i), group, created, at(f.lastCheckIn()), 1L, kernel,
+                    Object[] row = {(long) i + 1, login(i), hash, String.format("host-%07d", i), group, created, at(f.lastCheckIn()),
+                            at(f.lastCheckIn()), at(f.lastCheckIn()), 1L, kernel,
                             String.join(",", f.installedKernels().stream().map(KernelRelease::uname).toList()), "", v == 0 ? null : "klp_" + v,
                             v == 0 ? null : LivePatchPackage.packageName(f.posture().kernel()), v,
                             f.posture().transition() == Transition.IN_PROGRESS ? "in_progress" : "ready", 0L, 0, 0L, 0L, f.posture().forced(),
@@ -262,7 +287,8 @@ public final class AuditLoad {
                     return row;
                 }
             };
-            bulk.load(c, "systems", "id, login, password_hash, hostname, group_name, registered_at, last_seen, checkins, kernel, installed_kernels,"
+            bulk.load(c, "systems", "id, login, password_hash, hostname, group_name, registered_at, last_seen, last_checkin, posture_since, checkins,"
+                    + " kernel, installed_kernels,"
                     + " installed_patches, loaded_patch, loaded_package, loaded_version, transition, transition_seconds, blockers, taint, new_taint, forced,"
                     + " last_operation, last_target, last_result, last_message, last_result_at", systems);
             c.commit();
@@ -458,6 +484,17 @@ public final class AuditLoad {
     }
 
     private void measure(Process server) throws Exception {
+        // the workload first: figures on a fleet that is not the intended one are not reported
+        JsonNode first = get("/api/v1/audit/summary?top=10");
+        result("  the synthetic fleet", String.format(Locale.ROOT, "%,d hosts, %,d at risk, %,d fixable by a live patch update, %,d need a reboot",
+                first.path("hosts").asInt(), first.path("hostsAtRisk").asInt(), first.path("fixableByLivePatch").asInt(), first.path("needReboot").asInt()));
+        Map<Verdict, Integer> byWorst = new java.util.EnumMap<>(Verdict.class);
+        first.path("hostsByWorstVerdict").fields().forEachRemaining(e -> byWorst.put(Verdict.valueOf(e.getKey()), e.getValue().asInt()));
+        result("  hosts by worst verdict, measured (intended)", MixCheck.describe(byWorst, fleet.intendedMix()));
+        java.util.Optional<String> refusal = MIX.refusal(byWorst, fleet.intendedMix(), fleet.shape().hosts());
+        if (refusal.isPresent()) {
+            throw new DegenerateWorkload(refusal.get());
+        }
         SplittableRandom random = new SplittableRandom(7);
         List<CveRecord> cves = fleet.cves();
         double[] cveCounts = time(100, 500, i -> get("/api/v1/audit/cves/" + cves.get(random.nextInt(cves.size())).id() + "?limit=0"));
@@ -469,10 +506,6 @@ public final class AuditLoad {
         JsonNode[] summary = new JsonNode[1];
         double[] summaries = time(2, 10, i -> summary[0] = get("/api/v1/audit/summary?top=10"));
         result("fleet summary (all CVEs, top 10)", pct(summaries));
-        JsonNode s = summary[0];
-        result("  the synthetic fleet", String.format(Locale.ROOT, "%,d hosts, %,d at risk, %,d fixable by a live patch update, %,d need a reboot",
-                s.path("hosts").asInt(), s.path("hostsAtRisk").asInt(), s.path("fixableByLivePatch").asInt(), s.path("needReboot").asInt()));
-        result("  hosts by worst verdict", s.path("hostsByWorstVerdict").toString());
         int n = fleet.shape().hosts();
         double[] hostReports = time(10, 100, i -> get("/api/v1/audit/systems/" + (1 + random.nextInt(n)) + "?limit=20"));
         result("one host (every CVE evaluated, 20 listed)", pct(hostReports));

@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -38,6 +39,9 @@ import org.klp.server.store.Secrets;
  */
 public final class CheckinLoad {
 
+    /** What a check-in may cost the server's JVM on PostgreSQL with 100,000 registered systems (issue 14). */
+    static final int SERVER_BUDGET_MICROS = 150;
+
     public static void main(String[] args) throws Exception {
         String dbKind = "h2";
         int systems = 100_000;
@@ -45,6 +49,7 @@ public final class CheckinLoad {
         int warmup = 5;
         int connections = 64;
         long max = 5_000_000;
+        int top = 25;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--db" -> dbKind = args[++i];
@@ -53,6 +58,7 @@ public final class CheckinLoad {
                 case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                 case "--connections" -> connections = Integer.parseInt(args[++i]);
                 case "--max" -> max = Long.parseLong(args[++i]);
+                case "--top" -> top = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -60,6 +66,7 @@ public final class CheckinLoad {
             throw new IllegalArgumentException("bounded: --seconds ≤ 300, --warmup ≤ 120, --connections ≤ 1024, --systems ≤ 2000000");
         }
         Path dir = TestServer.tempDir("bench");
+        String kernel = "5.14.21-150500.55.83-default";
         Postgres pg = null;
         Database db;
         if (dbKind.equals("postgres")) {
@@ -69,31 +76,44 @@ public final class CheckinLoad {
             db = Database.h2(dir.resolve("db"));
         }
         Clock clock = Clock.systemUTC();
+        // the fleet is there before the server starts, as when a server restarts
+        System.out.printf(Locale.ROOT, "seeding %d systems on %s…%n", systems, db.kind());
+        String[] auth = seed(db, systems, kernel);
         // every load connection comes from 127.0.0.1: the per-client limit must not be what the bench measures
         org.klp.server.api.HttpLimits d = org.klp.server.api.HttpLimits.DEFAULT;
         KlpServer server = KlpServer.start(new KlpServer.Config("127.0.0.1", 0, dir, db, new RpmMdPackageRepository(TestServer.signingKey(), clock),
                 clock, null, 0).withHttpLimits(new org.klp.server.api.HttpLimits(Math.max(d.maxConnections(), 2 * connections),
                 Math.max(d.maxConnectionsPerClient(), connections + 16), d.headerDeadline(), d.idleTimeout(), d.bodyDeadline(), d.minBodyBytesPerSecond())));
         try {
-            String kernel = "5.14.21-150500.55.83-default";
             CatalogService c = server.catalog();
             c.addProduct("sle-module-live-patching", "15.5", "x86_64", "SUSE Linux Enterprise Live Patching 15 SP5 x86_64", null, false);
             c.publishKernel("sle-module-live-patching/15.5/x86_64", KernelRelease.parse(kernel), java.time.LocalDate.now().minusDays(90), null, null);
-            System.out.printf(Locale.ROOT, "seeding %d systems on %s…%n", systems, db.kind());
-            String[] auth = seed(db, systems, kernel);
             db.jdbi().useHandle(h -> h.execute("insert into activations (system_id, product_id, regcode_id, activated_at)"
                     + " select id, (select min(id) from products), null, registered_at from systems"));
             byte[] body = TestServer.posture(kernel, 1).getBytes(StandardCharsets.UTF_8);
             System.out.printf(Locale.ROOT, "load: %d connections, %d s warm-up, %d s measured, at most %d check-ins; %d cores%n", connections, warmup,
                     seconds, max, Runtime.getRuntime().availableProcessors());
-            Result r = run(server.port(), auth, body, connections, warmup, seconds, max);
+            double loadBefore = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+            int pgPort = pg == null ? 0 : java.net.URI.create(pg.jdbcUrl().substring("jdbc:".length())).getPort();
+            Path jfr = Path.of(System.getProperty("java.io.tmpdir"), "klp-checkin-" + db.kind().name().toLowerCase(Locale.ROOT) + "-" + ProcessHandle.current().pid() + ".jfr");
+            Result r;
+            try (Profile profile = new Profile(jfr)) {
+                r = run(new int[] {server.port()}, auth, body, connections, warmup, seconds, max, pgPort, profile);
+                profile.print(top, thread -> !thread.startsWith("load-"));
+            }
             long batches = server.checkins().batches();
             long written = server.checkins().written();
             System.out.printf(Locale.ROOT, "%s, %,d registered systems: %,.0f check-ins/s; latency p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, max %.1f ms;"
-                            + " %,d measured, %d errors; average commit group %.1f check-ins; CPU (server and load generator) %.0f µs a check-in;"
-                            + " load average %.1f%n",
-                    db.kind(), systems, r.perSecond, r.p50, r.p99, r.p999, r.max, r.count, r.errors, batches == 0 ? 0.0 : (double) written / batches, r.cpuMicros,
+                            + " %,d measured, %d errors; average commit group %.1f check-ins%n",
+                    db.kind(), systems, r.perSecond, r.p50, r.p99, r.p999, r.max, r.count, r.errors, batches == 0 ? 0.0 : (double) written / batches);
+            System.out.printf(Locale.ROOT, "CPU a check-in: server %.0f µs (budget on PostgreSQL: %d µs%s), load generator %.0f µs, JVM in all %.0f µs%s;"
+                            + " load average %.1f before, %.1f after%n",
+                    r.serverCpuMicros, SERVER_BUDGET_MICROS, r.serverCpuMicros <= SERVER_BUDGET_MICROS ? ", held" : ", exceeded", r.loadCpuMicros, r.cpuMicros,
+                    r.postgresCpuMicros < 0 ? "" : String.format(Locale.ROOT, "; PostgreSQL's processes %.0f µs", r.postgresCpuMicros), loadBefore,
                     java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+            System.out.println("  the JVM's CPU a check-in by thread (µs, /proc/self/task; at 10 µs or more): " + r.microsByThreadKind().entrySet().stream()
+                    .filter(e -> e.getValue() >= 10).sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                    .map(e -> String.format(Locale.ROOT, "%s %.0f", e.getKey(), e.getValue())).collect(java.util.stream.Collectors.joining(", ")));
         } finally {
             server.close();
             db.close();
@@ -133,21 +153,33 @@ public final class CheckinLoad {
         return auth;
     }
 
-    record Result(double perSecond, double p50, double p99, double p999, double max, long count, long errors, double cpuMicros) {
+    /**
+     * What a measured window gave. CPU per check-in: {@code cpuMicros} the whole JVM (server and load
+     * generator), {@code serverCpuMicros} the JVM without the load generator's threads,
+     * {@code loadCpuMicros} those threads, {@code postgresCpuMicros} PostgreSQL's processes (-1: not measured).
+     */
+    record Result(double perSecond, double p50, double p99, double p999, double max, long count, long errors, double cpuMicros,
+                  double serverCpuMicros, double loadCpuMicros, double postgresCpuMicros, Map<String, Double> microsByThreadKind) {
     }
 
-    static Result run(int port, String[] auth, byte[] body, int connections, int warmupSeconds, int seconds, long max) throws Exception {
-        return run(new int[] {port}, auth, body, connections, warmupSeconds, seconds, max);
-    }
-
-    /** As above, the connections spread over several servers (connection c talks to {@code ports[c % ports.length]}). */
+    /** As below, the connections spread over several servers (connection c talks to {@code ports[c % ports.length]}), not profiled. */
     static Result run(int[] ports, String[] auth, byte[] body, int connections, int warmupSeconds, int seconds, long max) throws Exception {
+        return run(ports, auth, body, connections, warmupSeconds, seconds, max, 0, null);
+    }
+
+    /**
+     * Runs the closed-loop load; {@code postgresPort} (0: none) names the PostgreSQL whose processes'
+     * CPU is accounted, {@code profile} (null: none) records the measured window.
+     */
+    static Result run(int[] ports, String[] auth, byte[] body, int connections, int warmupSeconds, int seconds, long max, int postgresPort,
+                      Profile profile) throws Exception {
         AtomicBoolean measuring = new AtomicBoolean();
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLong count = new AtomicLong();
         AtomicLong errors = new AtomicLong();
         long[][] latencies = new long[connections][];
         Thread[] threads = new Thread[connections];
+        long[] endedCpu = new long[connections];
         long perThread = Math.max(1, max / connections);
         for (int c = 0; c < connections; c++) {
             int id = c;
@@ -182,15 +214,20 @@ public final class CheckinLoad {
                     }
                 } catch (IOException e) {
                     errors.incrementAndGet();
+                } finally {
+                    endedCpu[id] = java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
                 }
                 latencies[id] = Arrays.copyOf(lat, n);
             }, "load-" + c);
             threads[c].setDaemon(true);
             threads[c].start();
         }
+        CpuAccount account = new CpuAccount(threads, endedCpu, postgresPort);
         Thread.sleep(warmupSeconds * 1000L);
-        com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
-        long cpu0 = os.getProcessCpuTime();
+        if (profile != null) {
+            profile.start();
+        }
+        CpuAccount.Snapshot cpu0 = account.now();
         long start = System.nanoTime();
         measuring.set(true);
         long deadline = start + seconds * 1_000_000_000L;
@@ -198,18 +235,24 @@ public final class CheckinLoad {
             Thread.sleep(50);
         }
         measuring.set(false);
+        CpuAccount.Snapshot cpu = account.now().minus(cpu0);
         double elapsed = (System.nanoTime() - start) / 1e9;
         long measured = count.get();
-        double cpuMicros = measured == 0 ? 0 : (os.getProcessCpuTime() - cpu0) / 1e3 / measured;
+        if (profile != null) {
+            profile.stop();
+        }
+        double per = measured == 0 ? Double.NaN : 1e3 * measured;
         stop.set(true);
         for (Thread t : threads) {
             t.join(60_000);
         }
         long[] all = Arrays.stream(latencies).filter(x -> x != null).flatMapToLong(Arrays::stream).sorted().toArray();
         if (all.length == 0) {
-            return new Result(0, 0, 0, 0, 0, 0, errors.get(), 0);
+            return new Result(0, 0, 0, 0, 0, 0, errors.get(), 0, 0, 0, -1, Map.of());
         }
-        return new Result(measured / elapsed, pct(all, 0.50), pct(all, 0.99), pct(all, 0.999), all[all.length - 1] / 1e6, measured, errors.get(), cpuMicros);
+        return new Result(measured / elapsed, pct(all, 0.50), pct(all, 0.99), pct(all, 0.999), all[all.length - 1] / 1e6, measured, errors.get(),
+                cpu.processNanos() / per, cpu.serverNanos() / per, cpu.loadNanos() / per, cpu.postgresNanos() < 0 ? -1 : cpu.postgresNanos() / per,
+                cpu.byThreadKind().entrySet().stream().collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, e -> e.getValue() / per)));
     }
 
     private static double pct(long[] sorted, double p) {
