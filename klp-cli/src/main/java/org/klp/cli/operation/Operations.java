@@ -278,9 +278,10 @@ public final class Operations {
     }
 
     /**
-     * Applies a checked module under the runner ({@code before} was read before anything was installed), with the loading marker forced to disk first (a
-     * crash during the load is found at the next boot), then records the administrator's boot
-     * choice and refreshes the early-boot plan and initrds; a load at boot is phase {@code boot}.
+     * Applies a checked module under the runner ({@code before} was read before anything was
+     * installed), with the loading marker forced to disk first (a crash during the load is found at
+     * the next boot), then records the administrator's boot choice and refreshes the early-boot
+     * plan and initrds; a load at boot is phase {@code boot}.
      */
     private Outcome.Changed change(String operation, ModuleCheck.Checked checked, Deadline deadline, Optional<PatchRecord> before, Steps steps) {
         BootGuard boot = new BootGuard(host);
