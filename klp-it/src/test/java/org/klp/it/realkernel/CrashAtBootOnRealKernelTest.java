@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Duration;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -18,10 +19,15 @@ import org.junit.jupiter.api.Test;
  *   <li>{@code klp restore}, as klp-restore.service runs it at boot, finds the loading marker the
  *       crashed boot left and skips the patch, saying why in its output, {@code klp status -v},
  *       {@code --json} and the kernel log; the administrator applies v2;</li>
- *   <li>the normal restore loads v2.</li>
+ *   <li>the normal restore loads v2;</li>
+ *   <li>the same folder boots the second installed kernel line ({@link DebianKernel#BOOKWORM_BACKPORT}),
+ *       whose test patch v3 a package installed under {@code /lib/modules/<its release>/livepatch/}
+ *       (the folder's copy is bind-mounted over that kernel's module tree, as the guest's {@code /usr}
+ *       is the host's, read-only): {@code klp restore} loads that kernel's own patch, not the v2 chosen
+ *       on the first kernel, and the boot plan still holds v2 for the first kernel.</li>
  * </ol>
- * A boot into a second installed kernel is shown on the simulated kernel (klp-cli's
- * {@code BootRestoreTest}): a second real kernel would double the boots under TCG.
+ * One boot of the second kernel, after the first kernel's last: the choice klp recorded there is
+ * the one the second kernel must leave alone, and a boot per case would double the time under TCG.
  */
 class CrashAtBootOnRealKernelTest {
 
@@ -31,10 +37,16 @@ class CrashAtBootOnRealKernelTest {
     private static QemuGuest.PanickedRun crashed;
     private static GuestRun afterCrash;
     private static GuestRun following;
+    private static GuestRun secondKernel;
+    private static String firstRelease;
+    private static String secondRelease;
 
     @BeforeAll
-    static void bootThreeTimes() {
+    static void bootFourTimes() {
         RealKernelLab lab = RealKernelLab.get();
+        RealKernelLab second = RealKernelLab.of(DebianKernel.BOOKWORM_BACKPORT);
+        firstRelease = lab.kernel().release().uname();
+        secondRelease = second.kernel().release().uname();
         GuestFolder folder = lab.newFolder("crash-at-boot");
         folder.put("klp.jar", lab.klpJar().jar());
         crashed = lab.guest().bootUntilPanic(folder, Scenario.builder()
@@ -64,6 +76,24 @@ class CrashAtBootOnRealKernelTest {
                 .step("message", "cat /proc/klp_target/message")
                 .build());
         System.out.println(following.summary());
+        // what the second kernel's live patch package installs, and that kernel's own target module
+        String installed = "lib/modules/" + secondRelease;
+        folder.put(installed + "/livepatch/" + TestModules.patch(3), second.modules().path(TestModules.patch(3)));
+        folder.put("modules/" + secondRelease + "/" + TestModules.TARGET, second.modules().path(TestModules.TARGET));
+        long start = System.nanoTime();
+        secondKernel = second.guest().boot(folder, Scenario.builder()
+                .step("install-package", "mount --bind " + folder.guestPath(installed) + " /lib/modules/" + secondRelease
+                        + " && ls /lib/modules/$(uname -r)/livepatch")
+                .step("insmod-target", "insmod " + MODULES + secondRelease + "/" + TestModules.TARGET)
+                .step("restore", KLP + "klp restore")
+                .step("livepatch", "ls -A /sys/kernel/livepatch")
+                .step("message", "cat /proc/klp_target/message")
+                .step("status", KLP + "klp -v status")
+                .step("status-json", KLP + "klp status --json")
+                .step("boot-plan", "cat /var/lib/klp/boot-plan")
+                .build());
+        System.out.println(secondKernel.summary());
+        System.out.println("boot of the second kernel " + secondRelease + ": " + Duration.ofNanos(System.nanoTime() - start).toSeconds() + " s");
     }
 
     @Test
@@ -97,6 +127,27 @@ class CrashAtBootOnRealKernelTest {
         } catch (java.io.IOException e) {
             throw new AssertionError("not JSON: " + text, e);
         }
+    }
+
+    @Test
+    void aBootIntoTheSecondKernelLoadsThatKernelsOwnPatch() {
+        assertThat(secondKernel.step("install-package").requireSuccess().stdout()).isEqualTo(TestModules.patch(3) + "\n");
+        assertThat(secondKernel.step("restore").requireSuccess().stdout()).contains("restore done: klp_patch_v3");
+        assertThat(secondKernel.step("livepatch").stdout()).isEqualTo("klp_patch_v3\n");
+        assertThat(secondKernel.step("message").requireSuccess().stdout()).isEqualTo("klp_target_message: live patched by klp_patch_v3\n");
+        assertThat(secondKernel.step("status").requireSuccess().stdout()).contains("klp_patch_v3").doesNotContain("klp_patch_v2");
+        JsonNode status = json(secondKernel.step("status-json").requireSuccess().stdout());
+        assertThat(status.at("/boot/kernel").asText()).isEqualTo(secondRelease);
+        assertThat(status.at("/boot/patch").asText()).isEqualTo("klp_patch_v3");
+        assertThat(status.at("/boot/message").asText()).contains("the newest installed live patch for " + secondRelease);
+    }
+
+    @Test
+    void theFirstKernelKeepsItsChoiceAfterTheSecondBoots() {
+        assertThat(secondKernel.step("boot-plan").requireSuccess().stdout().lines())
+                .anySatisfy(line -> assertThat(line).startsWith(firstRelease + " klp_patch_v2 "))
+                .noneSatisfy(line -> assertThat(line).startsWith(firstRelease + " klp_patch_v3"));
+        assertThat(following.step("restore").stdout()).contains("klp_patch_v2");
     }
 
     @Test
