@@ -89,6 +89,15 @@ public final class LivepatchReader {
         return busy;
     }
 
+    private boolean flagOf(Path file, String text) {
+        String s = text.strip();
+        return switch (s) {
+            case "1" -> true;
+            case "0" -> false;
+            default -> throw new KernelStateException(root.show(file) + " holds '" + HostRoot.abbreviate(s) + "', expected 0 or 1");
+        };
+    }
+
     /** A 0/1 file of a patch that may vanish while it is read (its module unloaded): absent reads as 0. */
     private boolean flagIfExists(Path file) {
         return root.readIfExists(file).map(v -> {
@@ -144,13 +153,16 @@ public final class LivepatchReader {
     }
 
     private Optional<LoadedPatch> readPatch(Path dir) {
-        Path enabledFile = dir.resolve("enabled");
-        if (!Files.exists(enabledFile)) {
-            return Optional.empty(); // removed between listing and reading: a finished disable
+        // A patch's folder can vanish at any moment between listing and reading (a finished disable,
+        // or a reversed transition whose module the kernel let go): absent means gone, not damaged.
+        Optional<String> enabledText = root.readIfExists(dir.resolve("enabled"));
+        Optional<String> transitionText = root.readIfExists(dir.resolve("transition"));
+        if (enabledText.isEmpty() || transitionText.isEmpty()) {
+            return Optional.empty();
         }
         String name = dir.getFileName().toString();
-        boolean enabled = root.readFlag(enabledFile);
-        boolean transition = root.readFlag(dir.resolve("transition"));
+        boolean enabled = flagOf(dir.resolve("enabled"), enabledText.get());
+        boolean transition = flagOf(dir.resolve("transition"), transitionText.get());
         Optional<Boolean> replace = Files.exists(dir.resolve("replace")) ? Optional.of(root.readFlag(dir.resolve("replace"))) : Optional.empty();
         OptionalInt stackOrder = OptionalInt.empty();
         Optional<String> order = root.readIfExists(dir.resolve("stack_order"));
