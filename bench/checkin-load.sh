@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Check-in throughput and p99 latency of klp-server on loopback, with 100,000 registered systems,
 # on H2 and on PostgreSQL (a real PostgreSQL 18 from zonky's binaries, started by the bench).
-# Bounded: 5 s warm-up + 20 s measured per database, 64 closed-loop connections. Prints the server's
+# Bounded: a warm-up of 10–90 s (until the JIT has compiled the check-in path) + 20 s measured per database, 64 closed-loop connections;
+# a window in which the JIT compilers still take over 10% of the server's CPU is refused (exit 3): it measures compilation. Prints the server's
 # own CPU a check-in (the JVM minus the load generator's threads), the load generator's, PostgreSQL's,
 # the JVM's by thread kind, and a JDK Flight Recorder summary of where the server's threads spend it.
 # Usage: bench/checkin-load.sh [h2|postgres|both] [extra CheckinLoad options, e.g. --connections 128 --seconds 30 --top 25]

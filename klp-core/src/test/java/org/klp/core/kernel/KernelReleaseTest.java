@@ -49,6 +49,16 @@ class KernelReleaseTest {
     }
 
     @Test
+    void aReleaseParsedAgainIsTheSameValueAndARefusalStaysARefusal() {
+        KernelRelease first = KernelRelease.parse(" 6.12.57+deb12-amd64\n");
+        assertThat(KernelRelease.parse(" 6.12.57+deb12-amd64\n")).isEqualTo(first).isEqualTo(KernelRelease.parse("6.12.57+deb12-amd64"));
+        assertThat(first.uname()).isEqualTo("6.12.57+deb12-amd64");
+        for (int i = 0; i < 2; i++) {
+            assertThatThrownBy(() -> KernelRelease.parse("6.12.57+deb12-AMD64")).hasMessageContaining("Not a kernel release");
+        }
+    }
+
+    @Test
     void refusesNull() {
         assertThatThrownBy(() -> KernelRelease.parse(null)).hasMessageContaining("null");
         assertThatThrownBy(() -> KernelRelease.parsePackageForm(null)).hasMessageContaining("null");

@@ -288,7 +288,7 @@ public final class CheckinWriter implements AutoCloseable {
         Map<Long, Row> rows = new HashMap<>();
         List<Long> idList = java.util.Arrays.stream(ids).filter(x -> x > 0).distinct().boxed().toList();
         if (!idList.isEmpty()) {
-            h.createQuery("select * from systems where id in (<ids>)").bindList("ids", idList).map((rs, c) -> rows.put(rs.getLong("id"),
+            h.createQuery("select * from systems where id = any(:ids)").bindArray("ids", Long.class, idList).map((rs, c) -> rows.put(rs.getLong("id"),
                     new Row(rs.getLong("id"), rs.getString("group_name"), rs.getString("kernel"), rs.getString("installed_kernels"),
                             rs.getString("installed_patches"), rs.getString("loaded_patch"), rs.getString("loaded_package"), rs.getInt("loaded_version"),
                             rs.getString("transition"), rs.getLong("transition_seconds"), rs.getInt("blockers"), rs.getLong("taint"),
@@ -298,7 +298,7 @@ public final class CheckinWriter implements AutoCloseable {
         }
         Map<Long, java.util.Set<Integer>> activated = new HashMap<>();
         if (!idList.isEmpty()) {
-            h.createQuery("select system_id, product_id from activations where system_id in (<ids>)").bindList("ids", idList)
+            h.createQuery("select system_id, product_id from activations where system_id = any(:ids)").bindArray("ids", Long.class, idList)
                     .map((rs, c) -> activated.computeIfAbsent(rs.getLong("system_id"), k -> new java.util.HashSet<>()).add(rs.getInt("product_id")))
                     .list();
         }

@@ -42,11 +42,18 @@ public final class CheckinLoad {
     /** What a check-in may cost the server's JVM on PostgreSQL with 100,000 registered systems (issue 14). */
     static final int SERVER_BUDGET_MICROS = 150;
 
+    /** Warm-up ends once the JIT compilers take less than this share of the server's CPU over a slice… */
+    static final double SETTLED_COMPILER_SHARE = 0.03;
+    /** …and a measured window in which they take more than this is no steady state: its figure is refused. */
+    static final double STEADY_COMPILER_SHARE = 0.10;
+    static final int WARMUP_SLICE_SECONDS = 5;
+
     public static void main(String[] args) throws Exception {
         String dbKind = "h2";
         int systems = 100_000;
         int seconds = 20;
-        int warmup = 5;
+        int warmup = 10;
+        int maxWarmup = 90;
         int connections = 64;
         long max = 5_000_000;
         int top = 25;
@@ -56,15 +63,17 @@ public final class CheckinLoad {
                 case "--systems" -> systems = Integer.parseInt(args[++i]);
                 case "--seconds" -> seconds = Integer.parseInt(args[++i]);
                 case "--warmup" -> warmup = Integer.parseInt(args[++i]);
+                case "--max-warmup" -> maxWarmup = Integer.parseInt(args[++i]);
                 case "--connections" -> connections = Integer.parseInt(args[++i]);
                 case "--max" -> max = Long.parseLong(args[++i]);
                 case "--top" -> top = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
-        if (seconds > 300 || warmup > 120 || connections > 1024 || systems > 2_000_000) {
-            throw new IllegalArgumentException("bounded: --seconds ≤ 300, --warmup ≤ 120, --connections ≤ 1024, --systems ≤ 2000000");
+        if (seconds > 300 || warmup > 120 || maxWarmup > 300 || connections > 1024 || systems > 2_000_000) {
+            throw new IllegalArgumentException("bounded: --seconds ≤ 300, --warmup ≤ 120, --max-warmup ≤ 300, --connections ≤ 1024, --systems ≤ 2000000");
         }
+        maxWarmup = Math.max(warmup, maxWarmup);
         Path dir = TestServer.tempDir("bench");
         String kernel = "5.14.21-150500.55.83-default";
         Postgres pg = null;
@@ -76,6 +85,7 @@ public final class CheckinLoad {
             db = Database.h2(dir.resolve("db"));
         }
         Clock clock = Clock.systemUTC();
+        boolean degenerate = false;
         // the fleet is there before the server starts, as when a server restarts
         System.out.printf(Locale.ROOT, "seeding %d systems on %s…%n", systems, db.kind());
         String[] auth = seed(db, systems, kernel);
@@ -91,14 +101,15 @@ public final class CheckinLoad {
             db.jdbi().useHandle(h -> h.execute("insert into activations (system_id, product_id, regcode_id, activated_at)"
                     + " select id, (select min(id) from products), null, registered_at from systems"));
             byte[] body = TestServer.posture(kernel, 1).getBytes(StandardCharsets.UTF_8);
-            System.out.printf(Locale.ROOT, "load: %d connections, %d s warm-up, %d s measured, at most %d check-ins; %d cores%n", connections, warmup,
-                    seconds, max, Runtime.getRuntime().availableProcessors());
+            System.out.printf(Locale.ROOT, "load: %d connections, warm-up %d–%d s (until the JIT compilers take under %.0f%% of the server's CPU for %d s),"
+                            + " %d s measured, at most %d check-ins; %d cores%n", connections, warmup, maxWarmup, 100 * SETTLED_COMPILER_SHARE,
+                    WARMUP_SLICE_SECONDS, seconds, max, Runtime.getRuntime().availableProcessors());
             double loadBefore = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
             int pgPort = pg == null ? 0 : java.net.URI.create(pg.jdbcUrl().substring("jdbc:".length())).getPort();
             Path jfr = Path.of(System.getProperty("java.io.tmpdir"), "klp-checkin-" + db.kind().name().toLowerCase(Locale.ROOT) + "-" + ProcessHandle.current().pid() + ".jfr");
             Result r;
             try (Profile profile = new Profile(jfr)) {
-                r = run(new int[] {server.port()}, auth, body, connections, warmup, seconds, max, pgPort, profile);
+                r = run(new int[] {server.port()}, auth, body, connections, new WarmUp(warmup, maxWarmup), seconds, max, pgPort, profile);
                 profile.print(top, thread -> !thread.startsWith("load-"));
             }
             long batches = server.checkins().batches();
@@ -106,20 +117,33 @@ public final class CheckinLoad {
             System.out.printf(Locale.ROOT, "%s, %,d registered systems: %,.0f check-ins/s; latency p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, max %.1f ms;"
                             + " %,d measured, %d errors; average commit group %.1f check-ins%n",
                     db.kind(), systems, r.perSecond, r.p50, r.p99, r.p999, r.max, r.count, r.errors, batches == 0 ? 0.0 : (double) written / batches);
+            boolean steady = r.compilerShare <= STEADY_COMPILER_SHARE;
+            System.out.printf(Locale.ROOT, "warm-up %.0f s; the JIT compilers took %.1f%% of the server's CPU in the measured window%n", r.warmupSeconds,
+                    100 * r.compilerShare);
             System.out.printf(Locale.ROOT, "CPU a check-in: server %.0f µs (budget on PostgreSQL: %d µs%s), load generator %.0f µs, JVM in all %.0f µs%s;"
                             + " load average %.1f before, %.1f after%n",
-                    r.serverCpuMicros, SERVER_BUDGET_MICROS, r.serverCpuMicros <= SERVER_BUDGET_MICROS ? ", held" : ", exceeded", r.loadCpuMicros, r.cpuMicros,
+                    r.serverCpuMicros, SERVER_BUDGET_MICROS, !steady ? ", not judged" : r.serverCpuMicros <= SERVER_BUDGET_MICROS ? ", held" : ", exceeded",
+                    r.loadCpuMicros, r.cpuMicros,
                     r.postgresCpuMicros < 0 ? "" : String.format(Locale.ROOT, "; PostgreSQL's processes %.0f µs", r.postgresCpuMicros), loadBefore,
                     java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
             System.out.println("  the JVM's CPU a check-in by thread (µs, /proc/self/task; at 10 µs or more): " + r.microsByThreadKind().entrySet().stream()
                     .filter(e -> e.getValue() >= 10).sorted(Map.Entry.<String, Double>comparingByValue().reversed())
                     .map(e -> String.format(Locale.ROOT, "%s %.0f", e.getKey(), e.getValue())).collect(java.util.stream.Collectors.joining(", ")));
+            if (!steady) {
+                System.out.printf(Locale.ROOT, "refused: no steady state — the JIT compilers took %.0f%% (over %.0f%%) of the server's CPU in the measured"
+                        + " window, so these figures measure compilation; raise --max-warmup or run on a quieter machine%n", 100 * r.compilerShare,
+                        100 * STEADY_COMPILER_SHARE);
+                degenerate = true;
+            }
         } finally {
             server.close();
             db.close();
             if (pg != null) {
                 pg.close();
             }
+        }
+        if (degenerate) {
+            System.exit(3);
         }
     }
 
@@ -159,19 +183,32 @@ public final class CheckinLoad {
      * {@code loadCpuMicros} those threads, {@code postgresCpuMicros} PostgreSQL's processes (-1: not measured).
      */
     record Result(double perSecond, double p50, double p99, double p999, double max, long count, long errors, double cpuMicros,
-                  double serverCpuMicros, double loadCpuMicros, double postgresCpuMicros, Map<String, Double> microsByThreadKind) {
+                  double serverCpuMicros, double loadCpuMicros, double postgresCpuMicros, Map<String, Double> microsByThreadKind,
+                  double warmupSeconds, double compilerShare) {
+    }
+
+    /**
+     * How long the load runs before the measured window: at least {@code minSeconds}, then in
+     * {@link #WARMUP_SLICE_SECONDS} slices until the JIT compilers settle
+     * ({@link #SETTLED_COMPILER_SHARE}), at most {@code maxSeconds}. Compilation is a start-up cost a
+     * long-running server pays once; in the window it would be billed to every check-in.
+     */
+    record WarmUp(int minSeconds, int maxSeconds) {
+        static WarmUp fixed(int seconds) {
+            return new WarmUp(seconds, seconds);
+        }
     }
 
     /** As below, the connections spread over several servers (connection c talks to {@code ports[c % ports.length]}), not profiled. */
     static Result run(int[] ports, String[] auth, byte[] body, int connections, int warmupSeconds, int seconds, long max) throws Exception {
-        return run(ports, auth, body, connections, warmupSeconds, seconds, max, 0, null);
+        return run(ports, auth, body, connections, WarmUp.fixed(warmupSeconds), seconds, max, 0, null);
     }
 
     /**
      * Runs the closed-loop load; {@code postgresPort} (0: none) names the PostgreSQL whose processes'
      * CPU is accounted, {@code profile} (null: none) records the measured window.
      */
-    static Result run(int[] ports, String[] auth, byte[] body, int connections, int warmupSeconds, int seconds, long max, int postgresPort,
+    static Result run(int[] ports, String[] auth, byte[] body, int connections, WarmUp warmUp, int seconds, long max, int postgresPort,
                       Profile profile) throws Exception {
         AtomicBoolean measuring = new AtomicBoolean();
         AtomicBoolean stop = new AtomicBoolean();
@@ -223,7 +260,16 @@ public final class CheckinLoad {
             threads[c].start();
         }
         CpuAccount account = new CpuAccount(threads, endedCpu, postgresPort);
-        Thread.sleep(warmupSeconds * 1000L);
+        long warmStart = System.nanoTime();
+        Thread.sleep(warmUp.minSeconds() * 1000L);
+        while ((System.nanoTime() - warmStart) / 1e9 + WARMUP_SLICE_SECONDS <= warmUp.maxSeconds()) {
+            CpuAccount.Snapshot before = account.now();
+            Thread.sleep(WARMUP_SLICE_SECONDS * 1000L);
+            if (account.now().minus(before).compilerShare() < SETTLED_COMPILER_SHARE) {
+                break;
+            }
+        }
+        double warmedSeconds = (System.nanoTime() - warmStart) / 1e9;
         if (profile != null) {
             profile.start();
         }
@@ -248,11 +294,12 @@ public final class CheckinLoad {
         }
         long[] all = Arrays.stream(latencies).filter(x -> x != null).flatMapToLong(Arrays::stream).sorted().toArray();
         if (all.length == 0) {
-            return new Result(0, 0, 0, 0, 0, 0, errors.get(), 0, 0, 0, -1, Map.of());
+            return new Result(0, 0, 0, 0, 0, 0, errors.get(), 0, 0, 0, -1, Map.of(), warmedSeconds, cpu.compilerShare());
         }
         return new Result(measured / elapsed, pct(all, 0.50), pct(all, 0.99), pct(all, 0.999), all[all.length - 1] / 1e6, measured, errors.get(),
                 cpu.processNanos() / per, cpu.serverNanos() / per, cpu.loadNanos() / per, cpu.postgresNanos() < 0 ? -1 : cpu.postgresNanos() / per,
-                cpu.byThreadKind().entrySet().stream().collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, e -> e.getValue() / per)));
+                cpu.byThreadKind().entrySet().stream().collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, e -> e.getValue() / per)),
+                warmedSeconds, cpu.compilerShare());
     }
 
     private static double pct(long[] sorted, double p) {

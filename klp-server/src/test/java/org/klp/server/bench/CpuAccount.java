@@ -36,6 +36,17 @@ final class CpuAccount {
         long serverNanos() {
             return processNanos - loadNanos;
         }
+
+        /** The JIT compilers' threads (C1 and C2). */
+        long compilerNanos() {
+            return byThreadKind.entrySet().stream().filter(e -> e.getKey().matches("C[12] CompilerThre.*")).mapToLong(Map.Entry::getValue).sum();
+        }
+
+        /** The JIT compilers' share of the server's CPU, 0 to 1 (0 when the server used none). */
+        double compilerShare() {
+            long server = serverNanos();
+            return server <= 0 ? 0 : Math.max(0, (double) compilerNanos() / server);
+        }
     }
 
     private static final long NANOS_PER_TICK = 1_000_000_000L / clockTicks();
