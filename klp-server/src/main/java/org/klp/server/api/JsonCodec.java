@@ -30,6 +30,19 @@ public final class JsonCodec {
     static final int MAX_DEPTH = 32;
     static final int MAX_STRING = 1 << 20;
     private static final ObjectMapper MAPPER = build();
+    /** A reader per body type, made once: making one per request looked its deserializer up every time. */
+    private static final ClassValue<com.fasterxml.jackson.databind.ObjectReader> STRICT_READERS = new ClassValue<>() {
+        @Override
+        protected com.fasterxml.jackson.databind.ObjectReader computeValue(Class<?> type) {
+            return MAPPER.readerFor(type);
+        }
+    };
+    private static final ClassValue<com.fasterxml.jackson.databind.ObjectReader> LENIENT_READERS = new ClassValue<>() {
+        @Override
+        protected com.fasterxml.jackson.databind.ObjectReader computeValue(Class<?> type) {
+            return MAPPER.readerFor(type).without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        }
+    };
 
     private JsonCodec() {
     }
@@ -68,7 +81,7 @@ public final class JsonCodec {
 
     /** Reads a body as {@code type}; throws a 400 {@link ApiException} saying what is wrong. */
     public static <T> T read(byte[] body, Class<T> type) {
-        return read(body, type, MAPPER.readerFor(type));
+        return read(body, type, STRICT_READERS.get(type));
     }
 
     /**
@@ -77,7 +90,7 @@ public final class JsonCodec {
      * send more than a server uses. Every field the type has is still checked.
      */
     public static <T> T readIgnoringUnknownFields(byte[] body, Class<T> type) {
-        return read(body, type, MAPPER.readerFor(type).without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES));
+        return read(body, type, LENIENT_READERS.get(type));
     }
 
     private static <T> T read(byte[] body, Class<T> type, com.fasterxml.jackson.databind.ObjectReader reader) {

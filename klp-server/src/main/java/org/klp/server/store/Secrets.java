@@ -23,16 +23,37 @@ public final class Secrets {
     }
 
     public static String hash(String secret) {
+        return HexFormat.of().formatHex(digest(secret));
+    }
+
+    /**
+     * Constant-time comparison of a presented secret with a stored hash (64 hex digits); a stored
+     * value of any other shape matches nothing.
+     */
+    public static boolean matches(String secret, String storedHash) {
+        byte[] stored;
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8)));
+            stored = storedHash.length() == 64 ? HexFormat.of().parseHex(storedHash) : null;
+        } catch (IllegalArgumentException notHex) {
+            stored = null;
+        }
+        byte[] presented = digest(secret);
+        return MessageDigest.isEqual(presented, stored == null ? new byte[presented.length + 1] : stored);
+    }
+
+    /** One SHA-256 per thread: looking the algorithm up among the providers costs more than hashing a password. */
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-    }
+    });
 
-    /** Constant-time comparison of a presented secret with a stored hash. */
-    public static boolean matches(String secret, String storedHash) {
-        return MessageDigest.isEqual(hash(secret).getBytes(StandardCharsets.US_ASCII), storedHash.getBytes(StandardCharsets.US_ASCII));
+    private static byte[] digest(String secret) {
+        MessageDigest sha = SHA256.get();
+        sha.reset();
+        return sha.digest(secret.getBytes(StandardCharsets.UTF_8));
     }
 
     /** An admin token, {@code klp_} and 43 characters (256 bits). */
