@@ -2,77 +2,160 @@ package org.klp.it.realkernel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.BeforeAll;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.klp.core.kernel.KernelRelease;
+import org.klp.core.patch.LivePatchPackage;
 import org.klp.packaging.build.LivePatchBuild;
+import org.klp.packaging.pgp.KeyPairGenerator;
+import org.klp.packaging.pgp.SigningKey;
+import org.klp.packaging.repo.RepositoryPublisher;
 import org.klp.packaging.rpm.LivePatchRpm;
 
 /**
- * Modules made by {@code klp-pack build} from fix sources, on the real kernel, one boot: version 2
- * replaces {@code cmdline_proc_show} with code that reads the non-exported
+ * From fix sources to a live patch on the running kernel, end to end, on each of Debian's kernels
+ * ({@link DebianKernel}), one boot per kernel line: what a publisher and a host do, with klp's own
+ * code on both sides.
+ *
+ * <p>On the host, as {@code klp-pack key generate}, {@code klp-pack build} and
+ * {@code klp-pack repo publish} do: an OpenPGP key pair is made, {@link LivePatchBuild} builds
+ * three versions of {@code kernel-livepatch-<kernel>} from fix sources against the kernel line's
+ * headers ({@code /lib/modules/<release>/build}) and signs them, and the repository's metadata is
+ * published signed. Version 1 is the empty initial patch; version 2 fixes CVE-2026-0001 by
+ * replacing {@code cmdline_proc_show} with code that reads the non-exported
  * {@code saved_command_line} through a livepatch relocation the kernel resolves when the patch is
- * enabled; version 3 adds a second fix ({@code version_proc_show}) and replaces version 2
- * atomically.
+ * enabled (system state 1 at version 1); version 3 adds bsc#1200002, a replacement of
+ * {@code version_proc_show}, which raises system state 1 to version 2.
+ *
+ * <p>In the guest, through klp only (the real {@code klp.jar}, no {@code insmod}), as a host
+ * without zypper does: {@code klp update --to 2} from the signed repository given on the command
+ * line downloads, verifies, installs and applies version 2, and {@code /proc/cmdline} shows what
+ * the replacement printed through the relocation; {@code klp -v patches} names the CVE and the
+ * package. Then the repository is configured as {@code klp register} would
+ * ({@code /etc/klp/repositories}, {@code /etc/klp/trusted.asc}) and a plain {@code klp update}
+ * moves to version 3, which replaces version 2 atomically. {@code klp downgrade --to 2} is refused
+ * before anything is loaded, naming the state that would go down: the kernel still shows version 3
+ * alone, enabled.
+ *
+ * <p>The guest's {@code /usr} and {@code /etc} are the host's, read-only over 9p: an overlay on a
+ * tmpfs makes them writable for the boot, as a host's root file system is, so that klp installs
+ * the package's module under {@code /lib/modules} and its record under {@code /usr/share/klp}.
  */
+@ParameterizedClass(name = "{0}")
+@MethodSource("org.klp.it.realkernel.DebianKernel#all")
 class KlpPackBuildOnRealKernelTest {
 
+    /** The kernel line of this run of the class. */
+    @Parameter
+    DebianKernel line;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String LP = "/sys/kernel/livepatch";
+    private static final String REPO = GuestFolder.MOUNT_POINT + "/repo";
+    private static final String TRUSTED = GuestFolder.MOUNT_POINT + "/trusted.asc";
+    private static final String CVE = "CVE-2026-0001";
+    private static final String BUG = "bsc#1200002";
+    private static final String VERSION_MARKER = "patched by klp " + BUG;
+    /** What the kernel shows of live patching: each patch folder with its enabled and transition files, and the loaded modules. */
+    private static final String KERNEL_VIEW = "cd " + LP + " && grep -H . */enabled */transition; cd /; echo modules:; "
+            + "grep '^livepatch_' /proc/modules | cut -d' ' -f1 | sort; true";
+    /**
+     * Writable {@code /usr} and {@code /etc} (overlays on a tmpfs over the host's read-only 9p
+     * shares), where a package installs its files.
+     */
+    private static final String WRITABLE_ROOT = "modprobe overlay && for d in usr etc; do mkdir -p /tmp/root/$d/upper /tmp/root/$d/work"
+            + " && mount -t overlay overlay -o lowerdir=/$d,upperdir=/tmp/root/$d/upper,workdir=/tmp/root/$d/work /$d || exit 1; done";
+    /** Two boots' worth of klp commands of 2 to 8 s each under TCG, the CDS training run, and the boot. */
+    private static final Duration BOOT_TIMEOUT = Duration.ofMinutes(8);
+
+    private static RealKernelLab lab;
     private static GuestRun run;
+    private static String packageName;
     private static String v2;
     private static String v3;
 
-    @BeforeAll
-    static void buildAndBoot() throws IOException {
-        RealKernelLab lab = RealKernelLab.get();
+    @BeforeParameterizedClassInvocation
+    static void buildPublishAndBoot(DebianKernel line) throws IOException {
+        long start = System.nanoTime();
+        lab = RealKernelLab.of(line);
+        KernelRelease kernel = lab.kernel().release();
+        packageName = LivePatchPackage.packageName(kernel);
         Path base = lab.workDir().resolve("klp-pack-build");
         deleteTree(base);
-        Path repo = Files.createDirectories(base.resolve("repo"));
+        GuestFolder folder = lab.newFolder("klp-pack-build-guest");
+        Path repo = Files.createDirectories(folder.hostPath("repo"));
+
+        // klp-pack key generate
+        KeyPairGenerator.GeneratedKey generated = KeyPairGenerator.generate("klp test publisher <klp-publisher@example.org>", 2048);
+        SigningKey key = SigningKey.parse(generated.secretKeyArmored().getBytes(StandardCharsets.US_ASCII), "the test publisher's key");
+        folder.write("trusted.asc", generated.publicKeyArmored());
+
+        // klp-pack build, three versions, each cumulative over the one before in the repository
         Path fixes = base.resolve("fixes");
-        fix(fixes.resolve("10-cmdline"), "id = CVE-2026-0001\ncvss = 5.5\nsummary = proc: cmdline marker\nstates = 1:1\n"
+        long buildStart = System.nanoTime();
+        build(kernel, 1, Files.createDirectories(base.resolve("empty")), repo, key);
+        fix(fixes.resolve("10-cmdline"), "id = " + CVE + "\ncvss = 5.5\nsummary = proc: cmdline marker\nstates = 1:1\n"
                         + "kernel-symbols = vmlinux:saved_command_line\n", "vmlinux cmdline_proc_show klp_cmdline_proc_show\n",
                 "#include <linux/seq_file.h>\n\nextern char *saved_command_line;\n\n"
                         + "int klp_cmdline_proc_show(struct seq_file *m, void *v)\n{\n"
-                        + "\tseq_printf(m, \"%s klp=CVE-2026-0001\\n\", saved_command_line);\n\treturn 0;\n}\n");
-        Path empty = Files.createDirectories(base.resolve("empty"));
-        build(lab, 1, empty, repo, null);
-        v2 = build(lab, 2, fixes, repo, base.resolve("work-2"));
-        fix(fixes.resolve("20-version"), "id = bsc#1200002\nsummary = proc: version marker\n",
+                        + "\tseq_printf(m, \"%s klp=" + CVE + "\\n\", saved_command_line);\n\treturn 0;\n}\n");
+        v2 = build(kernel, 2, fixes, repo, key);
+        fix(fixes.resolve("20-version"), "id = " + BUG + "\nsummary = proc: version marker\nstates = 1:2\n",
                 "vmlinux version_proc_show klp_version_proc_show\n",
                 "#include <linux/seq_file.h>\n\nint klp_version_proc_show(struct seq_file *m, void *v)\n{\n"
-                        + "\tseq_puts(m, \"patched by klp bsc#1200002\\n\");\n\treturn 0;\n}\n");
-        v3 = build(lab, 3, fixes, repo, base.resolve("work-3"));
+                        + "\tseq_puts(m, \"" + VERSION_MARKER + "\\n\");\n\treturn 0;\n}\n");
+        v3 = build(kernel, 3, fixes, repo, key);
+        Duration buildTime = Duration.ofNanos(System.nanoTime() - buildStart);
 
-        GuestFolder folder = lab.newFolder("klp-pack-build-guest");
-        folder.put("built/" + v2 + ".ko", base.resolve("work-2/" + v2 + ".ko"));
-        folder.put("built/" + v3 + ".ko", base.resolve("work-3/" + v3 + ".ko"));
-        String dir = folder.guestPath("built") + "/";
-        run = lab.guest().boot(folder, Scenario.builder()
+        // klp-pack repo publish --key
+        RepositoryPublisher.Result published = new RepositoryPublisher(key).publish(repo);
+        assertThat(published.livePatches()).as("live patches published").isEqualTo(3);
+
+        folder.put("klp.jar", lab.klpJar().jar());
+        String repoUrl = "file://" + REPO;
+        run = lab.guest().withTimeout(BOOT_TIMEOUT).boot(folder, Scenario.builder()
+                .step("setup", KlpScript.SETUP)
+                .step("writable-root", WRITABLE_ROOT)
                 .step("cmdline-before", "cat /proc/cmdline")
-                .step("insmod-v2", "insmod " + dir + v2 + ".ko")
-                .step("v2-wait", "klp_wait_for " + LP + "/" + v2 + "/transition 0 30")
+                .step("version-before", "cat /proc/version")
+                .step("update-v2", "klp update --to 2 --repo " + repoUrl + " --trusted " + TRUSTED)
                 .step("cmdline-v2", "cat /proc/cmdline")
-                .step("v2-functions", "ls " + LP + "/" + v2 + "/vmlinux")
-                .step("insmod-v3", "insmod " + dir + v3 + ".ko")
-                .step("v3-wait", "klp_wait_for " + LP + "/" + v3 + "/transition 0 30")
-                .step("livepatch-after-v3", "for i in $(seq 1 60); do [ -d " + LP + "/" + v2 + " ] || break; sleep 0.5; done; ls " + LP)
-                .step("cmdline-v3", "cat /proc/cmdline")
-                .step("version-v3", "cat /proc/version")
-                .step("livepatch-dmesg", "dmesg | grep -i livepatch | tail -n 8")
+                .step("patches-v2", "klp -v patches")
+                .step("status-v2", "klp status --json")
+                .step("configure", "mkdir -p /etc/klp && echo " + repoUrl + " > /etc/klp/repositories && cp " + TRUSTED + " /etc/klp/trusted.asc")
+                .step("update-v3", "klp update --json")
+                .step("view-v3", KERNEL_VIEW + "; echo cmdline:; cat /proc/cmdline; echo version:; cat /proc/version")
+                .step("patches-v3", "klp -v patches")
+                .step("downgrade-v2", "klp downgrade -n --to 2")
+                .step("view-after-downgrade", KERNEL_VIEW + "; echo version:; cat /proc/version; echo installed:; ls /lib/modules/$(uname -r)/livepatch"
+                        + "; echo kernel-log:; dmesg | grep -E 'livepatch: .*(enabling|completed|refus|incompatible|Replac)' ")
                 .build());
         System.out.println(run.summary());
+        System.out.println("klp-pack build of versions 1-3 for " + kernel.uname() + ": " + buildTime.toMillis() + " ms; boot "
+                + run.wallTime().toSeconds() + " s; in all " + Duration.ofNanos(System.nanoTime() - start).toSeconds() + " s");
     }
 
-    private static String build(RealKernelLab lab, int version, Path fixes, Path repo, Path work) {
-        var kernel = lab.kernel().release();
+    private static String build(KernelRelease kernel, int version, Path fixes, Path repo, SigningKey key) {
         LivePatchBuild.Request request = new LivePatchBuild.Request(kernel, version, fixes, lab.kernel().headers(), null, Set.of(),
-                LocalDate.of(2026, 12, 4), LocalDate.of(2026, 1, 1), null, work, null, 2);
-        LivePatchBuild.Result r = LivePatchBuild.build(request, LivePatchRpm.previousIn(repo, kernel, version), null, repo);
+                LocalDate.now(), LocalDate.now().minusDays(30), null, null, null, 2);
+        LivePatchBuild.Result r = LivePatchBuild.build(request, LivePatchRpm.previousIn(repo, kernel, version), key, repo);
         return r.rpm().record().moduleName();
     }
 
@@ -87,8 +170,8 @@ class KlpPackBuildOnRealKernelTest {
         if (!Files.exists(root)) {
             return;
         }
-        try (var s = Files.walk(root)) {
-            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        try (Stream<Path> s = Files.walk(root)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
                 Files.delete(p);
             }
         } catch (IOException e) {
@@ -96,22 +179,70 @@ class KlpPackBuildOnRealKernelTest {
         }
     }
 
-    @Test
-    void theReplacementReadsANonExportedVariableThroughALivepatchRelocation() {
-        String before = run.step("cmdline-before").requireSuccess().out();
-        assertThat(before).doesNotContain("klp=");
-        run.step("insmod-v2").requireSuccess();
-        run.step("v2-wait").requireSuccess();
-        assertThat(run.step("cmdline-v2").requireSuccess().out()).isEqualTo(before.strip() + " klp=CVE-2026-0001");
-        assertThat(run.step("v2-functions").lines()).containsExactlyInAnyOrder("cmdline_proc_show,1", "patched");
+    private static JsonNode json(String step) {
+        try {
+            return JSON.readTree(run.step(step).requireSuccess().stdout());
+        } catch (IOException e) {
+            throw new AssertionError("Step " + step + " did not print one JSON document: " + run.step(step), e);
+        }
+    }
+
+    /** The lines of a view step between {@code from:} and the next {@code word:} line (or the end). */
+    private static List<String> section(String step, String from) {
+        List<String> out = new ArrayList<>();
+        boolean in = from == null;
+        for (String l : run.step(step).lines()) {
+            if (l.matches("[a-z-]+:")) {
+                in = l.equals(from + ":");
+            } else if (in) {
+                out.add(l);
+            }
+        }
+        return out;
     }
 
     @Test
-    void theNextVersionWithASecondFixReplacesItAtomically() {
-        run.step("insmod-v3").requireSuccess();
-        run.step("v3-wait").requireSuccess();
-        assertThat(run.step("livepatch-after-v3").lines()).containsExactly(v3);
-        assertThat(run.step("cmdline-v3").out()).endsWith(" klp=CVE-2026-0001");
-        assertThat(run.step("version-v3").out()).isEqualTo("patched by klp bsc#1200002");
+    void updateInstallsVersionTwoFromTheSignedRepositoryAndItsReplacementReadsANonExportedVariable() {
+        run.step("setup").requireSuccess();
+        run.step("writable-root").requireSuccess();
+        String before = run.step("cmdline-before").requireSuccess().out();
+        assertThat(before).doesNotContain("klp=");
+        StepResult update = run.step("update-v2").requireSuccess();
+        assertThat(update.stdout()).contains(v2);
+        assertThat(run.step("cmdline-v2").requireSuccess().out()).isEqualTo(before.strip() + " klp=" + CVE);
+    }
+
+    @Test
+    void patchesNameTheCveAndThePackage() {
+        String patches = run.step("patches-v2").requireSuccess().stdout();
+        assertThat(patches).contains("livepatch: " + v2).contains(packageName).contains(CVE).doesNotContain(BUG);
+        JsonNode status = json("status-v2");
+        assertThat(status.get("activePatch").asText()).isEqualTo(v2);
+        assertThat(status.get("kernel").asText()).isEqualTo(lab.kernel().release().uname());
+    }
+
+    @Test
+    void theNextVersionFromTheConfiguredRepositoryReplacesItAtomically() {
+        run.step("configure").requireSuccess();
+        JsonNode update = json("update-v3");
+        assertThat(update.get("result").asText()).isEqualTo("completed");
+        assertThat(update.get("activePatch").asText()).isEqualTo(v3);
+        assertThat(section("view-v3", null)).containsExactly(v3 + "/enabled:1", v3 + "/transition:0");
+        assertThat(section("view-v3", "modules")).containsExactly(v3);
+        assertThat(String.join("\n", section("view-v3", "cmdline"))).endsWith(" klp=" + CVE).doesNotContain("\n");
+        assertThat(section("view-v3", "version")).containsExactly(VERSION_MARKER);
+        String patches = run.step("patches-v3").requireSuccess().stdout();
+        assertThat(patches).contains("livepatch: " + v3).contains(packageName).contains(CVE).contains(BUG).doesNotContain(v2);
+    }
+
+    @Test
+    void aDowngradeThatLowersASystemStateIsRefusedBeforeAnythingIsLoaded() {
+        StepResult downgrade = run.step("downgrade-v2");
+        assertThat(downgrade.exitCode()).as("klp's exit code for a refusal (3)").isEqualTo(3);
+        assertThat(downgrade.stderr()).contains("system state 1 would go down from version 2 to 1").contains("nothing was changed");
+        assertThat(section("view-after-downgrade", null)).containsExactly(v3 + "/enabled:1", v3 + "/transition:0");
+        assertThat(section("view-after-downgrade", "modules")).containsExactly(v3);
+        assertThat(section("view-after-downgrade", "version")).containsExactly(VERSION_MARKER);
+        assertThat(section("view-after-downgrade", "installed")).containsExactlyInAnyOrder(v2 + ".ko", v3 + ".ko");
     }
 }
