@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -23,6 +24,8 @@ import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.klp.core.kernel.KernelRelease;
 import org.klp.core.patch.LivePatchPackage;
+import org.klp.packaging.build.KernelSymbol;
+import org.klp.packaging.build.KernelSymbolTable;
 import org.klp.packaging.build.LivePatchBuild;
 import org.klp.packaging.pgp.KeyPairGenerator;
 import org.klp.packaging.pgp.SigningKey;
@@ -57,6 +60,18 @@ import org.klp.packaging.rpm.LivePatchRpm;
  * <p>The guest's {@code /usr} and {@code /etc} are the host's, read-only over 9p: an overlay on a
  * tmpfs makes them writable for the boot, as a host's root file system is, so that klp installs
  * the package's module under {@code /lib/modules} and its record under {@code /usr/share/klp}.
+ *
+ * <p>Symbol positions ({@code --symbols}): Debian's {@code /boot/System.map-*} is a stub and the
+ * real one comes only with the {@code linux-image-<release>-dbg} package (hundreds of MiB, which CI
+ * does not install), and the guest's {@code /proc/kallsyms} exists only after the build. So the boot
+ * dumps {@code /proc/kallsyms} at its end, the test checks the fixes' symbols against that real
+ * table as the build would, and keeps it beside the guest folder; the next run's build of the same
+ * kernel release takes it as its symbol table. A first run (as in a fresh CI checkout) builds
+ * without one, and the kernel checks the positions when it loads the patch.
+ *
+ * <p>Budget: one boot per kernel line of about 70 s under TCG (six klp commands of 4 to 12 s, the
+ * CDS training run unless {@link #reuseCdsArchive} finds the archive another class's boot made of
+ * the same jar), and three kbuild runs of 5 to 15 s each.
  */
 @ParameterizedClass(name = "{0}")
 @MethodSource("org.klp.it.realkernel.DebianKernel#all")
@@ -82,6 +97,10 @@ class KlpPackBuildOnRealKernelTest {
      */
     private static final String WRITABLE_ROOT = "modprobe overlay && for d in usr etc; do mkdir -p /tmp/root/$d/upper /tmp/root/$d/work"
             + " && mount -t overlay overlay -o lowerdir=/$d,upperdir=/tmp/root/$d/upper,workdir=/tmp/root/$d/work /$d || exit 1; done";
+    /** Where the guest writes its {@code /proc/kallsyms}, in the guest folder. */
+    private static final String KALLSYMS_DUMP = "out/kallsyms.txt";
+    /** Where the last dump is kept for the next run's build, beside the guest folder (which every run makes anew). */
+    private static final String KALLSYMS_CACHE = "klp-pack-build.kallsyms.txt";
     /** Two boots' worth of klp commands of 2 to 8 s each under TCG, the CDS training run, and the boot. */
     private static final Duration BOOT_TIMEOUT = Duration.ofMinutes(8);
 
@@ -90,6 +109,9 @@ class KlpPackBuildOnRealKernelTest {
     private static String packageName;
     private static String v2;
     private static String v3;
+    private static GuestFolder folder;
+    /** The kallsyms dump an earlier boot of this kernel left, which the build checked the fixes' kernel symbols against; null on a first run. */
+    private static Path symbolsUsed;
 
     @BeforeParameterizedClassInvocation
     static void buildPublishAndBoot(DebianKernel line) throws IOException {
@@ -99,7 +121,9 @@ class KlpPackBuildOnRealKernelTest {
         packageName = LivePatchPackage.packageName(kernel);
         Path base = lab.workDir().resolve("klp-pack-build");
         deleteTree(base);
-        GuestFolder folder = lab.newFolder("klp-pack-build-guest");
+        folder = lab.newFolder("klp-pack-build-guest");
+        Path cachedSymbols = lab.workDir().resolve(KALLSYMS_CACHE);
+        symbolsUsed = Files.isRegularFile(cachedSymbols) ? cachedSymbols : null;
         Path repo = Files.createDirectories(folder.hostPath("repo"));
 
         // klp-pack key generate
@@ -110,18 +134,18 @@ class KlpPackBuildOnRealKernelTest {
         // klp-pack build, three versions, each cumulative over the one before in the repository
         Path fixes = base.resolve("fixes");
         long buildStart = System.nanoTime();
-        build(kernel, 1, Files.createDirectories(base.resolve("empty")), repo, key);
+        build(kernel, 1, Files.createDirectories(base.resolve("empty")), repo, key, null);
         fix(fixes.resolve("10-cmdline"), "id = " + CVE + "\ncvss = 5.5\nsummary = proc: cmdline marker\nstates = 1:1\n"
                         + "kernel-symbols = vmlinux:saved_command_line\n", "vmlinux cmdline_proc_show klp_cmdline_proc_show\n",
                 "#include <linux/seq_file.h>\n\nextern char *saved_command_line;\n\n"
                         + "int klp_cmdline_proc_show(struct seq_file *m, void *v)\n{\n"
                         + "\tseq_printf(m, \"%s klp=" + CVE + "\\n\", saved_command_line);\n\treturn 0;\n}\n");
-        v2 = build(kernel, 2, fixes, repo, key);
+        v2 = build(kernel, 2, fixes, repo, key, symbolsUsed);
         fix(fixes.resolve("20-version"), "id = " + BUG + "\nsummary = proc: version marker\nstates = 1:2\n",
                 "vmlinux version_proc_show klp_version_proc_show\n",
                 "#include <linux/seq_file.h>\n\nint klp_version_proc_show(struct seq_file *m, void *v)\n{\n"
                         + "\tseq_puts(m, \"" + VERSION_MARKER + "\\n\");\n\treturn 0;\n}\n");
-        v3 = build(kernel, 3, fixes, repo, key);
+        v3 = build(kernel, 3, fixes, repo, key, symbolsUsed);
         Duration buildTime = Duration.ofNanos(System.nanoTime() - buildStart);
 
         // klp-pack repo publish --key
@@ -147,7 +171,9 @@ class KlpPackBuildOnRealKernelTest {
                 .step("downgrade-v2", "klp downgrade -n --to 2")
                 .step("view-after-downgrade", KERNEL_VIEW + "; echo version:; cat /proc/version; echo installed:; ls /lib/modules/$(uname -r)/livepatch"
                         + "; echo kernel-log:; dmesg | grep 'livepatch: '")
+                .step("kallsyms", "cat /proc/kallsyms > " + folder.guestPath(KALLSYMS_DUMP) + " && wc -l < " + folder.guestPath(KALLSYMS_DUMP))
                 .build());
+        keepForTheNextBuild(folder.hostPath(KALLSYMS_DUMP), cachedSymbols);
         System.out.println(run.summary());
         System.out.println("klp-pack build of versions 1-3 for " + kernel.uname() + ": " + buildTime.toMillis() + " ms; boot "
                 + run.wallTime().toSeconds() + " s (klp's CDS archive " + (cdsReused ? "reused" : "made in the guest") + "); in all " + Duration.ofNanos(System.nanoTime() - start).toSeconds() + " s");
@@ -176,9 +202,18 @@ class KlpPackBuildOnRealKernelTest {
         return false;
     }
 
-    private static String build(KernelRelease kernel, int version, Path fixes, Path repo, SigningKey key) {
+    /** Keeps the kernel's symbol table the guest dumped, for the next run's build of the same kernel release. */
+    private static void keepForTheNextBuild(Path dump, Path cache) throws IOException {
+        if (Files.isRegularFile(dump) && Files.size(dump) > 0) {
+            Path partial = cache.resolveSibling(cache.getFileName() + ".part");
+            Files.copy(dump, partial, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(partial, cache, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }
+    }
+
+    private static String build(KernelRelease kernel, int version, Path fixes, Path repo, SigningKey key, Path symbols) {
         LivePatchBuild.Request request = new LivePatchBuild.Request(kernel, version, fixes, lab.kernel().headers(), null, Set.of(),
-                LocalDate.now(), LocalDate.now().minusDays(30), null, null, null, 2);
+                LocalDate.now(), LocalDate.now().minusDays(30), null, null, symbols, 2);
         LivePatchBuild.Result r = LivePatchBuild.build(request, LivePatchRpm.previousIn(repo, kernel, version), key, repo);
         return r.rpm().record().moduleName();
     }
@@ -231,8 +266,9 @@ class KlpPackBuildOnRealKernelTest {
         run.step("writable-root").requireSuccess();
         String before = run.step("cmdline-before").requireSuccess().out();
         assertThat(before).doesNotContain("klp=");
-        assertThat(run.step("update-v2").requireSuccess().lines()).startsWith("update done: " + v2 + " (" + packageName + " version 2) in")
-                .contains("active: " + v2 + " (" + packageName + " version 2)", "fixes: +1 gained, -0 dropped",
+        List<String> update = run.step("update-v2").requireSuccess().lines();
+        assertThat(update.get(0)).startsWith("update done: " + v2 + " (" + packageName + " version 2) in ");
+        assertThat(update).contains("active: " + v2 + " (" + packageName + " version 2)", "fixes: +1 gained, -0 dropped",
                         "  + " + CVE + " (CVSS 5.5) proc: cmdline marker");
         // the replacement printed the kernel's own command line, read through the livepatch relocation
         assertThat(run.step("cmdline-v2").requireSuccess().out()).isEqualTo(before.strip() + " klp=" + CVE);
@@ -294,6 +330,22 @@ class KlpPackBuildOnRealKernelTest {
         assertThat(kernelLog).filteredOn(l -> l.contains("enabling patch"))
                 .containsExactly("livepatch: enabling patch '" + v2 + "'", "livepatch: enabling patch '" + v3 + "'");
         assertThat(kernelLog).noneMatch(l -> l.contains("not compatible"));
+    }
+
+    @Test
+    void theRunningKernelsSymbolTableHasTheSymbolsTheFixesUseOnceEach() {
+        int lines = Integer.parseInt(run.step("kallsyms").requireSuccess().out());
+        KernelSymbolTable table = KernelSymbolTable.read(folder.hostPath(KALLSYMS_DUMP));
+        assertThat(lines).as("symbols in /proc/kallsyms").isGreaterThan(50_000);
+        // the checks the build makes with --symbols: the declared non-exported variable exists once (position 0 is right) ...
+        assertThat(table.resolve(new KernelSymbol("vmlinux", "saved_command_line", 0, "10-cmdline/fix.properties:5"))).isZero();
+        // ... and so do the replaced functions, which the fixes name without a position
+        assertThat(table.candidates("vmlinux", "cmdline_proc_show")).hasSize(1);
+        assertThat(table.candidates("vmlinux", "version_proc_show")).hasSize(1);
+        // the patches the kernel loaded are in its table as modules
+        assertThat(table.candidates(v3, "klp_version_proc_show")).hasSize(1);
+        System.out.println("kallsyms of " + lab.kernel().release().uname() + ": " + lines + " symbols; this run's build "
+                + (symbolsUsed == null ? "had no dump of an earlier boot (first run of this release)" : "checked the fixes' symbols against " + symbolsUsed));
     }
 
     private static List<String> texts(JsonNode array) {
