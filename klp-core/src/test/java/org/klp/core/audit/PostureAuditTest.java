@@ -460,19 +460,25 @@ class PostureAuditTest {
         FleetSummary inY = audit.summary(NOW, HostFilter.ALL, 5);
         assertThat(inX).isNotEqualTo(inY);
         java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicInteger imports = new java.util.concurrent.atomic.AtomicInteger();
         Thread importer = new Thread(() -> {
             for (int i = 0; !stop.get(); i++) {
                 audit.putCves(i % 2 == 0 ? x : y);
+                imports.incrementAndGet();
             }
         });
         importer.start();
+        int summaries = 0;
         try {
-            for (int i = 0; i < 300; i++) {
+            // until the imports changed the arrays under the summaries several times over (and at least 40 summaries)
+            while (summaries < 40 || (imports.get() < 6 && summaries < 300)) {
                 assertThat(audit.summary(NOW, HostFilter.ALL, 5)).isIn(inX, inY);
+                summaries++;
             }
         } finally {
             stop.set(true);
             importer.join();
         }
+        assertThat(imports.get()).as("imports that ran during %d summaries", summaries).isGreaterThanOrEqualTo(6);
     }
 }
