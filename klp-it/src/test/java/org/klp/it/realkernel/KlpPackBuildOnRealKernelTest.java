@@ -181,26 +181,38 @@ class KlpPackBuildOnRealKernelTest {
     }
 
     /**
-     * The CDS archive another real-kernel class's boot made of the same klp jar, copied into the
-     * folder so that {@link KlpScript#SETUP} skips its training run (about 20 s under TCG). The JVM
-     * checks an archive against the jar's path, size and time and ignores one that does not match;
-     * the jar is compared byte for byte here, and the guest path, {@code /work/klp.jar}, is the same
-     * in every folder.
+     * The CDS archive an earlier boot made of the same klp jar (another real-kernel class's, or this
+     * class's on the other kernel line: the archive depends on the JVM and the jar, which the guests
+     * share, not on the kernel), copied into the folder so that {@link KlpScript#SETUP} skips its
+     * training run (about 17 s under TCG). The JVM checks an archive against the jar's path, size
+     * and time and ignores one that does not match; the jar is compared byte for byte here, and the
+     * guest path, {@code /work/klp.jar}, is the same in every folder.
      */
     private static boolean reuseCdsArchive(GuestFolder folder) throws IOException {
         Path jar = folder.hostPath("klp.jar");
-        try (Stream<Path> others = Files.list(lab.workDir())) {
-            for (Path other : others.filter(Files::isDirectory).filter(d -> !d.equals(folder.root())).toList()) {
-                Path otherJar = other.resolve("klp.jar");
-                Path archive = other.resolve("klp.jsa");
-                if (Files.isRegularFile(archive) && Files.isRegularFile(otherJar) && Files.size(otherJar) == Files.size(jar)
-                        && Files.getLastModifiedTime(otherJar).equals(Files.getLastModifiedTime(jar)) && Files.mismatch(otherJar, jar) == -1) {
-                    folder.put("klp.jsa", archive);
-                    return true;
-                }
+        for (Path other : earlierGuestFolders(folder)) {
+            Path otherJar = other.resolve("klp.jar");
+            Path archive = other.resolve("klp.jsa");
+            if (Files.isRegularFile(archive) && Files.isRegularFile(otherJar) && Files.size(otherJar) == Files.size(jar)
+                    && Files.getLastModifiedTime(otherJar).equals(Files.getLastModifiedTime(jar)) && Files.mismatch(otherJar, jar) == -1) {
+                folder.put("klp.jsa", archive);
+                return true;
             }
         }
         return false;
+    }
+
+    /** Every folder of every kernel release's work folder but {@code folder}: {@code target/realkernel/<release>/<folder>}. */
+    private static List<Path> earlierGuestFolders(GuestFolder folder) throws IOException {
+        List<Path> folders = new ArrayList<>();
+        try (Stream<Path> releases = Files.list(lab.workDir().getParent())) {
+            for (Path release : releases.filter(Files::isDirectory).toList()) {
+                try (Stream<Path> inRelease = Files.list(release)) {
+                    inRelease.filter(Files::isDirectory).filter(d -> !d.equals(folder.root())).forEach(folders::add);
+                }
+            }
+        }
+        return folders;
     }
 
     /** Keeps the kernel's symbol table the guest dumped, for the next run's build of the same kernel release. */
