@@ -169,8 +169,8 @@ class KlpPackBuildOnRealKernelTest {
                 .step("view-v3", KERNEL_VIEW + "; echo cmdline:; cat /proc/cmdline; echo version:; cat /proc/version")
                 .step("patches-v3", "klp -v patches")
                 .step("downgrade-v2", "klp downgrade -n --to 2")
-                .step("view-after-downgrade", KERNEL_VIEW + "; echo version:; cat /proc/version; echo installed:; ls /lib/modules/$(uname -r)/livepatch"
-                        + "; echo kernel-log:; dmesg | grep 'livepatch: '")
+                .step("view-after-downgrade", KERNEL_VIEW + "; echo version:; cat /proc/version"
+                        + "; echo installed:; ls /lib/modules/$(uname -r)/livepatch; echo kernel-log:; dmesg | grep 'livepatch: '")
                 .step("kallsyms", "cat /proc/kallsyms > " + folder.guestPath(KALLSYMS_DUMP) + " && wc -l < " + folder.guestPath(KALLSYMS_DUMP))
                 .build());
         keepForTheNextBuild(folder.hostPath(KALLSYMS_DUMP), cachedSymbols);
@@ -359,7 +359,8 @@ class KlpPackBuildOnRealKernelTest {
         // the patches the kernel loaded are in its table as modules
         assertThat(table.candidates(v3, "klp_version_proc_show")).hasSize(1);
         System.out.println("kallsyms of " + lab.kernel().release().uname() + ": " + lines + " symbols; this run's build "
-                + (symbolsUsed == null ? "had no dump of an earlier boot (first run of this release)" : "checked the fixes' symbols against " + symbolsUsed));
+                + (symbolsUsed == null ? "had no dump of an earlier boot (first run of this release)"
+                        : "checked the fixes' symbols against " + symbolsUsed));
     }
 
     private static List<String> texts(JsonNode array) {
