@@ -109,7 +109,7 @@ public final class CheckinLoad {
             Path jfr = Path.of(System.getProperty("java.io.tmpdir"), "klp-checkin-" + db.kind().name().toLowerCase(Locale.ROOT) + "-" + ProcessHandle.current().pid() + ".jfr");
             Result r;
             try (Profile profile = new Profile(jfr)) {
-                r = run(new int[] {server.port()}, auth, body, connections, new WarmUp(warmup, maxWarmup), seconds, max, pgPort, profile);
+                r = run(new int[] {server.port()}, new Checkins(auth, body), connections, new WarmUp(warmup, maxWarmup), seconds, max, pgPort, profile);
                 profile.print(top, thread -> !thread.startsWith("load-"));
             }
             long batches = server.checkins().batches();
@@ -131,6 +131,18 @@ public final class CheckinLoad {
             System.out.println("  the JVM's CPU a check-in by thread (µs, /proc/self/task; at 10 µs or more): " + r.microsByThreadKind().entrySet().stream()
                     .filter(e -> e.getValue() >= 10).sorted(Map.Entry.<String, Double>comparingByValue().reversed())
                     .map(e -> String.format(Locale.ROOT, "%s %.0f", e.getKey(), e.getValue())).collect(java.util.stream.Collectors.joining(", ")));
+            // the floor, in the same run on the same server: what any request costs through the HTTP stack
+            Result f = run(new int[] {server.port()}, new Health(), connections, new WarmUp(5, 30), Math.min(seconds, 10), max, 0, null);
+            System.out.printf(Locale.ROOT, "floor, GET /health through the same stack (no credentials, body or database), %d connections: %,.0f requests/s;"
+                            + " server %.0f µs a request (%s); a check-in costs %.2fx the floor, %.0f µs above it%n", connections, f.perSecond,
+                    f.serverCpuMicros, f.microsByThreadKind().entrySet().stream().filter(e -> e.getValue() >= 5)
+                            .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                            .map(e -> String.format(Locale.ROOT, "%s %.0f", e.getKey(), e.getValue())).collect(java.util.stream.Collectors.joining(", ")),
+                    r.serverCpuMicros / f.serverCpuMicros, r.serverCpuMicros - f.serverCpuMicros);
+            if (f.count < 1000 || f.errors > 0) {
+                System.out.printf(Locale.ROOT, "refused: the floor measured %d requests with %d errors%n", f.count, f.errors);
+                degenerate = true;
+            }
             if (!steady) {
                 System.out.printf(Locale.ROOT, "refused: no steady state — the JIT compilers took %.0f%% (over %.0f%%) of the server's CPU in the measured"
                         + " window, so these figures measure compilation; raise --max-warmup or run on a quieter machine%n", 100 * r.compilerShare,
@@ -189,6 +201,37 @@ public final class CheckinLoad {
                   double warmupSeconds, double compilerShare) {
     }
 
+    /** What every load connection sends, request after request. */
+    sealed interface Load permits Checkins, Health {
+        byte[] next(ThreadLocalRandom rnd);
+    }
+
+    /** A check-in as a random registered system. */
+    record Checkins(String[] auth, byte[] body) implements Load {
+        @Override
+        public byte[] next(ThreadLocalRandom rnd) {
+            byte[] head = ("POST /connect/systems/checkin HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: " + auth[rnd.nextInt(auth.length)]
+                    + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+            byte[] request = Arrays.copyOf(head, head.length + body.length);
+            System.arraycopy(body, 0, request, head.length, body.length);
+            return request;
+        }
+    }
+
+    /**
+     * The floor: {@code GET /health} passes the same connector, connection guard, router, security
+     * headers, metrics and JSON rendering as a check-in, and nothing else (no credentials, no body,
+     * no database).
+     */
+    record Health() implements Load {
+        private static final byte[] REQUEST = "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+
+        @Override
+        public byte[] next(ThreadLocalRandom rnd) {
+            return REQUEST;
+        }
+    }
+
     /**
      * How long the load runs before the measured window: at least {@code minSeconds}, then in
      * {@link #WARMUP_SLICE_SECONDS} slices until the JIT compilers settle
@@ -203,14 +246,14 @@ public final class CheckinLoad {
 
     /** As below, the connections spread over several servers (connection c talks to {@code ports[c % ports.length]}), not profiled. */
     static Result run(int[] ports, String[] auth, byte[] body, int connections, int warmupSeconds, int seconds, long max) throws Exception {
-        return run(ports, auth, body, connections, WarmUp.fixed(warmupSeconds), seconds, max, 0, null);
+        return run(ports, new Checkins(auth, body), connections, WarmUp.fixed(warmupSeconds), seconds, max, 0, null);
     }
 
     /**
      * Runs the closed-loop load; {@code postgresPort} (0: none) names the PostgreSQL whose processes'
      * CPU is accounted, {@code profile} (null: none) records the measured window.
      */
-    static Result run(int[] ports, String[] auth, byte[] body, int connections, WarmUp warmUp, int seconds, long max, int postgresPort,
+    static Result run(int[] ports, Load load, int connections, WarmUp warmUp, int seconds, long max, int postgresPort,
                       Profile profile) throws Exception {
         AtomicBoolean measuring = new AtomicBoolean();
         AtomicBoolean stop = new AtomicBoolean();
@@ -232,11 +275,9 @@ public final class CheckinLoad {
                     InputStream in = new BufferedInputStream(s.getInputStream(), 8192);
                     ThreadLocalRandom rnd = ThreadLocalRandom.current();
                     for (long sent = 0; !stop.get() && sent < perThread; sent++) {
-                        String a = auth[rnd.nextInt(auth.length)];
+                        byte[] request = load.next(rnd);
                         long t0 = System.nanoTime();
-                        out.write(("POST /connect/systems/checkin HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: " + a
-                                + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-                        out.write(body);
+                        out.write(request);
                         out.flush();
                         int status = readResponse(in);
                         long took = System.nanoTime() - t0;
