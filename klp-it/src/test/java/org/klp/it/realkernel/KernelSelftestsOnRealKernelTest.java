@@ -53,20 +53,36 @@ class KernelSelftestsOnRealKernelTest {
     private static GuestRun run;
     private static Duration buildTime;
 
+    /** One kernel line's modules and boot. */
+    private record Booted(RealKernelLab lab, KernelSelftestModules modules, GuestRun run, Duration buildTime) {
+    }
+
+    /** Both lines' builds and boots start with the first invocation and run at once. */
+    private static final EveryKernelLine<Booted> BOOTS = new EveryKernelLine<>("selftests", KernelSelftestsOnRealKernelTest::buildAndBoot);
+
     @BeforeParameterizedClassInvocation
     static void bootOnce(DebianKernel line) {
-        lab = RealKernelLab.of(line);
+        Booted b = BOOTS.get(line);
+        lab = b.lab();
+        modules = b.modules();
+        run = b.run();
+        buildTime = b.buildTime();
+    }
+
+    private static Booted buildAndBoot(DebianKernel line) {
+        RealKernelLab lab = RealKernelLab.of(line);
         long start = System.nanoTime();
-        modules = KernelSelftestModules.build(lab.kernel(), lab.workDir().resolve("selftest-modules"));
-        buildTime = Duration.ofNanos(System.nanoTime() - start);
+        KernelSelftestModules modules = KernelSelftestModules.build(lab.kernel(), lab.workDir().resolve("selftest-modules"));
+        Duration buildTime = Duration.ofNanos(System.nanoTime() - start);
         GuestFolder folder = lab.newFolder("selftests");
         folder.put("klp.jar", lab.klpJar().jar());
         modules.copyInto(folder);
         SelftestRecords.writeInto(folder, lab.kernel().release().uname());
-        run = lab.guest().withTimeout(BOOT_TIMEOUT).boot(folder, scenario());
+        GuestRun run = lab.guest().withTimeout(BOOT_TIMEOUT).boot(folder, scenario());
         System.out.println("kernel selftest modules from " + modules.sourcePackage() + " built for " + lab.kernel().release() + " in "
                 + buildTime.toMillis() + " ms (cached builds only relink)");
         System.out.println(run.summary());
+        return new Booted(lab, modules, run, buildTime);
     }
 
     /** One step per klp command or kernel action; each upstream test starts with a cleared kernel log and ends with it. */

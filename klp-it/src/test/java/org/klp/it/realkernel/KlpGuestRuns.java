@@ -46,35 +46,36 @@ final class KlpGuestRuns {
         }
     }
 
-    private static final Map<DebianKernel, Outcome<Runs>> REAL = new HashMap<>();
+    private static final EveryKernelLine<Runs> REAL = new EveryKernelLine<>("klp-script", KlpGuestRuns::boot);
     private static final Map<DebianKernel, Outcome<KlpScript.SimRun>> SIMULATED = new HashMap<>();
 
     private KlpGuestRuns() {
     }
 
-    /** Every boot of the script on the kernel of that line. */
-    static synchronized Runs real(DebianKernel line) {
-        return REAL.computeIfAbsent(line, l -> Outcome.of(() -> {
-                long start = System.nanoTime();
-                RealKernelLab lab = RealKernelLab.of(l);
-                KlpJar jar = lab.klpJar();
-                GuestFolder folder = lab.newFolder(FOLDER);
-                folder.put("klp.jar", jar.jar());
-                TestPatchRecords.writeInto(folder.root(), lab.kernel().release().uname());
-                List<GuestRun> boots = new ArrayList<>();
-                List<List<String>> hookFiles = new ArrayList<>();
-                for (Scenario scenario : KlpScript.boots()) {
-                    RealKernelLab.HookedGuest guest = lab.guestWithKlpHook(folder);
-                    hookFiles.add(guest.klpFiles());
-                    GuestRun run = guest.guest().boot(folder, scenario);
-                    System.out.println(run.summary());
-                    boots.add(run);
-                }
-                Runs runs = new Runs(List.copyOf(boots), List.copyOf(hookFiles), jar.origin(), Duration.ofNanos(System.nanoTime() - start));
-                System.out.println("klp jar in the guest: " + runs.klpJar() + "; " + boots.size() + " boots in "
-                        + runs.wallTime().toSeconds() + " s");
-                return runs;
-            })).get();
+    /** Every boot of the script on the kernel of that line (both lines' guests run at once: {@link EveryKernelLine}). */
+    static Runs real(DebianKernel line) {
+        return REAL.get(line);
+    }
+
+    private static Runs boot(DebianKernel l) {
+        long start = System.nanoTime();
+        RealKernelLab lab = RealKernelLab.of(l);
+        KlpJar jar = lab.klpJar();
+        GuestFolder folder = lab.newFolder(FOLDER);
+        folder.put("klp.jar", jar.jar());
+        TestPatchRecords.writeInto(folder.root(), lab.kernel().release().uname());
+        List<GuestRun> boots = new ArrayList<>();
+        List<List<String>> hookFiles = new ArrayList<>();
+        for (Scenario scenario : KlpScript.boots()) {
+            RealKernelLab.HookedGuest guest = lab.guestWithKlpHook(folder);
+            hookFiles.add(guest.klpFiles());
+            GuestRun run = guest.guest().boot(folder, scenario);
+            System.out.println(run.summary());
+            boots.add(run);
+        }
+        Runs runs = new Runs(List.copyOf(boots), List.copyOf(hookFiles), jar.origin(), Duration.ofNanos(System.nanoTime() - start));
+        System.out.println("klp jar in the guest: " + runs.klpJar() + "; " + boots.size() + " boots in " + runs.wallTime().toSeconds() + " s");
+        return runs;
     }
 
     /** The script on a simulated host of that line's kernel release, in this JVM. */
