@@ -71,7 +71,16 @@ public record HostRoot(Path path) {
 
     /** Reads a file the kernel fills with 0 or 1. */
     public boolean readFlag(Path file) {
-        String v = read(file).strip();
+        return flag(file, read(file));
+    }
+
+    /** A 0/1 file that may vanish while it is read (a patch whose module the kernel let go): empty when absent. */
+    public Optional<Boolean> readFlagIfExists(Path file) {
+        return readIfExists(file).map(v -> flag(file, v));
+    }
+
+    private boolean flag(Path file, String text) {
+        String v = text.strip();
         return switch (v) {
             case "1" -> true;
             case "0" -> false;

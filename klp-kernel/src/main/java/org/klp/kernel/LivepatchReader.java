@@ -83,31 +83,10 @@ public final class LivepatchReader {
     public boolean inTransition() {
         boolean busy = false;
         for (Path dir : patchDirs()) {
-            flagIfExists(dir.resolve("enabled"));
-            busy |= flagIfExists(dir.resolve("transition"));
+            root.readFlagIfExists(dir.resolve("enabled"));
+            busy |= root.readFlagIfExists(dir.resolve("transition")).orElse(false);
         }
         return busy;
-    }
-
-    private boolean flagOf(Path file, String text) {
-        String s = text.strip();
-        return switch (s) {
-            case "1" -> true;
-            case "0" -> false;
-            default -> throw new KernelStateException(root.show(file) + " holds '" + HostRoot.abbreviate(s) + "', expected 0 or 1");
-        };
-    }
-
-    /** A 0/1 file of a patch that may vanish while it is read (its module unloaded): absent reads as 0. */
-    private boolean flagIfExists(Path file) {
-        return root.readIfExists(file).map(v -> {
-            String s = v.strip();
-            return switch (s) {
-                case "1" -> true;
-                case "0" -> false;
-                default -> throw new KernelStateException(root.show(file) + " holds '" + HostRoot.abbreviate(s) + "', expected 0 or 1");
-            };
-        }).orElse(false);
     }
 
     public Optional<LoadedPatch> patch(String name) {
@@ -155,15 +134,15 @@ public final class LivepatchReader {
     private Optional<LoadedPatch> readPatch(Path dir) {
         // A patch's folder can vanish at any moment between listing and reading (a finished disable,
         // or a reversed transition whose module the kernel let go): absent means gone, not damaged.
-        Optional<String> enabledText = root.readIfExists(dir.resolve("enabled"));
-        Optional<String> transitionText = root.readIfExists(dir.resolve("transition"));
-        if (enabledText.isEmpty() || transitionText.isEmpty()) {
+        Optional<Boolean> enabledFlag = root.readFlagIfExists(dir.resolve("enabled"));
+        Optional<Boolean> transitionFlag = root.readFlagIfExists(dir.resolve("transition"));
+        if (enabledFlag.isEmpty() || transitionFlag.isEmpty()) {
             return Optional.empty();
         }
         String name = dir.getFileName().toString();
-        boolean enabled = flagOf(dir.resolve("enabled"), enabledText.get());
-        boolean transition = flagOf(dir.resolve("transition"), transitionText.get());
-        Optional<Boolean> replace = Files.exists(dir.resolve("replace")) ? Optional.of(root.readFlag(dir.resolve("replace"))) : Optional.empty();
+        boolean enabled = enabledFlag.get();
+        boolean transition = transitionFlag.get();
+        Optional<Boolean> replace = root.readFlagIfExists(dir.resolve("replace"));
         OptionalInt stackOrder = OptionalInt.empty();
         Optional<String> order = root.readIfExists(dir.resolve("stack_order"));
         if (order.isPresent()) {
@@ -190,13 +169,7 @@ public final class LivepatchReader {
 
     private PatchedObject readObject(Path objectDir) throws IOException {
         String object = objectDir.getFileName().toString();
-        boolean patched = root.readIfExists(objectDir.resolve("patched")).map(v -> {
-            String t = v.strip();
-            if (!t.equals("0") && !t.equals("1")) {
-                throw new KernelStateException(root.show(objectDir.resolve("patched")) + " holds '" + HostRoot.abbreviate(t) + "', expected 0 or 1");
-            }
-            return t.equals("1");
-        }).orElse(false);
+        boolean patched = root.readFlagIfExists(objectDir.resolve("patched")).orElse(false);
         List<PatchedFunction> functions = new ArrayList<>();
         try (DirectoryStream<Path> s = Files.newDirectoryStream(objectDir, Files::isDirectory)) {
             for (Path f : s) {

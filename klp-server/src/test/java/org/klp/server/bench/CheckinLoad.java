@@ -128,16 +128,12 @@ public final class CheckinLoad {
                     r.serverCpuMicros, verdict, r.loadCpuMicros, r.cpuMicros,
                     r.postgresCpuMicros < 0 ? "" : String.format(Locale.ROOT, "; PostgreSQL's processes %.0f µs", r.postgresCpuMicros), loadBefore,
                     java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
-            System.out.println("  the JVM's CPU a check-in by thread (µs, /proc/self/task; at 10 µs or more): " + r.microsByThreadKind().entrySet().stream()
-                    .filter(e -> e.getValue() >= 10).sorted(Map.Entry.<String, Double>comparingByValue().reversed())
-                    .map(e -> String.format(Locale.ROOT, "%s %.0f", e.getKey(), e.getValue())).collect(java.util.stream.Collectors.joining(", ")));
+            System.out.println("  the JVM's CPU a check-in by thread (µs, /proc/self/task; at 10 µs or more): " + r.threadsFrom(10));
             // the floor, in the same run on the same server: what any request costs through the HTTP stack
             Result f = run(new int[] {server.port()}, new Health(), connections, new WarmUp(5, 30), Math.min(seconds, 10), max, 0, null);
             System.out.printf(Locale.ROOT, "floor, GET /health through the same stack (no credentials, body or database), %d connections: %,.0f requests/s;"
                             + " server %.0f µs a request (%s); a check-in costs %.2fx the floor, %.0f µs above it%n", connections, f.perSecond,
-                    f.serverCpuMicros, f.microsByThreadKind().entrySet().stream().filter(e -> e.getValue() >= 5)
-                            .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
-                            .map(e -> String.format(Locale.ROOT, "%s %.0f", e.getKey(), e.getValue())).collect(java.util.stream.Collectors.joining(", ")),
+                    f.serverCpuMicros, f.threadsFrom(5),
                     r.serverCpuMicros / f.serverCpuMicros, r.serverCpuMicros - f.serverCpuMicros);
             if (f.count < 1000 || f.errors > 0) {
                 System.out.printf(Locale.ROOT, "refused: the floor measured %d requests with %d errors%n", f.count, f.errors);
@@ -199,6 +195,13 @@ public final class CheckinLoad {
     record Result(double perSecond, double p50, double p99, double p999, double max, long count, long errors, double cpuMicros,
                   double serverCpuMicros, double loadCpuMicros, double postgresCpuMicros, Map<String, Double> microsByThreadKind,
                   double warmupSeconds, double compilerShare) {
+
+        /** The thread kinds at {@code minMicros} or more a request, largest first: "klp-http 92, load 36". */
+        String threadsFrom(double minMicros) {
+            return microsByThreadKind.entrySet().stream().filter(e -> e.getValue() >= minMicros)
+                    .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                    .map(e -> String.format(Locale.ROOT, "%s %.0f", e.getKey(), e.getValue())).collect(java.util.stream.Collectors.joining(", "));
+        }
     }
 
     /** What every load connection sends, request after request. */
